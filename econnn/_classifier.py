@@ -1,0 +1,267 @@
+"""NNClassifier: a feed-forward network with a logistic or softmax link."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import (check_classification_targets,
+                                      type_of_target, unique_labels)
+from sklearn.utils.validation import validate_data
+
+from . import _hyperparams as hp
+from ._base import _BaseNN
+from ._losses import ClassificationLoss
+from ._params import Param, estimator
+
+CLASS_WEIGHT = Param(
+    "class_weight",
+    None,
+    [dict, StrOptions({"balanced"}), None],
+    "dict, 'balanced' or None",
+    """
+    Weights of the classes, multiplying ``sample_weight``: a dict
+    ``{label: weight}``, or 'balanced' for weights inversely proportional to
+    the class frequencies, ``n_samples / (n_classes * np.bincount(y))``.
+    Not available for multilabel targets.
+    """,
+)
+
+
+@estimator([hp.HIDDEN_LAYER_SIZES, hp.ACTIVATION, CLASS_WEIGHT, hp.DROPOUT,
+            hp.BATCH_NORM, hp.MODULE], hp.TRAINING, extra_kwargs=True)
+class NNClassifier(ClassifierMixin, _BaseNN):
+    """Feed-forward neural network classifier.
+
+    A multi-layer perceptron trained with PyTorch through skorch, with the
+    interface of scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`.
+    Binary targets use a logistic output (a logit model on learned
+    features), multiclass targets a softmax (multinomial logit), and
+    multilabel indicator targets one logistic output per label; all are
+    trained by cross-entropy. Labels may be of any type.
+
+    Parameters
+    ----------
+    {parameters}
+    **module_kwargs
+        ``module__*`` parameters passed to a custom ``module``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+    n_outputs_ : int
+        Number of network outputs (1 for binary targets).
+    n_iter_ : int
+        Number of epochs run.
+    t_ : int
+        Number of training samples seen by the optimizer.
+    loss_curve_ : list of float
+        Training cross-entropy per epoch (excluding penalties).
+    best_loss_ : float
+        Smallest training loss.
+    best_epoch_ : int
+        Epoch (1-based) with the best monitored loss.
+    validation_scores_ : list of float or None
+        Validation accuracy per epoch with early stopping, else None.
+    validation_loss_curve_ : list of float
+        Validation loss per epoch, with early stopping only.
+    best_validation_score_ : float or None
+        Validation accuracy of the kept weights, with early stopping.
+    out_activation_ : str
+        'logistic' or 'softmax'.
+    module_ : torch.nn.Module
+        The trained network in original units; returns the logits.
+    net_ : econnn._training.Net
+        The skorch net that trained it.
+
+    See Also
+    --------
+    NNRegressor : The regression counterpart.
+    sklearn.neural_network.MLPClassifier : scikit-learn's MLP, same names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from econnn import NNClassifier
+    >>> X, y = make_moons(200, noise=0.1, random_state=0)
+    >>> clf = NNClassifier(hidden_layer_sizes=(16,), max_iter=300,
+    ...                    learning_rate_init=0.01, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    def _make_loss(self):
+        return ClassificationLoss(self._kind)
+
+    def _validate_fit_data(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
+                             dtype=[np.float64, np.float32], multi_output=True)
+        check_classification_targets(y)
+        kind = {"binary": "binary", "multiclass": "multiclass",
+                "multilabel-indicator": "multilabel"}.get(type_of_target(y))
+        if kind is None:
+            raise ValueError(
+                f"{type(self).__name__} supports binary, multiclass and "
+                f"multilabel-indicator targets; got {type_of_target(y)!r}.")
+        classes = self.__dict__.pop("_partial_classes", None)
+        if reset:
+            self._kind = kind
+            if kind == "multilabel":
+                self.classes_ = np.arange(y.shape[1])
+            else:
+                self._encoder = LabelEncoder().fit(
+                    y if classes is None else classes)
+                self.classes_ = self._encoder.classes_
+                if len(self.classes_) < 2:
+                    raise ValueError(
+                        f"{type(self).__name__} needs samples of at least 2 "
+                        "classes, but the data contains only one class: "
+                        f"{self.classes_[0]!r}.")
+                if len(self.classes_) == 2:
+                    self._kind = kind = "binary"
+            self.out_activation_ = "softmax" if kind == "multiclass" else \
+                "logistic"
+        elif (kind == "multilabel") != (self._kind == "multilabel"):
+            raise ValueError("y is of a different target type than in the "
+                             "first call to fit/partial_fit.")
+        if self._kind == "multilabel":
+            if self.class_weight is not None:
+                raise ValueError("class_weight is not supported for "
+                                 "multilabel targets.")
+            Y = np.asarray(y, dtype=np.float64)
+        else:
+            unseen = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unseen):
+                raise ValueError(f"y contains labels not seen in the first "
+                                 f"call to fit/partial_fit: {unseen!r}.")
+            codes = self._encoder.transform(y)
+            Y = codes.reshape(-1, 1).astype(np.float64) if \
+                self._kind == "binary" else codes
+        if reset:
+            self.n_outputs_ = 1 if self._kind == "binary" else \
+                len(self.classes_)
+        self._y_raw = y  # for class weights
+        return X, Y
+
+    def _adjust_sample_weight(self, w, Y):
+        y_raw, self._y_raw = self._y_raw, None
+        if self.class_weight is not None:
+            w = w * compute_sample_weight(self.class_weight, y_raw)
+        if self._kind != "multilabel":
+            present = np.unique(np.asarray(Y).ravel()[w > 0])
+            if len(present) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 "
+                    "classes with positive weight, but only one class has "
+                    "any.")
+        return w
+
+    def _n_network_outputs(self, Y):
+        return self.n_outputs_
+
+    def _target_tensor(self, Y):
+        if self._kind == "multiclass":
+            return torch.from_numpy(np.asarray(Y, dtype=np.int64))
+        return super()._target_tensor(Y)
+
+    def _score_training_units(self, mu, y):
+        if self._kind == "multiclass":
+            return float((mu.argmax(dim=1) == y).float().mean())
+        return float(((mu > 0.5) == (y > 0.5)).float().mean())
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class in ``classes_`` (for multilabel
+            targets, of each label independently).
+        """
+        p = self._predict_mean(X)
+        if self._kind == "binary":
+            return np.hstack([1 - p, p])
+        return p
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, computed stably.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class in ``classes_``.
+        """
+        eta = self._linear_predictor(self._validate_predict_X(X))
+        if self._kind == "multiclass":
+            return torch.log_softmax(eta, dim=1).cpu().numpy()
+        logp = torch.nn.functional.logsigmoid
+        if self._kind == "binary":
+            return torch.cat([logp(-eta), logp(eta)], dim=1).cpu().numpy()
+        return logp(eta).cpu().numpy()
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (0/1 indicators for multilabel targets).
+        """
+        p = self._predict_mean(X)
+        if self._kind == "multilabel":
+            return (p > 0.5).astype(int)
+        codes = p.argmax(axis=1) if self._kind == "multiclass" else \
+            (p[:, 0] > 0.5).astype(int)
+        return self.classes_[codes]
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the network with one epoch over (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Targets.
+        classes : array-like of shape (n_classes,), default=None
+            All labels that will ever appear; required on the first call
+            (not for multilabel targets).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not hasattr(self, "net_"):
+            self._validate_params()
+            if classes is not None:
+                self._partial_classes = np.asarray(classes)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,324 @@
+"""The hyperparameters of econnn's estimators, each declared once.
+
+Names and meanings follow scikit-learn's ``MLPRegressor``/``MLPClassifier``
+wherever a counterpart exists.  Architecture parameters are listed first;
+:data:`TRAINING` holds those every estimator shares.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._modules import ACTIVATIONS
+from ._params import Param
+from ._training import LR_SCHEDULES, SOLVERS
+
+HIDDEN_LAYER_SIZES = Param(
+    "hidden_layer_sizes",
+    (64, 64),
+    ["array-like", Interval(Integral, 1, None, closed="left")],
+    "array-like of shape (n_layers,)",
+    """
+    The ith element is the number of units in the ith hidden layer.
+    """,
+)
+
+ACTIVATION = Param(
+    "activation",
+    "relu",
+    [StrOptions(set(ACTIVATIONS))],
+    "{" + ", ".join(repr(a) for a in ACTIVATIONS) + "}",
+    """
+    Activation of the hidden layers. Weights are initialised to suit it:
+    He (Kaiming) initialisation for the ReLU family, Xavier (Glorot)
+    otherwise.
+    """,
+)
+
+DROPOUT = Param(
+    "dropout",
+    0.0,
+    [Interval(Real, 0, 1, closed="left")],
+    "float",
+    """
+    Probability of zeroing a hidden unit during training (dropout
+    regularisation). Not applied at prediction.
+    """,
+)
+
+BATCH_NORM = Param(
+    "batch_norm",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    Whether to add batch normalisation after each hidden linear layer.
+    """,
+)
+
+MODULE = Param(
+    "module",
+    None,
+    [type, None],
+    "torch.nn.Module subclass or None",
+    """
+    Your own architecture, used instead of the built-in MLP. It is
+    instantiated at fit time as ``module(n_features_in=..., n_outputs=...,
+    **module_kwargs)`` -- each of the first two only if its ``__init__``
+    accepts it -- where ``module_kwargs`` are the estimator's ``module__*``
+    parameters (e.g. ``module__width=32``), which ``get_params``,
+    ``set_params``, ``clone`` and grid search all handle. ``forward`` must
+    return the linear predictor (before the output link) of shape
+    ``(n_samples, n_outputs)``.
+    """,
+)
+
+_SOLVER_DOC = """
+    Optimizer. 'adam', 'sgd' and 'lbfgs' as in scikit-learn; 'adamw' is Adam
+    with decoupled weight decay (then ``alpha`` is the decay rate). 'lbfgs'
+    is full-batch and runs one L-BFGS iteration (with strong-Wolfe line
+    search) per epoch.
+"""
+
+TRAINING = [
+    Param(
+        "solver",
+        "adam",
+        [StrOptions(set(SOLVERS))],
+        "{" + ", ".join(repr(s) for s in SOLVERS) + "}",
+        _SOLVER_DOC,
+    ),
+    Param(
+        "alpha",
+        1e-4,
+        [Interval(Real, 0, None, closed="left")],
+        "float",
+        """
+        Strength of the L2 penalty on the weights (not the biases), added to
+        the loss as ``alpha / (2 * batch_size) * ||W||^2`` as in
+        scikit-learn. Computed in the standardised units when
+        ``standardize=True``.
+        """,
+    ),
+    Param(
+        "l1",
+        0.0,
+        [Interval(Real, 0, None, closed="left")],
+        "float",
+        """
+        Strength of the L1 (lasso) penalty on the weights, added to the loss
+        as ``l1 / batch_size * sum(|W|)``.
+        """,
+    ),
+    Param(
+        "batch_size",
+        "auto",
+        [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "int or 'auto'",
+        """
+        Mini-batch size. 'auto' is ``min(200, n_samples)``. Ignored by
+        'lbfgs', which uses the whole sample.
+        """,
+    ),
+    Param(
+        "learning_rate",
+        "constant",
+        [StrOptions(set(LR_SCHEDULES))],
+        "{" + ", ".join(repr(s) for s in LR_SCHEDULES) + "}",
+        """
+        Learning-rate schedule over epochs, for every solver but 'lbfgs':
+        'constant'; 'invscaling' divides ``learning_rate_init`` by
+        ``epoch ** power_t``; 'adaptive' divides the rate by 5 each time the
+        loss fails to improve by ``tol`` for two epochs (training stops
+        once it falls below 1e-6); 'step' divides it by 10 at 50% and 75%
+        of ``max_iter``; 'cosine' anneals it to zero over ``max_iter``.
+        """,
+    ),
+    Param(
+        "learning_rate_init",
+        1e-3,
+        [Interval(Real, 0, None, closed="neither")],
+        "float",
+        """
+        Initial learning rate (step size).
+        """,
+    ),
+    Param(
+        "power_t",
+        0.5,
+        [Interval(Real, None, None, closed="neither")],
+        "float",
+        """
+        Exponent of the 'invscaling' schedule.
+        """,
+    ),
+    Param(
+        "max_iter",
+        200,
+        [Interval(Integral, 1, None, closed="left")],
+        "int",
+        """
+        Maximum number of epochs (passes over the training data); for
+        'lbfgs', the maximum number of iterations.
+        """,
+    ),
+    Param(
+        "shuffle",
+        True,
+        ["boolean"],
+        "bool",
+        """
+        Whether to shuffle the samples at every epoch.
+        """,
+    ),
+    Param(
+        "random_state",
+        None,
+        ["random_state"],
+        "int, RandomState instance or None",
+        """
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. Pass an int for reproducible fits; the global torch random
+        state is left untouched.
+        """,
+    ),
+    Param(
+        "tol",
+        1e-4,
+        [Interval(Real, 0, None, closed="left")],
+        "float",
+        """
+        Convergence tolerance: training stops when the loss (or the
+        validation loss, with early stopping) has not improved by at least
+        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        """,
+    ),
+    Param(
+        "verbose",
+        False,
+        ["verbose"],
+        "bool or int",
+        """
+        Whether to show a progress bar over epochs with the current losses.
+        """,
+    ),
+    Param(
+        "warm_start",
+        False,
+        ["boolean"],
+        "bool",
+        """
+        When True, ``fit`` continues from the previous solution instead of
+        re-initialising the weights.
+        """,
+    ),
+    Param(
+        "momentum",
+        0.9,
+        [Interval(Real, 0, 1, closed="both")],
+        "float",
+        """
+        Momentum of 'sgd'.
+        """,
+    ),
+    Param(
+        "nesterovs_momentum",
+        True,
+        ["boolean"],
+        "bool",
+        """
+        Whether 'sgd' uses Nesterov's momentum.
+        """,
+    ),
+    Param(
+        "early_stopping",
+        False,
+        ["boolean"],
+        "bool",
+        """
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when the validation loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs. The weights of the best epoch are
+        restored at the end.
+        """,
+    ),
+    Param(
+        "validation_fraction",
+        0.1,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        """
+        Share of the training data held out for early stopping.
+        """,
+    ),
+    Param(
+        "beta_1",
+        0.9,
+        [Interval(Real, 0, 1, closed="left")],
+        "float",
+        """
+        Decay rate of Adam's first-moment estimate.
+        """,
+    ),
+    Param(
+        "beta_2",
+        0.999,
+        [Interval(Real, 0, 1, closed="left")],
+        "float",
+        """
+        Decay rate of Adam's second-moment estimate.
+        """,
+    ),
+    Param(
+        "epsilon",
+        1e-8,
+        [Interval(Real, 0, None, closed="neither")],
+        "float",
+        """
+        Numerical-stability constant of Adam.
+        """,
+    ),
+    Param(
+        "n_iter_no_change",
+        10,
+        [Interval(Integral, 1, None, closed="left")],
+        "int",
+        """
+        Number of epochs without an improvement of ``tol`` before training
+        stops.
+        """,
+    ),
+    Param(
+        "max_grad_norm",
+        None,
+        [Interval(Real, 0, None, closed="neither"), None],
+        "float or None",
+        """
+        If set, gradients are clipped to this global L2 norm before each
+        step (guards against exploding gradients, e.g. in recurrent nets).
+        """,
+    ),
+    Param(
+        "standardize",
+        True,
+        ["boolean"],
+        "bool",
+        """
+        Whether to standardise the inputs (and the target, for regression)
+        internally. Predictions, marginal effects and ``module_`` are in the
+        original units, so the estimator can be used on raw data like a
+        linear model.
+        """,
+    ),
+    Param(
+        "device",
+        "cpu",
+        [StrOptions({"cpu", "cuda", "auto"}), str],
+        "{'cpu', 'cuda', 'auto'} or str",
+        """
+        Torch device to train on. 'auto' uses CUDA when available. With
+        'cuda' the training data is moved to the GPU once if it fits in
+        memory, otherwise batches are streamed.
+        """,
+    ),
+]

@@ -1,0 +1,184 @@
+"""Losses as GLM output links.
+
+The network's last layer is a generalised linear model on learned features:
+it produces a linear predictor ``eta``; the loss fixes the inverse link that
+maps ``eta`` to the prediction and the (negative log-) likelihood that is
+minimised.  Each loss also says how to standardise the target so that
+training is well conditioned while predictions stay in original units.
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = ["REGRESSION_LOSSES", "ClassificationLoss"]
+
+
+def _weighted_mean_std(y, w):
+    mean = np.average(y, axis=0, weights=w)
+    std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=w))
+    return mean, np.where(std > 0, std, 1.0)
+
+
+class _Loss:
+    """Interface of a loss; subclasses set the link and the likelihood."""
+
+    link = "identity"
+    domain = None  # (lower bound, closed) of the target, or None
+
+    def per_sample(self, eta, y):
+        """Loss of each sample (averaged over outputs), shape (n,)."""
+        raise NotImplementedError
+
+    def inverse_link(self, eta):
+        return eta
+
+    def check_target(self, y):
+        if self.domain is None:
+            return
+        bound, closed = self.domain
+        bad = y < bound if closed else y <= bound
+        if np.any(bad):
+            sign = ">=" if closed else ">"
+            raise ValueError(
+                f"loss={self.name!r} requires y {sign} {bound}; got "
+                f"{int(bad.sum())} value(s) outside, e.g. {y[bad].min():g}."
+            )
+
+    def target_scaling(self, y, w):
+        """(loc, scale): training sees ``(y - loc) / scale``."""
+        return _weighted_mean_std(y, w)
+
+    def eta_scaling(self, loc, scale):
+        """(eta_loc, eta_scale) mapping the trained eta to original units."""
+        return loc, scale
+
+    def initial_bias(self, y, w):
+        """Output bias of the intercept-only model, in training units."""
+        return np.average(y, axis=0, weights=w)
+
+
+class SquaredError(_Loss):
+    name = "squared_error"
+
+    def per_sample(self, eta, y):
+        return 0.5 * (eta - y).square().mean(dim=1)
+
+
+class AbsoluteError(_Loss):
+    name = "absolute_error"
+
+    def per_sample(self, eta, y):
+        return (eta - y).abs().mean(dim=1)
+
+
+class Huber(_Loss):
+    """Huber loss with threshold one standard deviation of the target."""
+
+    name = "huber"
+    delta = 1.0
+
+    def per_sample(self, eta, y):
+        return F.huber_loss(eta, y, reduction="none",
+                            delta=self.delta).mean(dim=1)
+
+
+class Quantile(_Loss):
+    name = "quantile"
+
+    def __init__(self, quantile=0.5):
+        self.quantile = quantile
+
+    def per_sample(self, eta, y):
+        diff = y - eta
+        return torch.maximum(self.quantile * diff,
+                             (self.quantile - 1) * diff).mean(dim=1)
+
+
+class _LogLink(_Loss):
+    link = "log"
+
+    def inverse_link(self, eta):
+        return torch.exp(eta)
+
+    def target_scaling(self, y, w):
+        # a log link only allows rescaling: y / c has linear predictor eta - log c
+        mean = np.average(y, axis=0, weights=w)
+        return np.zeros_like(mean), np.where(mean > 0, mean, 1.0)
+
+    def eta_scaling(self, loc, scale):
+        return np.log(scale), np.ones_like(scale)
+
+    def initial_bias(self, y, w):
+        mean = np.average(y, axis=0, weights=w)
+        return np.log(np.maximum(mean, 1e-8))
+
+
+class Poisson(_LogLink):
+    """Poisson deviance with log link (counts, rates)."""
+
+    name = "poisson"
+    domain = (0, True)
+
+    def per_sample(self, eta, y):
+        return (torch.exp(eta) - y * eta).mean(dim=1)
+
+
+class Gamma(_LogLink):
+    """Gamma deviance with log link (positive, right-skewed costs)."""
+
+    name = "gamma"
+    domain = (0, False)
+
+    def per_sample(self, eta, y):
+        return (y * torch.exp(-eta) + eta).mean(dim=1)
+
+
+#: Regression losses by name (``NNRegressor(loss=...)``).
+REGRESSION_LOSSES = {
+    cls.name: cls
+    for cls in (SquaredError, Poisson, Gamma, Huber, AbsoluteError, Quantile)
+}
+
+
+class ClassificationLoss(_Loss):
+    """Cross-entropy with a logistic (binary, multilabel) or softmax link.
+
+    Parameters
+    ----------
+    kind : {'binary', 'multiclass', 'multilabel'}
+        Binary targets are floats of shape (n, 1); multiclass targets are
+        class indices of shape (n,); multilabel targets are 0/1 indicators
+        of shape (n, n_labels).
+    """
+
+    name = "log_loss"
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.link = "softmax" if kind == "multiclass" else "logit"
+
+    def per_sample(self, eta, y):
+        if self.kind == "multiclass":
+            return F.cross_entropy(eta, y, reduction="none")
+        return F.binary_cross_entropy_with_logits(
+            eta, y, reduction="none").mean(dim=1)
+
+    def inverse_link(self, eta):
+        if self.kind == "multiclass":
+            return torch.softmax(eta, dim=1)
+        return torch.sigmoid(eta)
+
+    def target_scaling(self, y, w):
+        return None
+
+    def initial_bias(self, y, w):
+        # intercept-only logit: log prior odds / log class shares
+        eps = 1e-6
+        if self.kind == "multiclass":
+            n_classes = int(y.max()) + 1
+            p = np.bincount(y, weights=w, minlength=n_classes)
+            p = np.clip(p / p.sum(), eps, 1)
+            return np.log(p) - np.log(p).mean()
+        p = np.clip(np.average(y, axis=0, weights=w), eps, 1 - eps)
+        return np.log(p / (1 - p))

@@ -1,0 +1,422 @@
+"""The training engine: skorch's fit loop fed from in-memory tensors.
+
+skorch's default path builds a ``DataLoader`` over a per-sample
+``__getitem__``, records every batch's loss with a host sync and notifies
+every callback per batch; on small networks that bookkeeping costs more than
+the arithmetic.  Here the data is converted once to tensors on the target
+device and batched by slicing a permutation (:class:`BatchIterator`, plugged
+in through skorch's ``dataset`` / ``iterator_train`` hooks), the loss is
+accumulated on the device and read once per epoch (:class:`Net`), and all
+per-epoch logic -- schedules, convergence, early stopping with best-weight
+restore, divergence checks, the progress bar -- lives in one callback
+(:class:`EpochMonitor`).
+"""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochTimer
+from torch.utils.data import Dataset
+
+__all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
+           "Net", "EpochMonitor", "TrainingDivergedError"]
+
+
+class TrainingDivergedError(ValueError, FloatingPointError):
+    """Raised when the training loss becomes NaN or infinite."""
+
+
+# ---------------------------------------------------------------- optimizers
+def _adam(est):
+    return torch.optim.Adam, dict(lr=est.learning_rate_init,
+                                  betas=(est.beta_1, est.beta_2),
+                                  eps=est.epsilon, foreach=True)
+
+
+def _adamw(est):
+    return torch.optim.AdamW, dict(lr=est.learning_rate_init,
+                                   betas=(est.beta_1, est.beta_2),
+                                   eps=est.epsilon, foreach=True)
+
+
+def _sgd(est):
+    nesterov = bool(est.nesterovs_momentum and est.momentum > 0)
+    return torch.optim.SGD, dict(lr=est.learning_rate_init,
+                                 momentum=est.momentum, nesterov=nesterov,
+                                 foreach=True)
+
+
+def _lbfgs(est):
+    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, history_size=20,
+                                   line_search_fn="strong_wolfe")
+
+
+#: Optimizers by name: ``f(estimator) -> (optimizer class, kwargs)``.
+SOLVERS = {"adam": _adam, "sgd": _sgd, "lbfgs": _lbfgs, "adamw": _adamw}
+
+#: Solvers whose L2 penalty is decoupled weight decay or full-batch.
+_DECOUPLED_DECAY = {"adamw"}
+_FULL_BATCH = {"lbfgs"}
+
+
+# ------------------------------------------------------------------ schedules
+def _constant(epoch, est):
+    return 1.0
+
+
+def _invscaling(epoch, est):
+    return 1.0 / (epoch + 1) ** est.power_t
+
+
+def _step(epoch, est):
+    return 0.1 ** sum(epoch >= f * est.max_iter for f in (0.5, 0.75))
+
+
+def _cosine(epoch, est):
+    return 0.5 * (1 + math.cos(math.pi * epoch / est.max_iter))
+
+
+#: Learning-rate multipliers by name: ``f(epoch, estimator) -> factor``;
+#: 'adaptive' (``None``) is stateful and handled by :class:`EpochMonitor`.
+LR_SCHEDULES = {"constant": _constant, "invscaling": _invscaling,
+                "adaptive": None, "step": _step, "cosine": _cosine}
+
+
+def make_param_groups(module, est, batch_size):
+    """Split parameters into weights (penalised) and the rest.
+
+    Weights are the parameters of two or more dimensions (linear, recurrent
+    and convolution kernels); biases and normalisation scales are not
+    penalised, as in scikit-learn.  For gradient solvers the L2 penalty
+    ``alpha / (2 * batch_size) * ||W||^2`` enters as the exactly equivalent
+    weight decay ``alpha / batch_size``.
+    """
+    params = [p for p in module.parameters() if p.requires_grad]
+    if est.solver in _FULL_BATCH:
+        # L-BFGS takes a single group; its penalty is in the loss
+        return [{"params": params}]
+    weights = [p for p in params if p.dim() >= 2]
+    others = [p for p in params if p.dim() < 2]
+    if est.solver in _DECOUPLED_DECAY:
+        decay = est.alpha
+    else:
+        decay = est.alpha / batch_size
+    return [{"params": weights, "weight_decay": decay},
+            {"params": others, "weight_decay": 0.0}]
+
+
+# ----------------------------------------------------------------------- data
+class TensorDataset(Dataset):
+    """Training data held as tensors (or a scipy CSR matrix for sparse X).
+
+    Parameters
+    ----------
+    X : torch.Tensor or scipy.sparse.csr_matrix
+        Inputs, already standardised and of the training dtype.
+    y : torch.Tensor
+        Targets in training units.
+    w : torch.Tensor or None
+        Sample weights normalised to mean one, or None.
+    """
+
+    def __init__(self, X, y, w=None):
+        self.X, self.y, self.w = X, y, w
+
+    def __len__(self):
+        return self.y.shape[0]
+
+    def __getitem__(self, i):
+        return self.take(torch.as_tensor([i]))
+
+    def take(self, idx, device=None, dtype=None):
+        """Rows ``idx`` as a batch ``(X, y, w)`` on ``device``."""
+        if sp.issparse(self.X):
+            X = torch.from_numpy(self.X[idx.numpy()].toarray()).to(dtype)
+        else:
+            X = self.X.index_select(0, idx.to(self.X.device))
+        y = self.y.index_select(0, idx.to(self.y.device))
+        w = None if self.w is None else self.w.index_select(
+            0, idx.to(self.w.device))
+        if device is not None:
+            X, y = X.to(device, non_blocking=True), y.to(device,
+                                                         non_blocking=True)
+            w = None if w is None else w.to(device, non_blocking=True)
+        return X, y, w
+
+    def slice(self, start, stop, device=None, dtype=None):
+        """Rows ``start:stop`` as a batch, without copying dense data."""
+        if sp.issparse(self.X):
+            return self.take(torch.arange(start, stop), device, dtype)
+        X, y = self.X[start:stop], self.y[start:stop]
+        w = None if self.w is None else self.w[start:stop]
+        if device is not None:
+            X, y = X.to(device, non_blocking=True), y.to(device,
+                                                         non_blocking=True)
+            w = None if w is None else w.to(device, non_blocking=True)
+        return X, y, w
+
+
+class BatchIterator:
+    """Mini-batches of a :class:`TensorDataset` by slicing a permutation.
+
+    Parameters
+    ----------
+    dataset : TensorDataset
+    batch_size : int
+    shuffle : bool, default=False
+    generator : torch.Generator or None
+        Source of the permutations (seeded from ``random_state``).
+    device : torch.device or None
+        Where batches go when the dataset stays on the host (streaming).
+    dtype : torch.dtype or None
+        dtype of densified sparse batches.
+    min_last : int, default=1
+        A trailing batch smaller than this joins the previous one (batch
+        normalisation cannot use a batch of one sample).
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None,
+                 device=None, dtype=None, min_last=1):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+        self.device = device
+        self.dtype = dtype
+        self.min_last = min_last
+
+    def _bounds(self):
+        n, bs = len(self.dataset), self.batch_size
+        starts = list(range(0, n, bs))
+        if len(starts) > 1 and n - starts[-1] < self.min_last:
+            starts.pop()
+        return zip(starts, starts[1:] + [n])
+
+    def __len__(self):
+        return len(list(self._bounds()))
+
+    def __iter__(self):
+        ds = self.dataset
+        if not self.shuffle:
+            for start, stop in self._bounds():
+                yield ds.slice(start, stop, self.device, self.dtype)
+            return
+        perm = torch.randperm(len(ds), generator=self.generator)
+        for start, stop in self._bounds():
+            yield ds.take(perm[start:stop], self.device, self.dtype)
+
+
+# ------------------------------------------------------------------------ net
+class Criterion(torch.nn.Module):
+    """Weighted mean of a loss's per-sample values."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, eta, y, w=None):
+        values = self.loss.per_sample(eta, y)
+        if w is None:
+            return values.mean()
+        return (values * w).mean()
+
+
+class Net(NeuralNet):
+    """skorch net with a lean training step for in-memory tensors.
+
+    Differences from :class:`skorch.NeuralNet`: batches are ``(X, y, w)``
+    tuples with optional sample weights; penalties that are not weight decay
+    (L1; L2 for full-batch L-BFGS) are added to the loss; gradients can be
+    clipped; the epoch loss is accumulated on the device and synchronised
+    once per epoch rather than once per batch; per-batch callback
+    notifications are skipped (econnn's callbacks work per epoch).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`skorch.NeuralNet`.
+    l1, l2 : float, default=0.0
+        Coefficients of ``sum|W|`` and ``0.5 * ||W||^2`` added to the loss.
+    max_grad_norm : float or None, default=None
+        Global gradient-norm clipping threshold.
+    """
+
+    def __init__(self, *args, l1=0.0, l2=0.0, max_grad_norm=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.l1 = l1
+        self.l2 = l2
+        self.max_grad_norm = max_grad_norm
+
+    @property
+    def _default_callbacks(self):
+        return [("epoch_timer", EpochTimer())]
+
+    def penalty(self):
+        if not (self.l1 or self.l2):
+            return 0.0
+        total = 0.0
+        for p in self.module_.parameters():
+            if p.dim() >= 2:
+                if self.l1:
+                    total = total + self.l1 * p.abs().sum()
+                if self.l2:
+                    total = total + 0.5 * self.l2 * p.square().sum()
+        return total
+
+    def objective(self, batch):
+        X, y, w = batch
+        eta = self.module_(X)
+        return self.criterion_(eta, y, w) + self.penalty()
+
+    def train_step(self, batch, **fit_params):
+        optimizer = self.optimizer_
+        if isinstance(optimizer, torch.optim.LBFGS):
+            def closure():
+                optimizer.zero_grad(set_to_none=True)
+                loss = self.objective(batch)
+                loss.backward()
+                return loss
+            return optimizer.step(closure).detach()
+        optimizer.zero_grad(set_to_none=True)
+        loss = self.objective(batch)
+        loss.backward()
+        if self.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.module_.parameters(),
+                                           self.max_grad_norm, foreach=True)
+        optimizer.step()
+        return loss.detach()
+
+    def validation_step(self, batch, **fit_params):
+        X, y, w = batch
+        eta = self.module_(X)
+        return self.criterion_(eta, y, w).detach()
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn,
+                         **fit_params):
+        if iterator is None:
+            return
+        self._set_training(training)
+        total, count = 0.0, 0
+        with torch.set_grad_enabled(training):
+            for batch in iterator:
+                loss = step_fn(batch)
+                n = batch[1].shape[0]
+                total = total + loss * n
+                count += n
+        self.history.record(prefix + "_loss", float(total / count))
+
+
+# ------------------------------------------------------------------ callbacks
+class EpochMonitor(Callback):
+    """Everything econnn does once per epoch.
+
+    * learning-rate schedule (``est.learning_rate``);
+    * NaN/inf check on the losses: raises :class:`TrainingDivergedError`;
+    * validation score (R^2 or accuracy) for ``validation_scores_``;
+    * convergence: stop when the monitored loss (validation loss with early
+      stopping, training loss otherwise) has not improved by ``tol`` for
+      ``n_iter_no_change`` epochs ('adaptive' divides the rate by 5 instead
+      and stops below 1e-6);
+    * keeping and, with early stopping, restoring the best weights;
+    * the tqdm progress bar when ``verbose``.
+
+    Parameters
+    ----------
+    est : econnn estimator
+        Supplies the hyperparameters (read, never modified).
+    scorer : callable or None
+        ``scorer(module, dataset) -> float`` for the validation score.
+    epoch_offset : int, default=0
+        Epochs already run (``warm_start``/``partial_fit``).
+    stop : bool, default=True
+        Whether convergence may stop training (False for ``partial_fit``).
+    """
+
+    def __init__(self, est, scorer=None, epoch_offset=0, stop=True):
+        self.est = est
+        self.scorer = scorer
+        self.epoch_offset = epoch_offset
+        self.stop = stop
+
+    def initialize(self):
+        self.best_loss_ = np.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_improvement_ = 0
+        self.lr_factor_ = 1.0
+        self.validation_scores_ = []
+        self.converged_ = False
+        self.pbar_ = None
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.est.verbose:
+            from tqdm.auto import tqdm
+
+            self.pbar_ = tqdm(total=self.est.max_iter, unit="epoch",
+                              desc=type(self.est).__name__, leave=False)
+
+    def on_epoch_begin(self, net, **kwargs):
+        schedule = LR_SCHEDULES[self.est.learning_rate]
+        epoch = self.epoch_offset + len(net.history) - 1
+        factor = self.lr_factor_ if schedule is None else schedule(
+            epoch, self.est)
+        if not isinstance(net.optimizer_, torch.optim.LBFGS):
+            for group in net.optimizer_.param_groups:
+                group["lr"] = self.est.learning_rate_init * factor
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None,
+                     **kwargs):
+        est, row = self.est, net.history[-1]
+        epoch = len(net.history)
+        monitored = "valid_loss" if dataset_valid is not None else \
+            "train_loss"
+        for key in ("train_loss", "valid_loss"):
+            if key in row and not np.isfinite(row[key]):
+                raise TrainingDivergedError(
+                    f"Training diverged: the {key.replace('_', ' ')} became "
+                    f"{row[key]} at epoch {epoch}. Try a lower "
+                    f"learning_rate_init (now {est.learning_rate_init:g}), "
+                    "max_grad_norm, or standardize=True."
+                )
+        if dataset_valid is not None and self.scorer is not None:
+            score = self.scorer(net.module_, dataset_valid)
+            self.validation_scores_.append(score)
+            net.history.record("valid_score", score)
+        loss = row[monitored]
+        if loss < self.best_loss_:
+            self.best_epoch_ = epoch
+            if dataset_valid is not None:
+                self.best_state_ = {k: v.detach().clone() for k, v in
+                                    net.module_.state_dict().items()}
+        if loss > self.best_loss_ - est.tol:
+            self.no_improvement_ += 1
+        else:
+            self.no_improvement_ = 0
+        self.best_loss_ = min(self.best_loss_, loss)
+        if self.pbar_ is not None:
+            self.pbar_.update(1)
+            self.pbar_.set_postfix({k: f"{row[k]:.4g}" for k in
+                                    ("train_loss", "valid_loss") if k in row})
+        if not self.stop:
+            return
+        if est.learning_rate == "adaptive":
+            if self.no_improvement_ >= 2:
+                self.lr_factor_ /= 5
+                self.no_improvement_ = 0
+            if est.learning_rate_init * self.lr_factor_ < 1e-6:
+                self.converged_ = True
+        elif self.no_improvement_ >= est.n_iter_no_change:
+            self.converged_ = True
+        if self.converged_:
+            raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    def on_train_end(self, net, **kwargs):
+        if self.pbar_ is not None:
+            self.pbar_.close()
+            self.pbar_ = None
+        if self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)

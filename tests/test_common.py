@@ -1,0 +1,27 @@
+"""scikit-learn's own estimator checks, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from econnn import NNClassifier, NNRegressor
+
+# Each estimator is checked with its defaults and with non-default
+# architecture, loss and optimizer settings. Dropout, class_weight and
+# batch normalisation are tested separately: random dropout masks, class
+# frequencies and (unweighted) batch statistics legitimately differ between
+# weighted and repeated data in check_sample_weight_equivalence.
+ESTIMATORS = [
+    NNRegressor(),
+    NNRegressor(hidden_layer_sizes=(16,), activation="tanh", solver="sgd",
+                learning_rate="adaptive", learning_rate_init=0.01),
+    NNRegressor(hidden_layer_sizes=(32, 32), loss="huber", l1=1e-4,
+                max_grad_norm=5.0, learning_rate="cosine"),
+    NNClassifier(),
+    NNClassifier(hidden_layer_sizes=(16,), activation="gelu", solver="adamw",
+                 learning_rate_init=0.01),
+    NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
