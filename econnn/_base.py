@@ -78,7 +78,14 @@ class _BaseNN(BaseEstimator):
                 if k not in named and not k.startswith("_")
                 and not k.endswith("_")}
 
-    def _check_extra_params(self):
+    def _check_params(self):
+        """Checks beyond ``_parameter_constraints`` (run at fit)."""
+        sizes = getattr(self, "hidden_layer_sizes", ())
+        sizes = np.atleast_1d(np.asarray(sizes if sizes is not None else ()))
+        if sizes.size and (sizes.dtype.kind not in "iu" or np.any(sizes < 1)):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}.")
         for key in self._extra_params():
             if not key.startswith(_EXTRA_PREFIX):
                 raise ValueError(
@@ -162,7 +169,8 @@ class _BaseNN(BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental):
         first = not (hasattr(self, "net_") and (self.warm_start or
                                                  incremental))
-        self._check_extra_params()
+        self._check_params()
+        before = set(vars(self))
         device = resolve_device(self.device)
         X, Y = self._validate_fit_data(X, y, reset=first)
         if X.shape[0] == 0:
@@ -181,11 +189,26 @@ class _BaseNN(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         fork = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork):
-            torch.manual_seed(seed)
+        state = None if first else {
+            k: v.detach().clone()
+            for k, v in self.module_.state_dict().items()}
+        try:
+            with torch.random.fork_rng(devices=fork):
+                torch.manual_seed(seed)
+                if first:
+                    self._init_model(X, Y, w, device)
+                self._train(X, Y, w, seed, device, incremental)
+        except BaseException:
+            # never leave a half-trained (e.g. diverged) model behind: a
+            # failed first fit leaves the estimator unfitted, a failed
+            # continuation restores the previous weights
             if first:
-                self._init_model(X, Y, w, device)
-            self._train(X, Y, w, seed, device, incremental)
+                for name in set(vars(self)) - before:
+                    if name.endswith("_"):
+                        delattr(self, name)
+            else:
+                self.module_.load_state_dict(state)
+            raise
         return self
 
     def _adjust_sample_weight(self, w, Y):

@@ -29,8 +29,8 @@ CLASS_WEIGHT = Param(
 )
 
 
-@estimator([hp.HIDDEN_LAYER_SIZES, hp.ACTIVATION, CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.MODULE], hp.TRAINING, extra_kwargs=True)
+@estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
+            hp.BATCH_NORM, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _BaseNN):
     """Feed-forward neural network classifier.
 
@@ -97,7 +97,7 @@ class NNClassifier(ClassifierMixin, _BaseNN):
     """
 
     def _make_loss(self):
-        return ClassificationLoss(self._kind)
+        return ClassificationLoss(self._kind, len(self.classes_))
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
@@ -123,8 +123,10 @@ class NNClassifier(ClassifierMixin, _BaseNN):
                         f"{type(self).__name__} needs samples of at least 2 "
                         "classes, but the data contains only one class: "
                         f"{self.classes_[0]!r}.")
-                if len(self.classes_) == 2:
-                    self._kind = kind = "binary"
+                # the number of classes, not this y, fixes the output layer
+                # (partial_fit may see a subset of the classes first)
+                self._kind = kind = "binary" if len(self.classes_) == 2 \
+                    else "multiclass"
             self.out_activation_ = "softmax" if kind == "multiclass" else \
                 "logistic"
         elif (kind == "multilabel") != (self._kind == "multilabel"):

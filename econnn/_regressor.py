@@ -39,8 +39,8 @@ QUANTILE = Param(
 )
 
 
-@estimator([hp.HIDDEN_LAYER_SIZES, hp.ACTIVATION, LOSS, QUANTILE, hp.DROPOUT,
-            hp.BATCH_NORM, hp.MODULE], hp.TRAINING, extra_kwargs=True)
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
+            hp.BATCH_NORM, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
