@@ -25,14 +25,12 @@ from sklearn.utils.validation import (_check_feature_names_in,
 from torch import nn
 
 from . import _hyperparams as hp
-from ._base import _BaseNN
+from ._base import _PREDICT_CHUNK, _BaseNN
 from ._losses import SquaredError
 from ._modules import MLP
 from ._params import Param, estimator
 
 __all__ = ["AutoencoderTransformer"]
-
-_CHUNK = 65536
 
 N_COMPONENTS = Param(
     "n_components",
@@ -345,9 +343,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         device = self.module_.x_loc.device
         out = []
         with torch.no_grad():
-            for start in range(0, A.shape[0], _CHUNK):
-                out.append(fn(torch.as_tensor(A[start:start + _CHUNK],
-                                              device=device)))
+            for start in range(0, A.shape[0], _PREDICT_CHUNK):
+                chunk = A[start:start + _PREDICT_CHUNK]
+                out.append(fn(torch.as_tensor(chunk, device=device)))
             if not out:  # no rows: still the right number of columns
                 out.append(fn(torch.as_tensor(A, device=device)))
         return torch.cat(out)

@@ -9,7 +9,9 @@ side), and the two indices are plotted with NBER recessions shaded.
 
 Run from the repository root::
 
-    OMP_NUM_THREADS=1 python examples/autoencoder_vs_pca.py --output autoencoder_vs_pca.png
+    OMP_NUM_THREADS=1 python examples/autoencoder_vs_pca.py
+
+which saves the plot to ``autoencoder_vs_pca.png`` (``--output`` to change).
 """
 
 import argparse
