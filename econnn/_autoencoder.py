@@ -172,9 +172,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         ``np.cumsum(explained_variance_ratio_)`` the share as components
         are added, as with PCA.
     reconstruction_error_ : float
-        Mean squared reconstruction error on the training data, per sample
-        and feature, in the standardised units the network is trained in
-        (original units with ``standardize=False``).
+        Mean squared reconstruction error on the training data (weighted by
+        ``sample_weight``), per sample and feature, in the standardised
+        units the network is trained in (original units with
+        ``standardize=False``).
     component_order_ : ndarray of shape (n_components_,)
         Bottleneck unit of ``module_.body.encoder`` behind each returned
         component.
@@ -218,7 +219,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
     ``explained_variance_ratio_.sum()`` at the optimum, but the split across
     components differs: the components are a rotation of PCA's, neither
     orthogonal nor ordered by variance. Like PCA's, the sign and scale of a
-    component are arbitrary.
+    component are arbitrary. Ordering costs ``n_components *
+    (n_components + 1) / 2`` passes of the decoder over the training data
+    at the end of ``fit``.
 
     References
     ----------
@@ -321,7 +324,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         def share(active):
             inputs = mean.expand_as(codes).clone()
             inputs[:, active] = codes[:, active]
-            resid = (Zt - self._decode(inputs)).square().sum(dim=1)
+            recon = self._chunked(self.module_.body.decoder, inputs)
+            resid = (Zt - recon).square().sum(dim=1)
             return 1 - float(wt @ resid) / total if total > 0 else 0.0
 
         order, shares = [], []
@@ -340,6 +344,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         return (X - self._x_loc) / self._x_scale
 
     def _chunked(self, fn, A):
+        """``fn`` (a part of the network) applied to rows of ``A``."""
+        self.module_.eval()
         device = self.module_.x_loc.device
         out = []
         with torch.no_grad():
@@ -352,14 +358,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
 
     def _encode(self, Z):
         """Raw bottleneck units (network order) of standardised data."""
-        self.module_.eval()
         return self._chunked(self.module_.body.encoder, Z)
-
-    def _decode(self, codes):
-        """Standardised reconstruction from bottleneck units (tensor)."""
-        self.module_.eval()
-        with torch.no_grad():
-            return self.module_.body.decoder(codes)
 
     # ---------------------------------------------------------- transforms
     def transform(self, X):
