@@ -236,7 +236,7 @@ class _BaseNN(BaseEstimator):
 
         n_outputs = self._n_network_outputs(Y)
         body = self._build_body(n_features, n_outputs)
-        if self.module is None and hasattr(body, "output"):
+        if getattr(self, "module", None) is None and hasattr(body, "output"):
             bias = self._loss.initial_bias(self._target_in_training_units(Y),
                                            w)
             with torch.no_grad():

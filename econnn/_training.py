@@ -50,7 +50,11 @@ def _sgd(est):
 
 
 def _lbfgs(est):
-    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, history_size=20,
+    # max_eval must be set: torch's default, max_iter * 5 // 4 = 1, leaves
+    # the line search no evaluations, so a rejected first step is a zero
+    # step and, with the same history, every later one too
+    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, max_eval=25,
+                                   history_size=20,
                                    line_search_fn="strong_wolfe")
 
 

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from econnn import NNClassifier, NNRegressor
+from econnn import AutoencoderTransformer, NNClassifier, NNRegressor
 
 # Each estimator is checked with its defaults and with non-default
 # architecture, loss and optimizer settings. Dropout, class_weight and
@@ -19,6 +19,10 @@ ESTIMATORS = [
     NNClassifier(hidden_layer_sizes=(16,), activation="gelu", solver="adamw",
                  learning_rate_init=0.01),
     NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
+    AutoencoderTransformer(),
+    AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
+                           activation="identity", solver="sgd",
+                           learning_rate_init=0.01),
 ]
 
 
