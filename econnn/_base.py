@@ -428,6 +428,23 @@ class _BaseNN(BaseEstimator):
         mu = self._loss.inverse_link(self._linear_predictor(X))
         return mu.cpu().numpy()
 
+    # --------------------------------------------------------------- report
+    def summary(self, X=None, y=None):
+        """Summary of the fitted model: architecture, loss, training.
+
+        Parameters
+        ----------
+        X, y : array-like, default=None
+            Optional data on which the score is reported as well.
+
+        Returns
+        -------
+        summary : econnn.Summary
+            Tables and notes; ``print`` it, or let Jupyter render it.
+        """
+        from ._summary import estimator_summary
+        return estimator_summary(self, X, y)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
