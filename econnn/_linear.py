@@ -11,7 +11,8 @@ import statsmodels.api as sm
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import (check_classification_targets,
+                                      type_of_target)
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
@@ -172,6 +173,11 @@ class OLSRegressor(_StatsmodelsMixin, RegressorMixin, BaseEstimator):
     def _yname(self):
         return "log(y)" if self.log_target else "y"
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.log_target
+        return tags
+
     def predict(self, X):
         """Predict y (in levels, also with ``log_target=True``).
 
@@ -263,11 +269,15 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
+        kind = type_of_target(y, input_name="y")
         encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) != 2:
+        if len(encoder.classes_) < 2:
+            raise ValueError("LogitClassifier needs samples of 2 classes; "
+                             f"got 1 class: {encoder.classes_[0]!r}.")
+        if kind != "binary":
             raise ValueError(
-                "LogitClassifier needs a binary target; got "
-                f"{len(encoder.classes_)} class(es): {encoder.classes_!r}.")
+                "Only binary classification is supported. The type of the "
+                f"target is {kind} (classes {encoder.classes_!r}).")
         self.classes_ = encoder.classes_
         w = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                  ensure_non_negative=True)
@@ -279,6 +289,11 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
 
     def _yname(self):
         return f"P(y = {self.classes_[1]!r})"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
 
     def decision_function(self, X):
         """The log-odds ``x'b``.
@@ -320,4 +335,5 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
