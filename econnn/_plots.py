@@ -64,9 +64,9 @@ def plot_learning_curve(estimator, *, ax=None, log_scale=False):
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss" + (" (standardised units)" if
-                            getattr(estimator, "standardize", False)
-                            else ""))
+    # regression targets are standardised for training, class labels not
+    scaled = getattr(estimator, "_y_loc", None) is not None
+    ax.set_ylabel("loss (standardised units)" if scaled else "loss")
     ax.set_title(f"{type(estimator).__name__} learning curve")
     ax.legend()
     return fig
@@ -130,7 +130,7 @@ def plot_marginal_effects(effects, *, ax=None, title=None):
                     fmt="o", capsize=3, label=name)
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(range(len(labels)), labels)
-    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # first feature on top
     method = next(iter(effects.values())).attrs.get("method", "dydx")
     ax.set_xlabel(f"marginal effect ({method}) with confidence interval")
     if title:

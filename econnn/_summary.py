@@ -307,11 +307,12 @@ def estimator_summary(est, X=None, y=None):
     summary.add_dict(info)
     summary.add_table(_layers_table(est.module_.body), title="Layers")
     if est.standardize:
+        scaled_target = getattr(est, "_y_loc", None) is not None
         summary.add_note(
-            "Inputs" + (" and target" if loss.target_scaling(
-                np.zeros((2, 1)), np.ones(2)) is not None else "") +
-            " standardised internally; losses are in standardised units, "
-            "predictions in original units.")
+            "Inputs standardised internally" + (
+                ", and the target: losses are in standardised units"
+                if scaled_target else "") +
+            "; predictions and marginal effects are in original units.")
     if est.early_stopping:
         summary.add_note(
             f"Early stopping on a {est.validation_fraction:.0%} validation "
