@@ -107,12 +107,8 @@ def compare_models(models, X, y, *, cv=10, scoring="r2", groups=None,
     if not isinstance(models, dict) or not models:
         raise ValueError("models must be a non-empty dict of name -> "
                          f"estimator; got {type(models).__name__}.")
-    if isinstance(cv, int) is False and hasattr(cv, "split") is False and \
-            not hasattr(cv, "__iter__"):
-        raise ValueError(f"cv must be an int, a splitter or an iterable; "
-                         f"got {cv!r}.")
     if hasattr(cv, "__iter__") and not hasattr(cv, "split"):
-        cv = list(cv)  # reused for every model
+        cv = list(cv)  # a generator of splits must serve every model
     rows = {}
     for name, model in models.items():
         res = cross_validate(model, X, y, cv=cv, scoring=scoring,

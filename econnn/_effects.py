@@ -52,8 +52,12 @@ def _affine(shift, scale):
 #: Preprocessing steps that autograd can differentiate through, by class:
 #: ``f(fitted step) -> torch function``. All are affine maps per column.
 TORCH_STEPS = {
-    StandardScaler: lambda s: _affine(s.mean_, s.scale_),
-    RobustScaler: lambda s: _affine(s.center_, s.scale_),
+    # fitted statistics may exist although the option disables them
+    StandardScaler: lambda s: _affine(s.mean_ if s.with_mean else None,
+                                      s.scale_ if s.with_std else None),
+    RobustScaler: lambda s: _affine(
+        s.center_ if s.with_centering else None,
+        s.scale_ if s.with_scaling else None),
     MaxAbsScaler: lambda s: _affine(None, s.scale_),
     # MinMaxScaler computes x * scale_ + min_
     MinMaxScaler: lambda s: _affine(-s.min_ / s.scale_, 1 / s.scale_),
@@ -131,9 +135,10 @@ class _AutogradPredictor:
 class _NumericPredictor:
     """Predictions and central-difference derivatives of any estimator."""
 
-    def __init__(self, estimator, template):
+    def __init__(self, estimator, template, X):
         self.estimator = estimator
         self.template = template  # the user's X, to rebuild DataFrames
+        self.scale = np.maximum(np.std(X, axis=0), 1e-3)
         self.classes = getattr(estimator, "classes_", None) if \
             is_classifier(estimator) else None
 
@@ -149,8 +154,7 @@ class _NumericPredictor:
         out = []
         for j in cols:
             # step ~ cube root of machine precision, scaled to the column
-            h = np.cbrt(np.finfo(float).eps) * max(
-                np.std(self.template_array[:, j]), 1e-3)
+            h = np.cbrt(np.finfo(float).eps) * self.scale[j]
             up, down = X.copy(), X.copy()
             up[:, j] += h
             down[:, j] -= h
@@ -168,9 +172,7 @@ def _make_predictor(estimator, derivative, X_frame, X):
                 "derivative='autograd' needs an econnn estimator (or a "
                 f"Pipeline ending in one); got {type(final).__name__}.")
         return _AutogradPredictor(estimator)
-    predictor = _NumericPredictor(estimator, X_frame)
-    predictor.template_array = X
-    return predictor
+    return _NumericPredictor(estimator, X_frame, X)
 
 
 # ------------------------------------------------------------- the effects

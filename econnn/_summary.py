@@ -11,8 +11,11 @@ import html
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
+
+from ._modules import MLP, count_parameters
 
 __all__ = ["Summary", "estimator_summary"]
 
@@ -226,13 +229,12 @@ class Summary:
 def _architecture(est):
     """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
     body = est.module_.body
-    hidden = getattr(body, "hidden", None)
-    if est.module is None and hidden is not None and hasattr(body, "output"):
+    if isinstance(body, MLP):
         sizes = [est.n_features_in_] + [
-            m.out_features for m in hidden
-            if isinstance(m, __import__("torch").nn.Linear)] + \
-            [body.output.out_features]
-        return "-".join(map(str, sizes)) + f" ({est.activation})"
+            m.out_features for m in body.hidden
+            if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
+        activation = getattr(est, "activation", "?")
+        return "-".join(map(str, sizes)) + f" ({activation})"
     return type(body).__name__
 
 
@@ -273,8 +275,6 @@ def estimator_summary(est, X=None, y=None):
     Summary
     """
     check_is_fitted(est)
-    from ._modules import count_parameters
-
     loss = est._loss
     n_train = est.t_ // est.n_iter_ if getattr(est, "n_iter_", 0) else None
     info = {

@@ -6,7 +6,7 @@ import pytest
 import statsmodels.api as sm
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (FunctionTransformer, MinMaxScaler,
-                                   StandardScaler)
+                                   RobustScaler, StandardScaler)
 
 from econnn import (LogitClassifier, NNClassifier, NNRegressor,
                     OLSRegressor, marginal_effects)
@@ -112,7 +112,9 @@ def test_multiclass_effects_sum_to_zero_over_classes():
     assert me.loc[(2, "x0"), "effect"] > 0.1
 
 
-@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler()])
+@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(),
+                                    StandardScaler(with_mean=False),
+                                    RobustScaler(with_centering=False)])
 def test_pipeline_with_affine_steps_is_differentiated_in_raw_units(scaler):
     X, y = _linear_data(200)
     X[:, 0] = 100 + 50 * X[:, 0]  # rescaled: the true effect is 1.5 / 50
@@ -176,3 +178,19 @@ def test_bad_arguments():
             marginal_effects(ols, X, **kwargs)
     with pytest.raises(ValueError, match="features"):
         marginal_effects(ols, X[:, :2])
+
+
+def test_bootstrap_is_reproducible_and_parallel_safe():
+    X, y = _linear_data(150)
+    ols = OLSRegressor().fit(X, y)
+    serial = marginal_effects(ols, X, y=y, n_boot=6, random_state=3)
+    parallel = marginal_effects(ols, X, y=y, n_boot=6, random_state=3,
+                                n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    other = marginal_effects(ols, X, y=y, n_boot=6, random_state=4)
+    assert not np.allclose(serial["std_err"], other["std_err"])
+    # the normal-approximation columns follow from effect and std_err
+    np.testing.assert_allclose(serial["z"],
+                               serial["effect"] / serial["std_err"])
+    np.testing.assert_allclose(serial["ci_high"] - serial["ci_low"],
+                               2 * 1.959964 * serial["std_err"], rtol=1e-6)
