@@ -20,6 +20,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 from joblib import Parallel, delayed
 from scipy import stats
@@ -37,7 +38,7 @@ _AT = ("overall", "mean", "median")
 _COLUMNS = ["effect", "std_err", "z", "p_value", "ci_low", "ci_high"]
 
 
-# ------------------------------------------------------ pipeline steps in torch
+# ----------------------------------------------------- pipeline steps in torch
 def _affine(shift, scale):
     """``(x - shift) / scale`` as a torch function (None = 0 / 1)."""
     def apply(z):
@@ -391,6 +392,9 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     check_is_fitted(estimator)
 
+    if sp.issparse(X):
+        raise ValueError("marginal_effects needs a dense X; convert it with "
+                         "X.toarray() (effects are computed row by row).")
     X_frame = X if isinstance(X, pd.DataFrame) else np.asarray(X)
     Xa = np.asarray(X, dtype=np.float64)
     if Xa.ndim != 2:
