@@ -30,6 +30,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
 from ._modules import MLP, Standardized, build_user_module
+from ._summary import estimator_summary
 from ._training import (SOLVERS, BatchIterator, Criterion, EpochMonitor, Net,
                         TensorDataset, make_param_groups)
 from ._training import _FULL_BATCH
@@ -442,7 +443,6 @@ class _BaseNN(BaseEstimator):
         summary : econnn.Summary
             Tables and notes; ``print`` it, or let Jupyter render it.
         """
-        from ._summary import estimator_summary
         return estimator_summary(self, X, y)
 
     def __sklearn_tags__(self):
