@@ -2,8 +2,13 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._classifier import NNClassifier
+from ._compare import ComparisonTable, compare_models
+from ._effects import marginal_effects
 from ._gradcheck import check_gradients
+from ._linear import LogitClassifier, OLSRegressor
+from ._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
+from ._summary import Summary
 from ._training import TrainingDivergedError
 
 __version__ = "0.1.0"
@@ -14,4 +19,12 @@ __all__ = [
     "AutoencoderTransformer",
     "check_gradients",
     "TrainingDivergedError",
+    "marginal_effects",
+    "OLSRegressor",
+    "LogitClassifier",
+    "Summary",
+    "compare_models",
+    "ComparisonTable",
+    "plot_learning_curve",
+    "plot_marginal_effects",
 ]

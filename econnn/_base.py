@@ -30,6 +30,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
 from ._modules import MLP, Standardized, build_user_module
+from ._summary import estimator_summary
 from ._training import (SOLVERS, BatchIterator, Criterion, EpochMonitor, Net,
                         TensorDataset, make_param_groups)
 from ._training import _FULL_BATCH
@@ -450,6 +451,22 @@ class _BaseNN(BaseEstimator):
         X = self._validate_predict_X(X)
         mu = self._loss.inverse_link(self._linear_predictor(X))
         return mu.cpu().numpy()
+
+    # --------------------------------------------------------------- report
+    def summary(self, X=None, y=None):
+        """Summary of the fitted model: architecture, loss, training.
+
+        Parameters
+        ----------
+        X, y : array-like, default=None
+            Optional data on which the score is reported as well.
+
+        Returns
+        -------
+        summary : econnn.Summary
+            Tables and notes; ``print`` it, or let Jupyter render it.
+        """
+        return estimator_summary(self, X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
