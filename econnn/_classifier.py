@@ -193,8 +193,11 @@ class NNClassifier(ClassifierMixin, _BaseNN):
         """
         p = self._predict_mean(X)
         if self._kind == "binary":
-            return np.hstack([1 - p, p])
-        return p
+            p = np.hstack([1 - p, p])
+        # probabilities that round to exactly 0 are floored at the smallest
+        # normal float, so log(predict_proba) stays finite and agrees with
+        # the (stably computed) predict_log_proba
+        return np.maximum(p, np.finfo(p.dtype).tiny)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed stably.

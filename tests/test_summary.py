@@ -25,7 +25,7 @@ def test_regressor_summary_reports_architecture_and_training(capsys):
     n_params = sum(p.numel() for p in model.module_.parameters())
     assert n_params == 3 * 8 + 8 + 8 * 4 + 4 + 4 + 1
     info = summary.tables[0][1].iloc[:, 0]
-    assert info["Architecture"] == "3-8-4-1 (relu)"
+    assert info["Architecture"] == "3-8-4-1 (tanh)"
     assert info["Parameters"] == f"{n_params:,}"
     assert info["Epochs run"] == str(model.n_iter_)
     assert info["Best epoch"] == str(model.best_epoch_)
