@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from econnn import NNClassifier, NNRegressor
+from econnn import NNClassifier, NNRegressor, SequenceForecaster
 
 # Each estimator is checked with its defaults and with non-default
 # architecture, loss and optimizer settings. Dropout, class_weight and
@@ -19,6 +19,11 @@ ESTIMATORS = [
     NNClassifier(hidden_layer_sizes=(16,), activation="gelu", solver="adamw",
                  learning_rate_init=0.01),
     NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
+    # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
+    SequenceForecaster(),
+    SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,
+                       linear_skip=False, difference=False),
+    SequenceForecaster(cell="transformer", hidden_size=8, solver="adamw"),
 ]
 
 
