@@ -42,7 +42,7 @@ CELL = Param(
 
 HIDDEN_SIZE = Param(
     "hidden_size",
-    32,
+    64,
     [Interval(Integral, 1, None, closed="left")],
     "int",
     """
@@ -104,9 +104,7 @@ DIFFERENCE = Param(
 #: Training defaults that differ from NNRegressor's, chosen on the
 #: benchmarks of docs/forecasting.md: a few hundred windows need more
 #: optimizer steps per epoch than batches of 200 give.
-_TRAINING = [replace(p, default={"batch_size": 64,
-                                 "learning_rate_init": 2e-3}.get(p.name,
-                                                                 p.default))
+_TRAINING = [replace(p, default=64) if p.name == "batch_size" else p
              for p in hp.TRAINING]
 
 

@@ -60,7 +60,7 @@ class RecurrentNet(_SequenceHead):
         Window length (needed by the linear skip term).
     cell : {'rnn', 'lstm', 'gru'}, default='gru'
         Key of :data:`RECURRENT_CELLS`.
-    hidden_size : int, default=32
+    hidden_size : int, default=64
         Size of the hidden state.
     num_layers : int, default=1
         Number of stacked recurrent layers.
@@ -71,7 +71,7 @@ class RecurrentNet(_SequenceHead):
     """
 
     def __init__(self, n_features_in, n_outputs, n_timesteps, cell="gru",
-                 hidden_size=32, num_layers=1, dropout=0.0, linear_skip=True):
+                 hidden_size=64, num_layers=1, dropout=0.0, linear_skip=True):
         super().__init__()
         # torch applies recurrent dropout only between layers (and warns
         # when there is a single one)
@@ -109,7 +109,7 @@ class TransformerNet(_SequenceHead):
     ----------
     n_features_in, n_outputs, n_timesteps : int
         As for :class:`RecurrentNet`.
-    hidden_size : int, default=32
+    hidden_size : int, default=64
         Model width; the number of attention heads is the largest of 4, 2
         and 1 that divides it.
     num_layers : int, default=1
@@ -120,7 +120,7 @@ class TransformerNet(_SequenceHead):
         Whether to add a linear map from the window to the outputs.
     """
 
-    def __init__(self, n_features_in, n_outputs, n_timesteps, hidden_size=32,
+    def __init__(self, n_features_in, n_outputs, n_timesteps, hidden_size=64,
                  num_layers=1, dropout=0.0, linear_skip=True):
         super().__init__()
         n_heads = next(h for h in (4, 2, 1) if hidden_size % h == 0)

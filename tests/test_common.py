@@ -22,8 +22,8 @@ ESTIMATORS = [
     # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
     SequenceForecaster(),
     SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,
-                       linear_skip=False, difference=False),
-    SequenceForecaster(cell="transformer", hidden_size=8, solver="adamw"),
+                       linear_skip=False, difference=False,
+                       learning_rate_init=0.01),
 ]
 
 

@@ -13,7 +13,8 @@ from statsmodels.tsa.ar_model import AutoReg
 
 from econnn import SequenceForecaster, make_windows
 
-FAST = dict(hidden_size=8, max_iter=60, random_state=0)
+FAST = dict(hidden_size=8, max_iter=60, learning_rate_init=0.005,
+            random_state=0)
 
 
 def ar1(n=200, phi=0.8, seed=0, freq="Q"):
