@@ -268,6 +268,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             return bool(self.difference), None
         if len(y) < _MIN_UNIT_ROOT_SAMPLES or np.ptp(y) == 0:
             return False, None
+        # imported here: statsmodels is slow to import and only needed here
         from statsmodels.tsa.stattools import adfuller
 
         with warnings.catch_warnings():
