@@ -1,5 +1,7 @@
 """SequenceForecaster and make_windows: learning, forecasting, errors."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -105,6 +107,11 @@ def test_trend_is_extrapolated_not_flattened():
     assert fc.iloc[-1] - series.iloc[-1] > 8
     assert fc.iloc[-1] > series.max() + 8
     assert np.all(np.diff(fc) > 0)
+    # the change-modelling wrapper pickles and keeps float32 inputs working
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(clone.predict(X), model.predict(X))
+    np.testing.assert_allclose(model.predict(X.astype(np.float32)),
+                               model.predict(X), rtol=1e-5)
 
 
 def test_time_ordered_validation_split():
