@@ -4,12 +4,14 @@ from ._autoencoder import AutoencoderTransformer
 from ._classifier import NNClassifier
 from ._compare import ComparisonTable, compare_models
 from ._effects import marginal_effects
+from ._forecaster import SequenceForecaster
 from ._gradcheck import check_gradients
 from ._linear import LogitClassifier, OLSRegressor
 from ._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
 from ._summary import Summary
 from ._training import TrainingDivergedError
+from ._windows import make_windows
 
 __version__ = "0.1.0"
 
@@ -17,6 +19,8 @@ __all__ = [
     "NNRegressor",
     "NNClassifier",
     "AutoencoderTransformer",
+    "SequenceForecaster",
+    "make_windows",
     "check_gradients",
     "TrainingDivergedError",
     "marginal_effects",

@@ -219,7 +219,7 @@ class _BaseNN(BaseEstimator):
     def _init_model(self, X, Y, w, device):
         """Scaling statistics, the network and the skorch net."""
         dtype = X.dtype
-        n_features = X.shape[1]
+        n_features = X.shape[-1]  # variables per time step for 3-D windows
         if self.standardize:
             x_loc, x_scale = self._x_scaling(X, w)
         else:

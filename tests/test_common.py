@@ -2,7 +2,8 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from econnn import AutoencoderTransformer, NNClassifier, NNRegressor
+from econnn import (AutoencoderTransformer, NNClassifier, NNRegressor,
+                    SequenceForecaster)
 
 # Each estimator is checked with its defaults and with non-default
 # architecture, loss and optimizer settings. Dropout, class_weight and
@@ -23,6 +24,11 @@ ESTIMATORS = [
     AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
                            activation="identity", solver="sgd",
                            learning_rate_init=0.01),
+    # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
+    SequenceForecaster(),
+    SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,
+                       linear_skip=False, difference=False,
+                       learning_rate_init=0.01),
 ]
 
 
