@@ -29,7 +29,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
-from ._modules import MLP, Standardized, build_user_module
+from ._modules import MLP, EnsembleMLP, Standardized, build_user_module
 from ._summary import estimator_summary
 from ._training import (SOLVERS, BatchIterator, Criterion, EpochMonitor, Net,
                         TensorDataset, make_param_groups)
@@ -124,13 +124,23 @@ class _BaseNN(BaseEstimator):
 
     def _build_body(self, n_features, n_outputs):
         if self.module is not None:
+            self.n_ensemble_ = 1
             return build_user_module(self.module, n_features, n_outputs,
                                      {k[len(_EXTRA_PREFIX):]: v for k, v in
                                       self._extra_params().items()})
-        return MLP(n_features, n_outputs,
-                   hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-                   activation=self.activation, dropout=self.dropout,
-                   batch_norm=self.batch_norm)
+        layers = dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                      activation=self.activation, dropout=self.dropout,
+                      batch_norm=self.batch_norm)
+        members = self.n_ensemble_ = self._ensemble_size()
+        if members > 1:
+            return EnsembleMLP(n_features, n_outputs, members, **layers)
+        return MLP(n_features, n_outputs, **layers)
+
+    def _ensemble_size(self):
+        members = getattr(self, "n_ensemble", 1)
+        if members == "auto":
+            return int(np.clip(100_000 // self._n_train_rows, 1, 10))
+        return members
 
     def _split_validation(self, y, seed):
         """Train/validation indices for early stopping (random split)."""
@@ -235,14 +245,19 @@ class _BaseNN(BaseEstimator):
         self._x_loc, self._x_scale = x_loc.astype(dtype), x_scale.astype(dtype)
         self._y_loc, self._y_scale = y_loc, y_scale
 
+        self._n_train_rows = X.shape[0]
         n_outputs = self._n_network_outputs(Y)
         body = self._build_body(n_features, n_outputs)
-        if getattr(self, "module", None) is None and hasattr(body, "output"):
-            bias = self._loss.initial_bias(self._target_in_training_units(Y),
-                                           w)
-            with torch.no_grad():
-                body.output.bias.copy_(torch.as_tensor(np.array(
-                    np.broadcast_to(bias, body.output.bias.shape))))
+        if getattr(self, "module", None) is None:
+            # start from the intercept-only GLM (mean of y, log prior odds)
+            bias = np.array(self._loss.initial_bias(
+                self._target_in_training_units(Y), w), dtype=np.float32)
+            if hasattr(body, "set_output_bias"):
+                body.set_output_bias(torch.from_numpy(bias))
+            elif hasattr(body, "output"):
+                with torch.no_grad():
+                    body.output.bias.copy_(torch.as_tensor(np.array(
+                        np.broadcast_to(bias, body.output.bias.shape))))
         body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
         as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=dtype),  # noqa
                                          device=device)

@@ -30,7 +30,7 @@ CLASS_WEIGHT = Param(
 
 
 @estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _BaseNN):
     """Feed-forward neural network classifier.
 
@@ -57,6 +57,8 @@ class NNClassifier(ClassifierMixin, _BaseNN):
         Feature names, when X has string column names.
     n_outputs_ : int
         Number of network outputs (1 for binary targets).
+    n_ensemble_ : int
+        Number of networks in the ensemble (``n_ensemble`` resolved).
     n_iter_ : int
         Number of epochs run.
     t_ : int

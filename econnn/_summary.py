@@ -15,7 +15,7 @@ import torch
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
-from ._modules import MLP, count_parameters
+from ._modules import MLP, EnsembleMLP, count_parameters
 
 __all__ = ["Summary", "estimator_summary"]
 
@@ -235,6 +235,11 @@ def _architecture(est):
             if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
         activation = getattr(est, "activation", "?")
         return "-".join(map(str, sizes)) + f" ({activation})"
+    if isinstance(body, EnsembleMLP):
+        sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
+        activation = getattr(est, "activation", "?")
+        return ("-".join(map(str, sizes)) + f" ({activation}), ensemble of "
+                f"{body.n_members}")
     return type(body).__name__
 
 
@@ -281,6 +286,7 @@ def estimator_summary(est, X=None, y=None):
         "Model": type(est).__name__,
         "Architecture": _architecture(est),
         "Parameters": count_parameters(est.module_.body),
+        "Networks averaged": getattr(est, "n_ensemble_", 1),
         "Loss": loss.name,
         "Output link": getattr(loss, "link", None),
         "Solver": est.solver,

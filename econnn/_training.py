@@ -222,10 +222,20 @@ class Criterion(torch.nn.Module):
         self.loss = loss
 
     def forward(self, eta, y, w=None):
+        members = 1
+        if eta.dim() == 3:
+            # an ensemble's members, (n_members, n, n_outputs): the SUM of
+            # their own mean losses, so that each member gets exactly the
+            # gradient it would get alone (a mean would divide SGD's step
+            # by n_members); Net reports the loss per member
+            members = eta.shape[0]
+            eta = eta.reshape(-1, eta.shape[-1])
+            y = y.repeat((members,) + (1,) * (y.dim() - 1))
+            w = None if w is None else w.repeat(members)
         values = self.loss.per_sample(eta, y)
-        if w is None:
-            return values.mean()
-        return (values * w).mean()
+        if w is not None:
+            values = values * w
+        return values.mean() * members
 
 
 class Net(NeuralNet):
@@ -283,7 +293,7 @@ class Net(NeuralNet):
                 loss = self.objective(batch)
                 loss.backward()
                 return loss
-            return optimizer.step(closure).detach()
+            return optimizer.step(closure).detach() / self._members()
         optimizer.zero_grad(set_to_none=True)
         loss = self.objective(batch)
         loss.backward()
@@ -291,7 +301,10 @@ class Net(NeuralNet):
             torch.nn.utils.clip_grad_norm_(self.module_.parameters(),
                                            self.max_grad_norm, foreach=True)
         optimizer.step()
-        return loss.detach()
+        return loss.detach() / self._members()
+
+    def _members(self):
+        return getattr(self.module_, "n_members", 1)
 
     def validation_step(self, batch, **fit_params):
         X, y, w = batch

@@ -208,10 +208,10 @@ def test_activations(activation, regression):
 
 def test_l1_penalty_shrinks_weights(regression):
     X, y = regression
-    plain = NNRegressor((16,), max_iter=50, learning_rate_init=0.01,
-                        random_state=0).fit(X, y)
-    lasso = NNRegressor((16,), l1=2000.0, max_iter=50, learning_rate_init=0.01,
-                        random_state=0).fit(X, y)
+    plain = NNRegressor((16,), n_ensemble=1, max_iter=50,
+                        learning_rate_init=0.01, random_state=0).fit(X, y)
+    lasso = NNRegressor((16,), n_ensemble=1, l1=2000.0, max_iter=50,
+                        learning_rate_init=0.01, random_state=0).fit(X, y)
     w_plain = plain.module_.body.hidden[0].weight.abs().sum()
     w_lasso = lasso.module_.body.hidden[0].weight.abs().sum()
     assert w_lasso < 0.5 * w_plain
@@ -358,3 +358,73 @@ def test_classifier_partial_fit_needs_all_classes_up_front():
     assert clf.score(X, y) > 0.8
     with pytest.raises(ValueError, match="labels not seen"):
         NNClassifier().partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
+
+
+# ------------------------------------------------------------------- ensemble
+def test_ensemble_size_auto_rule():
+    rng = np.random.RandomState(0)
+    for n, members in [(300, 10), (20_000, 5), (120_000, 1)]:
+        X = rng.normal(size=(n, 2))
+        model = NNRegressor((4,), max_iter=1, random_state=0).fit(X, X[:, 0])
+        assert model.n_ensemble_ == members
+    model = NNRegressor((4,), n_ensemble=3, max_iter=1).fit(X[:50], X[:50, 0])
+    assert model.n_ensemble_ == 3
+
+
+def test_ensemble_predicts_the_mean_of_its_members(regression):
+    X, y = regression
+    model = NNRegressor((8,), n_ensemble=4, max_iter=20,
+                        random_state=0).fit(X, y)
+    body = model.module_.body
+    Xs = torch.as_tensor((X - model._x_loc) / model._x_scale)
+    with torch.no_grad():
+        body.train()
+        members = body(Xs)
+        body.eval()
+    assert members.shape == (4, len(X), 1)
+    # members start from their own initialisation and stay different
+    assert members.std(dim=0).mean() > 1e-3
+    eta = members.mean(dim=0) * model.module_.eta_scale + \
+        model.module_.eta_loc
+    np.testing.assert_allclose(model.predict(X), eta[:, 0].numpy())
+
+
+def test_each_ensemble_member_trains_as_if_alone():
+    """One SGD step moves every member exactly as it would move alone."""
+    from econnn._losses import SquaredError
+    from econnn._modules import MLP, EnsembleMLP
+    from econnn._training import Criterion
+
+    torch.manual_seed(0)
+    X, y = torch.randn(32, 3), torch.randn(32, 1)
+    ensemble = EnsembleMLP(3, 1, 3, hidden_layer_sizes=(5,),
+                           activation="tanh")
+    single = MLP(3, 1, hidden_layer_sizes=(5,), activation="tanh")
+    with torch.no_grad():  # member 1's weights into the single network
+        single.hidden[0].weight.copy_(ensemble.weights[0][1].T)
+        single.hidden[0].bias.copy_(ensemble.biases[0][1, 0])
+        single.output.weight.copy_(ensemble.weights[1][1].T)
+        single.output.bias.copy_(ensemble.biases[1][1, 0])
+    criterion = Criterion(SquaredError())
+    for net in (ensemble, single):
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.5)
+        criterion(net(X), y).backward()
+        optimizer.step()
+    torch.testing.assert_close(ensemble.weights[0][1].T,
+                               single.hidden[0].weight)
+    torch.testing.assert_close(ensemble.weights[1][1].T, single.output.weight)
+
+
+def test_ensemble_reduces_seed_dependence():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (150, 3))
+    y = np.sin(2 * X[:, 0]) * X[:, 1] + 0.3 * rng.normal(size=150)
+    grid = rng.uniform(-2, 2, (200, 3))
+
+    def spread(members):
+        preds = [NNRegressor((16,), n_ensemble=members, max_iter=60,
+                             random_state=seed).fit(X, y).predict(grid)
+                 for seed in range(4)]
+        return np.std(preds, axis=0).mean()
+
+    assert spread(8) < 0.6 * spread(1)

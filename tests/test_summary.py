@@ -23,9 +23,10 @@ def test_regressor_summary_reports_architecture_and_training(capsys):
     assert isinstance(summary, Summary)
     text = str(summary)
     n_params = sum(p.numel() for p in model.module_.parameters())
-    assert n_params == 3 * 8 + 8 + 8 * 4 + 4 + 4 + 1
+    assert n_params == model.n_ensemble_ * (3 * 8 + 8 + 8 * 4 + 4 + 4 + 1)
     info = summary.tables[0][1].iloc[:, 0]
-    assert info["Architecture"] == "3-8-4-1 (tanh)"
+    assert info["Architecture"] == \
+        f"3-8-4-1 (tanh), ensemble of {model.n_ensemble_}"
     assert info["Parameters"] == f"{n_params:,}"
     assert info["Epochs run"] == str(model.n_iter_)
     assert info["Best epoch"] == str(model.best_epoch_)
