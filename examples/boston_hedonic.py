@@ -65,7 +65,8 @@ def make_models(random_state=0):
     network = NNRegressor(
         hidden_layer_sizes=(64, 64), activation="relu",
         alpha=0.3,                 # L2 penalty (standardised units)
-        learning_rate_init=1e-3, max_iter=1000,
+        learning_rate="constant", learning_rate_init=1e-3, max_iter=1000,
+        n_ensemble=1,              # one network, as in the notes
         tol=1e-5, n_iter_no_change=30,  # train until the loss flattens
         random_state=random_state)
     return {

@@ -33,6 +33,7 @@ def main(out="out", random_state=0):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.3, random_state=random_state)
     clf = NNClassifier(hidden_layer_sizes=(16,), activation="relu",
+                       n_ensemble=1, learning_rate="constant",
                        learning_rate_init=0.01, max_iter=300,
                        early_stopping=True, n_iter_no_change=20,
                        random_state=random_state).fit(X_train, y_train)
