@@ -30,8 +30,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
 from ._modules import MLP, Standardized, build_user_module
-from ._training import (SOLVERS, BatchIterator, Criterion, EpochMonitor, Net,
-                        TensorDataset, make_param_groups)
+from ._training import (BatchIterator, Criterion, EpochMonitor, Net,
+                        TensorDataset, make_optimizer, make_param_groups)
 from ._training import _FULL_BATCH
 
 _EXTRA_PREFIX = "module__"
@@ -243,10 +243,8 @@ class _BaseNN(BaseEstimator):
         self.net_.initialize()
         # the optimizer is built here rather than by skorch, so that weights
         # and biases get their own parameter groups (penalties)
-        opt_cls, opt_kwargs = SOLVERS[self.solver](self)
-        self.net_.optimizer = opt_cls
-        self.net_.optimizer_ = opt_cls(make_param_groups(body, self, 1),
-                                       **opt_kwargs)
+        self.net_.optimizer_ = make_optimizer(self, body)
+        self.net_.optimizer = type(self.net_.optimizer_)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []

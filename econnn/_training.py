@@ -21,6 +21,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 from torch.utils.data import Dataset
 
+from ._backprop import FusedAdamStep, MLPBackprop
+
 __all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
            "Net", "EpochMonitor", "TrainingDivergedError"]
 
@@ -106,6 +108,22 @@ def make_param_groups(module, est, batch_size):
         decay = est.alpha / batch_size
     return [{"params": weights, "weight_decay": decay},
             {"params": others, "weight_decay": 0.0}]
+
+
+def make_optimizer(est, module):
+    """The optimizer of ``est.solver`` over ``module``'s parameter groups.
+
+    Gradient solvers use the fused kernel (one call updates every tensor of
+    a group) when the parameters allow it: on a small network the
+    per-tensor ``foreach`` path costs about a quarter more per step.
+    """
+    opt_cls, kwargs = SOLVERS[est.solver](est)
+    params = [p for p in module.parameters() if p.requires_grad]
+    if kwargs.get("foreach") and all(
+            p.is_floating_point() and p.device.type in ("cpu", "cuda")
+            for p in params):
+        kwargs = {**kwargs, "foreach": None, "fused": True}
+    return opt_cls(make_param_groups(module, est, 1), **kwargs)
 
 
 # ----------------------------------------------------------------------- data
@@ -271,6 +289,19 @@ class Net(NeuralNet):
         eta = self.module_(X)
         return self.criterion_(eta, y, w) + self.penalty()
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # built per fit (not pickled): None when the module needs autograd
+        self.backprop_ = MLPBackprop.for_module(self.module_) if not (
+            self.l2 or isinstance(self.optimizer_, torch.optim.LBFGS)) \
+            else None
+        fused = FusedAdamStep.for_optimizer(self.optimizer_)
+        self.optimizer_step_ = self.optimizer_.step if fused is None else \
+            fused.step
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            self.backprop_ = self.optimizer_step_ = None
+
     def train_step(self, batch, **fit_params):
         optimizer = self.optimizer_
         if isinstance(optimizer, torch.optim.LBFGS):
@@ -280,14 +311,20 @@ class Net(NeuralNet):
                 loss.backward()
                 return loss
             return optimizer.step(closure).detach()
-        optimizer.zero_grad(set_to_none=True)
-        loss = self.objective(batch)
-        loss.backward()
+        if getattr(self, "backprop_", None) is not None:
+            # assigns every .grad, so no zero_grad is needed
+            loss = self.backprop_.accumulate(*batch, self.criterion_, self.l1)
+        else:
+            optimizer.zero_grad(set_to_none=True)
+            loss = self.objective(batch)
+            loss.backward()
+            loss = loss.detach()
         if self.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.module_.parameters(),
                                            self.max_grad_norm, foreach=True)
-        optimizer.step()
-        return loss.detach()
+        step = getattr(self, "optimizer_step_", None) or optimizer.step
+        step()
+        return loss
 
     def validation_step(self, batch, **fit_params):
         X, y, w = batch
