@@ -12,6 +12,7 @@ restore, divergence checks, the progress bar -- lives in one callback
 (:class:`EpochMonitor`).
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -127,6 +128,34 @@ def make_optimizer(est, module):
 
 
 # ----------------------------------------------------------------------- data
+#: Datasets up to this size are shuffled by one gather per epoch (a copy);
+#: larger ones gather each batch, so training never holds a second copy.
+_PERMUTE_ONCE_BYTES = 16 * 2 ** 20
+
+#: Below this many floating-point operations per step, one thread is
+#: faster: splitting a small matrix product costs more in synchronisation
+#: than it saves, and on a busy machine waiting for a descheduled thread
+#: makes a step ten times slower.
+_SINGLE_THREAD_FLOPS = 10e6
+
+
+@contextlib.contextmanager
+def intra_op_threads(module, batch_size, device):
+    """Run small-network CPU training on one thread, restored afterwards."""
+    n_params = sum(p.numel() for p in module.parameters())
+    old = torch.get_num_threads()
+    # forward + backward ~ 6 flops per parameter and sample
+    single = device.type == "cpu" and old > 1 and \
+        6 * batch_size * n_params < _SINGLE_THREAD_FLOPS
+    if single:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if single:
+            torch.set_num_threads(old)
+
+
 class TensorDataset(Dataset):
     """Training data held as tensors (or a scipy CSR matrix for sparse X).
 
@@ -145,6 +174,14 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.y.shape[0]
+
+    def nbytes(self):
+        """Size of the dense data in bytes (infinite for sparse X)."""
+        if sp.issparse(self.X):
+            return math.inf
+        return sum(t.numel() * t.element_size() for t in (self.X, self.y,
+                                                          self.w)
+                   if t is not None)
 
     def __getitem__(self, i):
         return self.take(torch.as_tensor([i]))
@@ -223,6 +260,14 @@ class BatchIterator:
                 yield ds.slice(start, stop, self.device, self.dtype)
             return
         perm = torch.randperm(len(ds), generator=self.generator)
+        if ds.nbytes() <= _PERMUTE_ONCE_BYTES:
+            # one gather per epoch, then free slices: on small data the
+            # per-batch gathers (three per batch) cost more than the copy
+            X, y, w = ds.take(perm, self.device, self.dtype)
+            for start, stop in self._bounds():
+                yield (X[start:stop], y[start:stop],
+                       None if w is None else w[start:stop])
+            return
         for start, stop in self._bounds():
             yield ds.take(perm[start:stop], self.device, self.dtype)
 
