@@ -114,7 +114,7 @@ class Record:
         return out
 
 
-def matmul_gflops(n=1024, repeats=5):
+def matmul_gflops(n=1024, repeats=20):
     """Best float32 matrix-product rate of this machine, in GFLOP/s."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
@@ -269,7 +269,7 @@ def _train_rows(records, samples, flops_per_sample, gflops):
 def _warm_up(names, cfg, X, y):
     # the first torch optimizer of a process imports torch._dynamo (~1.5 s);
     # keep that out of every contender's time
-    small = dict(cfg, epochs=1)
+    small = dict(cfg, epochs=1, batch=min(cfg["batch"], 64))
     for name in names:
         FITTERS[name](small, X[:64], y[:64], 0)
 
@@ -327,19 +327,29 @@ def scenario_scale(tiny, gflops):
              "torch loop"]
     Xtr, ytr, Xte, yte = X[:n], y[:n], X[n:], y[n:]
     _warm_up(names, cfg, Xtr.astype(np.float32), ytr.astype(np.float32))
-    records = {name: Record() for name in names}
-    for name in names:
-        dtype = np.float64 if "float64" in name else np.float32
-        rec = records[name]
-        model = rec.run(FITTERS[name], cfg, Xtr.astype(dtype),
-                        ytr.astype(dtype), 0)
-        rec.scores.append(r2_score(yte, model.predict(Xte.astype(dtype))))
+    # best of `repeats` interleaved runs: on a shared machine the fastest
+    # run is the one least disturbed by other jobs
+    repeats = 1 if tiny else 2
+    best = {}
+    for _ in range(repeats):
+        for name in names:
+            dtype = np.float64 if "float64" in name else np.float32
+            rec = Record()
+            model = rec.run(FITTERS[name], cfg, Xtr.astype(dtype),
+                            ytr.astype(dtype), 0)
+            rec.scores.append(r2_score(yte, model.predict(
+                Xte.astype(dtype))))
+            if name not in best or rec.wall < best[name].wall:
+                rec.peak = max(rec.peak, best[name].peak if name in best
+                               else 0)
+                best[name] = rec
+    records = {name: best[name] for name in names}
     rows = _train_rows(records, n * cfg["epochs"],
                        6 * _n_weights(20, cfg["hidden"]), gflops)
     note = (f"make_friedman1, {n:,} x 20 (test {n_test:,}), "
             f"20-{'-'.join(map(str, cfg['hidden']))}-1 ReLU, Adam "
             f"lr={cfg['lr']}, batch {cfg['batch']}, {cfg['epochs']} epochs; "
-            "R2 on the test rows.")
+            f"R2 on the test rows; best of {repeats} interleaved runs.")
     return table("2. Scale: synthetic regression", rows, TRAIN_COLUMNS,
                  note), rows
 

@@ -4,10 +4,10 @@ On small networks a training step is dominated by fixed per-operation
 costs, not arithmetic: autograd records a graph node for every operation
 in the forward pass and walks it back, which on a 13-64-64-1 network with
 batches of 32 costs more than the matrix products themselves.  For the
-built-in :class:`~econnn._modules.MLP` (linear layers and elementwise
-activations, no dropout or batch normalisation) the gradients are a few
-matrix products, written out here as scikit-learn's ``MLPRegressor`` does;
-any other network, activation or loss keeps using autograd.
+built-in :class:`~econnn._modules.MLP` (linear layers and ReLU, leaky
+ReLU, ELU, tanh, logistic or identity activations; no dropout or batch
+normalisation) the gradients are a few matrix products, written out here as
+scikit-learn's ``MLPRegressor`` does; any other network keeps autograd.
 
 The loss's derivative with respect to the linear predictor comes from a
 closed form where one is registered (:data:`ETA_GRADIENTS`) and from
@@ -38,6 +38,15 @@ def _leaky_relu(layer):
     return (lambda z: F.leaky_relu_(z, slope)), grad_fn
 
 
+def _elu(layer):
+    alpha = layer.alpha
+
+    def grad_fn(grad, out):
+        # below zero elu(z) = alpha (e^z - 1), whose slope is out + alpha
+        return torch.where(out > 0, grad, grad * (out + alpha))
+    return (lambda z: F.elu_(z, alpha)), grad_fn
+
+
 def _tanh(grad, out):
     return grad.mul_(1 - out.square())
 
@@ -56,6 +65,7 @@ def _identity(grad, out):
 ACTIVATION_GRADIENTS = {
     nn.ReLU: lambda layer: (torch.relu_, _relu),
     nn.LeakyReLU: _leaky_relu,
+    nn.ELU: _elu,
     nn.Tanh: lambda layer: (torch.tanh_, _tanh),
     nn.Sigmoid: lambda layer: (torch.sigmoid_, _sigmoid),
     nn.Identity: lambda layer: ((lambda z: z), _identity),
@@ -88,7 +98,7 @@ class MLPBackprop:
 
     Use :meth:`for_module`, which returns None when the network has a
     layer without a registered closed form (dropout, batch normalisation,
-    ELU, GELU, or any custom module).
+    GELU, or any custom module).
 
     Parameters
     ----------
