@@ -376,6 +376,13 @@ class Net(NeuralNet):
         eta = self.module_(X)
         return self.criterion_(eta, y, w).detach()
 
+    def _set_training(self, training=True):
+        # module.train() walks and re-sets every submodule, a cost on the
+        # scale of a small network's step, though it rarely changes anything
+        if (self.module_.training != training
+                or self.criterion_.training != training):
+            super()._set_training(training)
+
     def run_single_epoch(self, iterator, training, prefix, step_fn,
                          **fit_params):
         if iterator is None:
