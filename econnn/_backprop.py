@@ -26,8 +26,11 @@ __all__ = ["ACTIVATION_GRADIENTS", "ETA_GRADIENTS", "MLPBackprop",
 
 
 def _relu(grad, out):
-    # the kernel autograd itself uses; ``grad * (out > 0)`` is 3x slower
-    return torch.ops.aten.threshold_backward(grad, out, 0)
+    # the kernel autograd itself uses, in place (``grad`` is always a fresh
+    # product): ``grad * (out > 0)`` is 3x slower, and a new output costs
+    # its allocation and first touch on large batches
+    return torch.ops.aten.threshold_backward.grad_input(grad, out, 0,
+                                                        grad_input=grad)
 
 
 def _leaky_relu(layer):
