@@ -114,7 +114,7 @@ class Record:
         return out
 
 
-def matmul_gflops(n=1024, repeats=20):
+def matmul_gflops(n=2048, repeats=10):
     """Best float32 matrix-product rate of this machine, in GFLOP/s."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
@@ -493,7 +493,7 @@ def main(argv=None):
     parser.add_argument("--out", help="also write the tables to this file")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
-    gflops = matmul_gflops(256 if args.tiny else 1024)
+    gflops = matmul_gflops(256 if args.tiny else 2048)
     header = (f"Machine: {machine()}.\n\nMeasured float32 matmul rate: "
               f"{gflops:.1f} GFLOP/s.\n")
     print(header, flush=True)
