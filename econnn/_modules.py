@@ -10,12 +10,8 @@ __all__ = ["ACTIVATIONS", "MLP", "Standardized", "build_user_module"]
 #: Hidden-layer activations by name: (module class, initialisation).
 #: ``He`` (Kaiming) initialisation keeps the variance of ReLU-type layers
 #: stable; ``Xavier`` (Glorot) suits symmetric, saturating activations.
-#: Plain ReLU takes Glorot's range, as scikit-learn's MLP does: on small
-#: tabular data its smaller initial weights generalise better (Boston,
-#: 10-fold CV, default NNRegressor: R^2 0.858 against 0.830 with He, and
-#: above the scaled scikit-learn MLP pipeline's 0.852; docs/benchmarks.md).
 ACTIVATIONS = {
-    "relu": (nn.ReLU, "xavier"),
+    "relu": (nn.ReLU, "he"),
     "leaky_relu": (nn.LeakyReLU, "he"),
     "elu": (nn.ELU, "he"),
     "gelu": (nn.GELU, "he"),
