@@ -159,7 +159,8 @@ def _n_weights(n_in, hidden):
 
 
 def fit_econnn(cfg, X, y, seed):
-    return NNRegressor(hidden_layer_sizes=cfg["hidden"],
+    return NNRegressor(hidden_layer_sizes=cfg["hidden"], activation="relu",
+                       learning_rate="constant",
                        batch_size=cfg["batch"], max_iter=cfg["epochs"],
                        learning_rate_init=cfg["lr"], alpha=0.0, tol=0.0,
                        n_iter_no_change=cfg["epochs"] + 1,
@@ -433,8 +434,8 @@ from econnn import NNRegressor
 from sklearn.neural_network import MLPRegressor
 warnings.simplefilter("ignore")
 n, which = {n}, {which!r}
-kw = dict(hidden_layer_sizes=(64, 64), batch_size=512, max_iter=1,
-          random_state=0)
+kw = dict(hidden_layer_sizes=(64, 64), activation="relu", batch_size=512,
+          max_iter=1, random_state=0)
 make = NNRegressor if which == "econnn" else MLPRegressor
 # one-off costs of a process (torch's first optimizer imports torch._dynamo,
 # ~90 MB) are not the data's: pay them before the baseline
