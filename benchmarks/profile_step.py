@@ -46,11 +46,17 @@ def main():
         opt.zero_grad(set_to_none=True)
         crit(body(xb), yb).backward()
 
+    # the same two parameter groups with the per-tensor (foreach) kernels
+    groups = [{"params": [p for p in body.parameters() if p.dim() >= 2]},
+              {"params": [p for p in body.parameters() if p.dim() < 2]}]
+    foreach = torch.optim.Adam(groups, foreach=True)
+
     rows = {
         "forward + backward, autograd": autograd,
         "forward + backward, closed form": lambda: backprop.accumulate(
             xb, yb, None, crit),
         "forward only (closed-form path)": lambda: backprop.forward(xb),
+        "Adam, optimizer.step() (foreach=True)": foreach.step,
         "Adam, optimizer.step() (fused=True)": opt.step,
         "Adam, fused kernel called directly": fused.step,
         "batch: 3 index_select": lambda: [t.index_select(0, idx) for t in
