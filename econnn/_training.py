@@ -130,6 +130,7 @@ def make_optimizer(est, module):
 # ----------------------------------------------------------------------- data
 #: Datasets up to this size are shuffled by one gather per epoch (a copy);
 #: larger ones gather each batch, so training never holds a second copy.
+#: Streamed data (held on the host for a GPU) always goes batch by batch.
 _PERMUTE_ONCE_BYTES = 16 * 2 ** 20
 
 #: Below this many floating-point operations per step, one thread is
@@ -260,7 +261,7 @@ class BatchIterator:
                 yield ds.slice(start, stop, self.device, self.dtype)
             return
         perm = torch.randperm(len(ds), generator=self.generator)
-        if ds.nbytes() <= _PERMUTE_ONCE_BYTES:
+        if self.device is None and ds.nbytes() <= _PERMUTE_ONCE_BYTES:
             # one gather per epoch, then free slices: on small data the
             # per-batch gathers (three per batch) cost more than the copy
             X, y, w = ds.take(perm, self.device, self.dtype)

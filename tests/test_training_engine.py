@@ -200,3 +200,15 @@ def test_weighted_mean_std_matches_numpy():
     np.testing.assert_allclose(
         scale, np.sqrt(np.average((X - ref) ** 2, axis=0, weights=w)),
         rtol=1e-12)
+
+
+def test_streamed_batches_fit_like_resident_data(monkeypatch):
+    # the GPU fallback path (data kept on the host, batches moved one at a
+    # time), exercised on the CPU
+    X, y = _data()
+    kw = dict(max_iter=10, random_state=0)
+    resident = NNRegressor(**kw).fit(X, y)
+    monkeypatch.setattr("econnn._base._fits_on_device", lambda *a: False)
+    streamed = NNRegressor(**kw).fit(X, y)
+    np.testing.assert_allclose(streamed.predict(X), resident.predict(X),
+                               rtol=1e-12)
