@@ -14,6 +14,8 @@ closed form where one is registered (:data:`ETA_GRADIENTS`) and from
 autograd on the (cheap) loss alone otherwise, so every loss is supported.
 """
 
+from functools import partial
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -33,21 +35,13 @@ def _relu(grad, out):
                                                         grad_input=grad)
 
 
-def _leaky_relu(layer):
-    slope = layer.negative_slope
-
-    def grad_fn(grad, out):
-        return torch.where(out > 0, grad, grad * slope)
-    return (lambda z: F.leaky_relu_(z, slope)), grad_fn
+def _leaky_relu_grad(grad, out, slope):
+    return torch.where(out > 0, grad, grad * slope)
 
 
-def _elu(layer):
-    alpha = layer.alpha
-
-    def grad_fn(grad, out):
-        # below zero elu(z) = alpha (e^z - 1), whose slope is out + alpha
-        return torch.where(out > 0, grad, grad * (out + alpha))
-    return (lambda z: F.elu_(z, alpha)), grad_fn
+def _elu_grad(grad, out, alpha):
+    # below zero elu(z) = alpha (e^z - 1), whose slope is out + alpha
+    return torch.where(out > 0, grad, grad * (out + alpha))
 
 
 def _tanh(grad, out):
@@ -58,20 +52,49 @@ def _sigmoid(grad, out):
     return grad.mul_(out * (1 - out))
 
 
-def _identity(grad, out):
-    return grad
+def _identity(z, out=None):
+    return z
+
+
+# module-level functions and partials (not lambdas), so that a fitted
+# estimator holding an MLPBackprop pickles
+def _relu_pair(layer):
+    return torch.relu_, _relu
+
+
+def _leaky_relu_pair(layer):
+    slope = layer.negative_slope
+    return (partial(F.leaky_relu_, negative_slope=slope),
+            partial(_leaky_relu_grad, slope=slope))
+
+
+def _elu_pair(layer):
+    return (partial(F.elu_, alpha=layer.alpha),
+            partial(_elu_grad, alpha=layer.alpha))
+
+
+def _tanh_pair(layer):
+    return torch.tanh_, _tanh
+
+
+def _sigmoid_pair(layer):
+    return torch.sigmoid_, _sigmoid
+
+
+def _identity_pair(layer):
+    return _identity, _identity
 
 
 #: Activation layer type -> ``f(layer) -> (forward_, grad)``: an in-place
 #: forward, and the gradient with respect to the activation's input
 #: computed from its *output* (so pre-activations need not be kept).
 ACTIVATION_GRADIENTS = {
-    nn.ReLU: lambda layer: (torch.relu_, _relu),
-    nn.LeakyReLU: _leaky_relu,
-    nn.ELU: _elu,
-    nn.Tanh: lambda layer: (torch.tanh_, _tanh),
-    nn.Sigmoid: lambda layer: (torch.sigmoid_, _sigmoid),
-    nn.Identity: lambda layer: ((lambda z: z), _identity),
+    nn.ReLU: _relu_pair,
+    nn.LeakyReLU: _leaky_relu_pair,
+    nn.ELU: _elu_pair,
+    nn.Tanh: _tanh_pair,
+    nn.Sigmoid: _sigmoid_pair,
+    nn.Identity: _identity_pair,
 }
 
 

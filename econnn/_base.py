@@ -391,8 +391,8 @@ class _BaseNN(BaseEstimator):
             # drop what only this call needs, so the net pickles
             vars(net).update(train_split=None, iterator_train__generator=None)
         self.module_.eval()
-        self._predict_path = (self.module_.body,
-                              MLPBackprop.for_module(self.module_.body))
+        body = getattr(self.module_, "body", None)
+        self._predict_path = (body, MLPBackprop.for_module(body))
 
         history = net.history
         self.n_iter_ += len(history)
@@ -438,13 +438,14 @@ class _BaseNN(BaseEstimator):
         module = self.module_
         # eval() walks and re-sets every submodule: a cost comparable to a
         # one-row forward pass, so only when something is in training mode
-        if module.training or module.body.training:
+        body = getattr(module, "body", None)
+        if module.training or getattr(body, "training", False):
             module.eval()
         # the built-in MLP runs without per-layer module calls, which
         # dominate a one-row prediction
-        body, backprop = getattr(self, "_predict_path", (None, None))
-        if body is not module.body:  # module_ was replaced after fit
-            backprop = MLPBackprop.for_module(module.body)
+        fitted_body, backprop = getattr(self, "_predict_path", (None, None))
+        if fitted_body is not body:  # module_ was replaced after fit
+            backprop = MLPBackprop.for_module(body)
         if backprop is None:
             forward = module
         else:

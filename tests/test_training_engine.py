@@ -212,3 +212,16 @@ def test_streamed_batches_fit_like_resident_data(monkeypatch):
     streamed = NNRegressor(**kw).fit(X, y)
     np.testing.assert_allclose(streamed.predict(X), resident.predict(X),
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "elu", "tanh",
+                                        "logistic", "identity"])
+def test_fitted_estimators_pickle_with_every_activation(activation):
+    import pickle
+
+    X, y = _data(60)
+    model = NNRegressor(activation=activation, max_iter=3,
+                        random_state=0).fit(X, y)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(again.predict(X), model.predict(X),
+                               rtol=1e-12)
