@@ -30,7 +30,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
 from ._backprop import MLPBackprop
-from ._modules import MLP, Standardized, build_user_module
+from ._modules import MLP, EnsembleMLP, Standardized, build_user_module
+from ._summary import estimator_summary
 from ._training import (BatchIterator, Criterion, EpochMonitor, Net,
                         TensorDataset, intra_op_threads, make_optimizer,
                         make_param_groups)
@@ -99,7 +100,14 @@ class _BaseNN(BaseEstimator):
                 if k not in named and not k.startswith("_")
                 and not k.endswith("_")}
 
-    def _check_extra_params(self):
+    def _check_params(self):
+        """Checks beyond ``_parameter_constraints`` (run at fit)."""
+        sizes = getattr(self, "hidden_layer_sizes", ())
+        sizes = np.atleast_1d(np.asarray(sizes if sizes is not None else ()))
+        if sizes.size and (sizes.dtype.kind not in "iu" or np.any(sizes < 1)):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}.")
         for key in self._extra_params():
             if not key.startswith(_EXTRA_PREFIX):
                 raise ValueError(
@@ -137,13 +145,23 @@ class _BaseNN(BaseEstimator):
 
     def _build_body(self, n_features, n_outputs):
         if self.module is not None:
+            self.n_ensemble_ = 1
             return build_user_module(self.module, n_features, n_outputs,
                                      {k[len(_EXTRA_PREFIX):]: v for k, v in
                                       self._extra_params().items()})
-        return MLP(n_features, n_outputs,
-                   hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-                   activation=self.activation, dropout=self.dropout,
-                   batch_norm=self.batch_norm)
+        layers = dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                      activation=self.activation, dropout=self.dropout,
+                      batch_norm=self.batch_norm)
+        members = self.n_ensemble_ = self._ensemble_size()
+        if members > 1:
+            return EnsembleMLP(n_features, n_outputs, members, **layers)
+        return MLP(n_features, n_outputs, **layers)
+
+    def _ensemble_size(self):
+        members = getattr(self, "n_ensemble", 1)
+        if members == "auto":
+            return int(np.clip(100_000 // self._n_train_rows, 1, 10))
+        return members
 
     def _split_validation(self, y, seed):
         """Train/validation indices for early stopping (random split)."""
@@ -183,7 +201,8 @@ class _BaseNN(BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental):
         first = not (hasattr(self, "net_") and (self.warm_start or
                                                  incremental))
-        self._check_extra_params()
+        self._check_params()
+        before = set(vars(self))
         device = resolve_device(self.device)
         X, Y = self._validate_fit_data(X, y, reset=first)
         if X.shape[0] == 0:
@@ -202,11 +221,26 @@ class _BaseNN(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         fork = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork):
-            torch.manual_seed(seed)
+        state = None if first else {
+            k: v.detach().clone()
+            for k, v in self.module_.state_dict().items()}
+        try:
+            with torch.random.fork_rng(devices=fork):
+                torch.manual_seed(seed)
+                if first:
+                    self._init_model(X, Y, w, device)
+                self._train(X, Y, w, seed, device, incremental)
+        except BaseException:
+            # never leave a half-trained (e.g. diverged) model behind: a
+            # failed first fit leaves the estimator unfitted, a failed
+            # continuation restores the previous weights
             if first:
-                self._init_model(X, Y, w, device)
-            self._train(X, Y, w, seed, device, incremental)
+                for name in set(vars(self)) - before:
+                    if name.endswith("_"):
+                        delattr(self, name)
+            else:
+                self.module_.load_state_dict(state)
+            raise
         return self
 
     def _adjust_sample_weight(self, w, Y):
@@ -216,7 +250,7 @@ class _BaseNN(BaseEstimator):
     def _init_model(self, X, Y, w, device):
         """Scaling statistics, the network and the skorch net."""
         dtype = X.dtype
-        n_features = X.shape[1]
+        n_features = X.shape[-1]  # variables per time step for 3-D windows
         if self.standardize:
             x_loc, x_scale = self._x_scaling(X, w)
         else:
@@ -232,14 +266,19 @@ class _BaseNN(BaseEstimator):
         self._x_loc, self._x_scale = x_loc.astype(dtype), x_scale.astype(dtype)
         self._y_loc, self._y_scale = y_loc, y_scale
 
+        self._n_train_rows = X.shape[0]
         n_outputs = self._n_network_outputs(Y)
         body = self._build_body(n_features, n_outputs)
-        if self.module is None and hasattr(body, "output"):
-            bias = self._loss.initial_bias(self._target_in_training_units(Y),
-                                           w)
-            with torch.no_grad():
-                body.output.bias.copy_(torch.as_tensor(np.array(
-                    np.broadcast_to(bias, body.output.bias.shape))))
+        if getattr(self, "module", None) is None:
+            # start from the intercept-only GLM (mean of y, log prior odds)
+            bias = np.array(self._loss.initial_bias(
+                self._target_in_training_units(Y), w), dtype=np.float32)
+            if hasattr(body, "set_output_bias"):
+                body.set_output_bias(torch.from_numpy(bias))
+            elif hasattr(body, "output"):
+                with torch.no_grad():
+                    body.output.bias.copy_(torch.as_tensor(np.array(
+                        np.broadcast_to(bias, body.output.bias.shape))))
         body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
         as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=dtype),  # noqa
                                          device=device)
@@ -467,6 +506,22 @@ class _BaseNN(BaseEstimator):
         X = self._validate_predict_X(X)
         mu = self._loss.inverse_link(self._linear_predictor(X))
         return mu.cpu().numpy()
+
+    # --------------------------------------------------------------- report
+    def summary(self, X=None, y=None):
+        """Summary of the fitted model: architecture, loss, training.
+
+        Parameters
+        ----------
+        X, y : array-like, default=None
+            Optional data on which the score is reported as well.
+
+        Returns
+        -------
+        summary : econnn.Summary
+            Tables and notes; ``print`` it, or let Jupyter render it.
+        """
+        return estimator_summary(self, X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -29,8 +29,8 @@ CLASS_WEIGHT = Param(
 )
 
 
-@estimator([hp.HIDDEN_LAYER_SIZES, hp.ACTIVATION, CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.MODULE], hp.TRAINING, extra_kwargs=True)
+@estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _BaseNN):
     """Feed-forward neural network classifier.
 
@@ -57,6 +57,8 @@ class NNClassifier(ClassifierMixin, _BaseNN):
         Feature names, when X has string column names.
     n_outputs_ : int
         Number of network outputs (1 for binary targets).
+    n_ensemble_ : int
+        Number of networks in the ensemble (``n_ensemble`` resolved).
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -97,7 +99,7 @@ class NNClassifier(ClassifierMixin, _BaseNN):
     """
 
     def _make_loss(self):
-        return ClassificationLoss(self._kind)
+        return ClassificationLoss(self._kind, len(self.classes_))
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
@@ -123,8 +125,10 @@ class NNClassifier(ClassifierMixin, _BaseNN):
                         f"{type(self).__name__} needs samples of at least 2 "
                         "classes, but the data contains only one class: "
                         f"{self.classes_[0]!r}.")
-                if len(self.classes_) == 2:
-                    self._kind = kind = "binary"
+                # the number of classes, not this y, fixes the output layer
+                # (partial_fit may see a subset of the classes first)
+                self._kind = kind = "binary" if len(self.classes_) == 2 \
+                    else "multiclass"
             self.out_activation_ = "softmax" if kind == "multiclass" else \
                 "logistic"
         elif (kind == "multilabel") != (self._kind == "multilabel"):
@@ -191,8 +195,11 @@ class NNClassifier(ClassifierMixin, _BaseNN):
         """
         p = self._predict_mean(X)
         if self._kind == "binary":
-            return np.hstack([1 - p, p])
-        return p
+            p = np.hstack([1 - p, p])
+        # probabilities that round to exactly 0 are floored at the smallest
+        # normal float, so log(predict_proba) stays finite and agrees with
+        # the (stably computed) predict_log_proba
+        return np.maximum(p, np.finfo(p.dtype).tiny)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed stably.

@@ -5,6 +5,7 @@ wherever a counterpart exists.  Architecture parameters are listed first;
 :data:`TRAINING` holds those every estimator shares.
 """
 
+import dataclasses
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -55,6 +56,28 @@ BATCH_NORM = Param(
     Whether to add batch normalisation after each hidden linear layer.
     """,
 )
+
+N_ENSEMBLE = Param(
+    "n_ensemble",
+    "auto",
+    [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "int or 'auto'",
+    """
+    Number of networks in a deep ensemble. Each member starts from its own
+    random initialisation and is trained on its own loss (on the same
+    batches); predictions average their linear predictors. On small data a
+    single network's results depend noticeably on its random
+    initialisation, their average much less: on the Boston data the
+    seed-to-seed range of 10-fold CV R^2 falls from 0.857-0.879 (one
+    network) to 0.873-0.877 (ten). Members are computed together with
+    batched matrix products. 'auto' uses ``clip(100_000 // n_samples, 1,
+    10)`` members: 10 up to 10,000 samples, a single network from 100,000,
+    which bounds the extra cost on large data, where one network is
+    already stable. Use 1 for a single network, as scikit-learn's MLP.
+    Ignored with a custom ``module``.
+    """,
+)
+
 
 MODULE = Param(
     "module",
@@ -322,3 +345,22 @@ TRAINING = [
         """,
     ),
 ]
+
+
+def with_defaults(params, **defaults):
+    """The same parameters with some defaults changed (for one estimator)."""
+    unknown = set(defaults) - {p.name for p in params}
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
+    return [dataclasses.replace(p, default=defaults[p.name])
+            if p.name in defaults else p for p in params]
+
+
+#: Defaults of the feed-forward estimators, chosen on the Boston hedonic
+#: data (10-fold CV R^2 0.872 against 0.830 with ReLU and a constant rate;
+#: see docs/estimators.md): smooth tanh units extrapolate less wildly to
+#: outlying tracts, and a cosine-annealed rate ends training on a flat spot.
+MLP_ARCHITECTURE = with_defaults([HIDDEN_LAYER_SIZES, ACTIVATION],
+                                 activation="tanh")
+MLP_TRAINING = with_defaults(TRAINING, learning_rate="cosine",
+                             learning_rate_init=3e-3)

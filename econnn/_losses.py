@@ -150,12 +150,15 @@ class ClassificationLoss(_Loss):
         Binary targets are floats of shape (n, 1); multiclass targets are
         class indices of shape (n,); multilabel targets are 0/1 indicators
         of shape (n, n_labels).
+    n_classes : int
+        Number of classes (labels, for multilabel targets).
     """
 
     name = "log_loss"
 
-    def __init__(self, kind):
+    def __init__(self, kind, n_classes):
         self.kind = kind
+        self.n_classes = n_classes
         self.link = "softmax" if kind == "multiclass" else "logit"
 
     def per_sample(self, eta, y):
@@ -176,8 +179,7 @@ class ClassificationLoss(_Loss):
         # intercept-only logit: log prior odds / log class shares
         eps = 1e-6
         if self.kind == "multiclass":
-            n_classes = int(y.max()) + 1
-            p = np.bincount(y, weights=w, minlength=n_classes)
+            p = np.bincount(y, weights=w, minlength=self.n_classes)
             p = np.clip(p / p.sum(), eps, 1)
             return np.log(p) - np.log(p).mean()
         p = np.clip(np.average(y, axis=0, weights=w), eps, 1 - eps)

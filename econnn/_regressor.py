@@ -39,8 +39,8 @@ QUANTILE = Param(
 )
 
 
-@estimator([hp.HIDDEN_LAYER_SIZES, hp.ACTIVATION, LOSS, QUANTILE, hp.DROPOUT,
-            hp.BATCH_NORM, hp.MODULE], hp.TRAINING, extra_kwargs=True)
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
@@ -64,6 +64,8 @@ class NNRegressor(RegressorMixin, _BaseNN):
         Feature names, when X has string column names.
     n_outputs_ : int
         Number of targets.
+    n_ensemble_ : int
+        Number of networks in the ensemble (``n_ensemble`` resolved).
     n_iter_ : int
         Number of epochs run.
     t_ : int

@@ -53,7 +53,11 @@ def _sgd(est):
 
 
 def _lbfgs(est):
-    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, history_size=20,
+    # max_eval must be set: torch's default, max_iter * 5 // 4 = 1, leaves
+    # the line search no evaluations, so a rejected first step is a zero
+    # step and, with the same history, every later one too
+    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, max_eval=25,
+                                   history_size=20,
                                    line_search_fn="strong_wolfe")
 
 
@@ -282,10 +286,20 @@ class Criterion(torch.nn.Module):
         self.loss = loss
 
     def forward(self, eta, y, w=None):
+        members = 1
+        if eta.dim() == 3:
+            # an ensemble's members, (n_members, n, n_outputs): the SUM of
+            # their own mean losses, so that each member gets exactly the
+            # gradient it would get alone (a mean would divide SGD's step
+            # by n_members); Net reports the loss per member
+            members = eta.shape[0]
+            eta = eta.reshape(-1, eta.shape[-1])
+            y = y.repeat((members,) + (1,) * (y.dim() - 1))
+            w = None if w is None else w.repeat(members)
         values = self.loss.per_sample(eta, y)
-        if w is None:
-            return values.mean()
-        return (values * w).mean()
+        if w is not None:
+            values = values * w
+        return values.mean() * members
 
 
 class Net(NeuralNet):
@@ -356,7 +370,7 @@ class Net(NeuralNet):
                 loss = self.objective(batch)
                 loss.backward()
                 return loss
-            return optimizer.step(closure).detach()
+            return optimizer.step(closure).detach() / self._members()
         if getattr(self, "backprop_", None) is not None:
             # assigns every .grad, so no zero_grad is needed
             loss = self.backprop_.accumulate(*batch, self.criterion_, self.l1)
@@ -370,7 +384,10 @@ class Net(NeuralNet):
                                            self.max_grad_norm, foreach=True)
         step = getattr(self, "optimizer_step_", None) or optimizer.step
         step()
-        return loss
+        return loss / self._members()
+
+    def _members(self):
+        return getattr(self.module_, "n_members", 1)
 
     def validation_step(self, batch, **fit_params):
         X, y, w = batch

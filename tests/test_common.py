@@ -2,7 +2,8 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from econnn import NNClassifier, NNRegressor
+from econnn import (AutoencoderTransformer, NNClassifier, NNRegressor,
+                    SequenceForecaster)
 
 # Each estimator is checked with its defaults and with non-default
 # architecture, loss and optimizer settings. Dropout, class_weight and
@@ -18,7 +19,20 @@ ESTIMATORS = [
     NNClassifier(),
     NNClassifier(hidden_layer_sizes=(16,), activation="gelu", solver="adamw",
                  learning_rate_init=0.01),
-    NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
+    # L-BFGS on a single network, as scikit-learn's MLP: with an ensemble one
+    # line search serves all members and float rounding between weighted and
+    # repeated sparse data grows past check_sample_weight_equivalence's 1e-7
+    NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50,
+                 n_ensemble=1),
+    AutoencoderTransformer(),
+    AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
+                           activation="identity", solver="sgd",
+                           learning_rate_init=0.01),
+    # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
+    SequenceForecaster(),
+    SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,
+                       linear_skip=False, difference=False,
+                       learning_rate_init=0.01),
 ]
 
 

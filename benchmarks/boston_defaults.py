@@ -1,0 +1,63 @@
+"""Quality target: default NNRegressor() on the raw Boston DataFrame.
+
+10-fold CV test R^2 (KFold(10, shuffle=True, random_state=0)) for several
+seeds, next to scikit-learn's MLPRegressor defaults in a scaling pipeline
+(with and without a scaled target) and Harrison & Rubinfeld's log-linear OLS.
+
+    python benchmarks/boston_defaults.py [--seeds 0 1 2]
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from econnn import NNRegressor
+from econnn.datasets import load_boston
+
+
+def harrison_rubinfeld(X):
+    """The 1978 specification's regressors."""
+    Z = X.copy()
+    Z["nox"] = Z["nox"] ** 2
+    Z["rm"] = Z["rm"] ** 2
+    for col in ("dis", "rad", "lstat"):
+        Z[col] = np.log(Z[col])
+    return Z
+
+
+def main(seeds):
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    X, y = load_boston(return_X_y=True)
+    cv = KFold(10, shuffle=True, random_state=0)
+    models = {}
+    for seed in seeds:
+        models[f"NNRegressor() seed {seed}"] = NNRegressor(random_state=seed)
+        models[f"MLPRegressor() scaled X, seed {seed}"] = make_pipeline(
+            StandardScaler(), MLPRegressor(random_state=seed))
+        models[f"MLPRegressor() scaled X and y, seed {seed}"] = \
+            TransformedTargetRegressor(
+                make_pipeline(StandardScaler(), MLPRegressor(
+                    random_state=seed)), transformer=StandardScaler())
+    models["log-linear OLS (Harrison-Rubinfeld)"] = TransformedTargetRegressor(
+        make_pipeline(FunctionTransformer(harrison_rubinfeld),
+                      LinearRegression()), func=np.log, inverse_func=np.exp)
+    print("| model | mean test R² | sd |")
+    print("|---|---|---|")
+    for name, model in models.items():
+        scores = cross_val_score(model, X, y, cv=cv, scoring="r2")
+        print(f"| {name} | {scores.mean():.4f} | {scores.std():.4f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    main(parser.parse_args().seeds)

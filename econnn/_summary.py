@@ -1,0 +1,334 @@
+"""Summaries of fitted models: tables plus numbered notes.
+
+One summary system for every econnn estimator, in the spirit of
+statsmodels' ``iolib/summary.py``: :meth:`_BaseNN.summary` builds a
+:class:`Summary` (it never prints); the object renders itself as text
+(``str``), HTML (``_repr_html_``, used by Jupyter) and LaTeX
+(``as_latex``).
+"""
+
+import html
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import is_classifier, is_regressor
+from sklearn.utils.validation import check_is_fitted
+
+from ._modules import MLP, EnsembleMLP, count_parameters
+
+__all__ = ["Summary", "estimator_summary"]
+
+_LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%",
+                  "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                  "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def _latex_escape(text):
+    return "".join(_LATEX_ESCAPES.get(c, c) for c in str(text))
+
+
+def _fmt(value):
+    """Format a cell: integers with separators, floats to 4 significant."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        return f"{value:.4g}"
+    return str(value)
+
+
+class Summary:
+    """A summary: a title, tables and numbered notes.
+
+    Built by ``summary()`` methods; printing is left to the caller
+    (``print(model.summary())``), and notebooks render it as HTML.
+
+    Parameters
+    ----------
+    title : str, default=''
+        Title shown above the tables.
+
+    Attributes
+    ----------
+    tables : list of (str or None, pandas.DataFrame)
+        The tables, each with an optional caption. Key/value tables have
+        the keys as their index and a single column.
+    notes : list of str
+        Notes, rendered numbered ``[1]``, ``[2]``, ...
+
+    Examples
+    --------
+    >>> from econnn import Summary
+    >>> s = Summary("Demo")
+    >>> s.add_dict({"Model": "OLS", "No. observations": 506})
+    >>> s.add_note("Standard errors by bootstrap.")
+    >>> print(s)  # doctest: +NORMALIZE_WHITESPACE
+                  Demo
+    ================================
+    Model                        OLS
+    No. observations             506
+    ================================
+    Notes:
+    [1] Standard errors by bootstrap.
+    """
+
+    def __init__(self, title=""):
+        self.title = title
+        self.tables = []
+        self.notes = []
+
+    # ------------------------------------------------------------- building
+    def add_dict(self, info, title=None):
+        """Add a key/value table (e.g. model facts).
+
+        Parameters
+        ----------
+        info : dict
+            Row labels to values; ``None`` values are skipped.
+        title : str, default=None
+            Caption of the table.
+        """
+        rows = {k: _fmt(v) for k, v in info.items() if v is not None}
+        frame = pd.DataFrame({"": list(rows.values())},
+                             index=list(rows.keys()))
+        self.tables.append((title, frame))
+
+    def add_table(self, frame, title=None):
+        """Add a table with a header row.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The table; its index becomes the first column.
+        title : str, default=None
+            Caption of the table.
+        """
+        self.tables.append((title, frame.map(_fmt)))
+
+    def add_note(self, text):
+        """Add a note (rendered numbered at the bottom)."""
+        self.notes.append(str(text))
+
+    # ------------------------------------------------------------ rendering
+    @staticmethod
+    def _is_key_value(frame):
+        return list(frame.columns) == [""]
+
+    def _text_rows(self, frame):
+        """Rows of a table as lists of cells, the header first if any."""
+        rows = [[str(i)] + [str(v) for v in row]
+                for i, (_, row) in zip(frame.index, frame.iterrows())]
+        if self._is_key_value(frame):
+            return None, rows
+        return [""] + [str(c) for c in frame.columns], rows
+
+    def as_text(self):
+        """The summary as plain text."""
+        tables = [(title, *self._text_rows(frame))
+                  for title, frame in self.tables]
+        widths = []
+        for _, header, rows in tables:
+            cols = ([header] if header else []) + rows
+            widths.append([max(len(r[j]) for r in cols)
+                           for j in range(len(cols[0]))] if cols else [0])
+        width = max([sum(w) + 2 * (len(w) - 1) for w in widths] +
+                    [len(self.title), 32])
+        out = [self.title.center(width).rstrip()] if self.title else []
+        out.append("=" * width)
+        for i, ((title, header, rows), w) in enumerate(zip(tables, widths)):
+            if i:
+                out.append("-" * width)
+            if title:
+                out.append(title)
+            if header is None:
+                # key/value rows are spread over the full width
+                out.extend(k.ljust(width - len(v)) + v for k, v in rows)
+                continue
+            pad = width - (sum(w) + 2 * (len(w) - 1))
+            fmt = lambda r: (r[0].ljust(w[0] + pad) + "".join(  # noqa: E731
+                "  " + c.rjust(cw) for c, cw in zip(r[1:], w[1:])))
+            out.append(fmt(header))
+            out.append("-" * width)
+            out.extend(fmt(r) for r in rows)
+        out.append("=" * width)
+        if self.notes:
+            out.append("Notes:")
+            out.extend(f"[{i}] {note}" for i, note in
+                       enumerate(self.notes, 1))
+        return "\n".join(out)
+
+    def __str__(self):
+        return self.as_text()
+
+    def __repr__(self):
+        return f"{type(self).__name__}\n\"\"\"\n{self.as_text()}\n\"\"\""
+
+    def as_html(self):
+        """The summary as an HTML fragment."""
+        parts = []
+        if self.title:
+            parts.append(f"<h4>{html.escape(self.title)}</h4>")
+        for title, frame in self.tables:
+            header = not self._is_key_value(frame)
+            table = frame.to_html(header=header, escape=True, border=0,
+                                  classes="econnn-summary")
+            if title:
+                table = table.replace(
+                    ">\n", f">\n  <caption>{html.escape(title)}</caption>\n",
+                    1)
+            parts.append(table)
+        if self.notes:
+            items = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+            parts.append(f"<p>Notes:</p><ol>{items}</ol>")
+        return "\n".join(parts)
+
+    def _repr_html_(self):
+        return self.as_html()
+
+    def as_latex(self):
+        """The summary as a LaTeX ``table`` environment (booktabs rules)."""
+        out = [r"\begin{table}", r"\centering"]
+        if self.title:
+            out.append(r"\caption{" + _latex_escape(self.title) + "}")
+        for title, frame in self.tables:
+            n = frame.shape[1]
+            out.append(r"\begin{tabular}{l" + "r" * n + "}")
+            out.append(r"\toprule")
+            if title:
+                out.append(r"\multicolumn{" + str(n + 1) + "}{l}{" +
+                           _latex_escape(title) + r"} \\")
+                out.append(r"\midrule")
+            if not self._is_key_value(frame):
+                out.append(" & ".join([""] + [_latex_escape(c) for c in
+                                              frame.columns]) + r" \\")
+                out.append(r"\midrule")
+            for label, row in frame.iterrows():
+                out.append(" & ".join([_latex_escape(label)] +
+                                      [_latex_escape(v) for v in row]) +
+                           r" \\")
+            out.append(r"\bottomrule")
+            out.append(r"\end{tabular}")
+            out.append(r"\par\medskip")
+        if self.notes:
+            out.append(r"\begin{flushleft}\footnotesize")
+            out.extend(f"[{i}] {_latex_escape(n)}" + r"\\"
+                       for i, n in enumerate(self.notes, 1))
+            out.append(r"\end{flushleft}")
+        out.append(r"\end{table}")
+        return "\n".join(out)
+
+
+# ----------------------------------------------------------- estimator facts
+def _architecture(est):
+    """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
+    body = est.module_.body
+    if isinstance(body, MLP):
+        sizes = [est.n_features_in_] + [
+            m.out_features for m in body.hidden
+            if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
+        activation = getattr(est, "activation", "?")
+        return "-".join(map(str, sizes)) + f" ({activation})"
+    if isinstance(body, EnsembleMLP):
+        sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
+        activation = getattr(est, "activation", "?")
+        return ("-".join(map(str, sizes)) + f" ({activation}), ensemble of "
+                f"{body.n_members}")
+    return type(body).__name__
+
+
+def _layers_table(module):
+    """One row per parameterised leaf module: its type, shape and size."""
+    rows = {}
+    for name, sub in module.named_modules():
+        own = list(sub.parameters(recurse=False))
+        if not own:
+            continue
+        shapes = ", ".join("x".join(map(str, p.shape)) for p in own)
+        rows[name or "(module)"] = {
+            "type": type(sub).__name__, "parameters": shapes,
+            "count": int(sum(p.numel() for p in own if p.requires_grad))}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _score_name(est):
+    if is_classifier(est):
+        return "accuracy"
+    if is_regressor(est):
+        return "R^2"
+    return "score"
+
+
+def estimator_summary(est, X=None, y=None):
+    """Build the :class:`Summary` of a fitted econnn estimator.
+
+    Parameters
+    ----------
+    est : _BaseNN
+        A fitted estimator.
+    X, y : array-like, default=None
+        Optional data on which to report ``est.score(X, y)`` as well.
+
+    Returns
+    -------
+    Summary
+    """
+    check_is_fitted(est)
+    loss = est._loss
+    n_train = est.t_ // est.n_iter_ if getattr(est, "n_iter_", 0) else None
+    info = {
+        "Model": type(est).__name__,
+        "Architecture": _architecture(est),
+        "Parameters": count_parameters(est.module_.body),
+        "Networks averaged": getattr(est, "n_ensemble_", 1),
+        "Loss": loss.name,
+        "Output link": getattr(loss, "link", None),
+        "Solver": est.solver,
+        "L2 penalty (alpha)": est.alpha,
+        "L1 penalty": est.l1 if est.l1 else None,
+        "Dropout": est.dropout if getattr(est, "dropout", 0) else None,
+        "Learning rate": f"{est.learning_rate_init:g} ({est.learning_rate})",
+        "Training samples": n_train,
+        "Features": est.n_features_in_,
+        "Epochs run": est.n_iter_,
+        "Best epoch": est.best_epoch_,
+        "Early stopping": bool(est.early_stopping),
+        "Final training loss": float(est.loss_curve_[-1]),
+        "Best training loss": float(est.best_loss_),
+    }
+    score_name = _score_name(est)
+    if est.early_stopping and est.best_validation_score_ is not None:
+        info[f"Validation {score_name}"] = float(est.best_validation_score_)
+        info["Validation loss (best)"] = float(
+            np.min(est.validation_loss_curve_))
+    if X is not None and y is not None:
+        info[f"{score_name} on given data"] = float(est.score(X, y))
+    summary = Summary(f"{type(est).__name__} results")
+    summary.add_dict(info)
+    summary.add_table(_layers_table(est.module_.body), title="Layers")
+    if est.standardize:
+        scaled_target = getattr(est, "_y_loc", None) is not None
+        summary.add_note(
+            "Inputs standardised internally" + (
+                ", and the target: losses are in standardised units"
+                if scaled_target else "") +
+            "; predictions and marginal effects are in original units.")
+    if est.early_stopping:
+        summary.add_note(
+            f"Early stopping on a {est.validation_fraction:.0%} validation "
+            f"split; the weights of epoch {est.best_epoch_} were kept.")
+    elif est.n_iter_ >= est.max_iter:
+        summary.add_note(
+            f"Training stopped at max_iter={est.max_iter} epochs, possibly "
+            "before convergence.")
+    summary.add_note(
+        "A network has no interpretable coefficients: use "
+        "econnn.marginal_effects(model, X, y=y, n_boot=...) for effects "
+        "with bootstrap standard errors.")
+    return summary

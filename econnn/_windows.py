@@ -1,0 +1,128 @@
+"""From a time series to the windows a sequence network learns from."""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["make_windows"]
+
+
+def _check_count(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, Integral) or \
+            value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got "
+                         f"{value!r}.")
+    return int(value)
+
+
+def arrange_series(data, target=None, name="data"):
+    """Validate a time-indexed series and put the target variable first.
+
+    Parameters
+    ----------
+    data : pandas.Series or pandas.DataFrame
+        Observations in time order, indexed by a DatetimeIndex or PeriodIndex.
+    target : str or None, default=None
+        Column of a DataFrame to forecast; None means the first column.
+    name : str, default='data'
+        Argument name used in error messages.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        ``data`` with the target as the first column.
+    """
+    if isinstance(data, pd.Series):
+        if target is not None and target != data.name:
+            raise ValueError(f"target={target!r} is not the name of the "
+                             f"Series {name} ({data.name!r}).")
+        data = data.to_frame(name=0 if data.name is None else data.name)
+    elif not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas Series or DataFrame "
+                        f"indexed by time; got {type(data).__name__}.")
+    if not isinstance(data.index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        raise TypeError(
+            f"{name} must be indexed by time (a DatetimeIndex or "
+            f"PeriodIndex); got a {type(data.index).__name__}.")
+    if not data.index.is_monotonic_increasing:
+        raise ValueError(f"{name} must be sorted by time.")
+    if data.shape[1] == 0:
+        raise ValueError(f"{name} has no columns.")
+    if target is not None:
+        if target not in data.columns:
+            raise ValueError(f"target={target!r} is not a column of {name}; "
+                             f"columns are {list(data.columns)}.")
+        data = data[[target] + [c for c in data.columns if c != target]]
+    values = data.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or infinite values; fill or "
+                         "drop them first.")
+    return data
+
+
+def make_windows(data, lags, horizon=1, target=None):
+    """Cut a time series into windows of past values and future targets.
+
+    Window ``i`` holds the ``lags`` most recent observations of every
+    variable before the target period; its target is the value of the
+    ``target`` variable in that period (and the ``horizon - 1`` periods
+    after it, for direct multi-step forecasts).
+
+    Parameters
+    ----------
+    data : pandas.Series or pandas.DataFrame
+        Observations in time order, indexed by a DatetimeIndex or PeriodIndex,
+        without missing values.
+    lags : int
+        Window length (number of past periods the network sees).
+    horizon : int, default=1
+        Number of future periods forecast directly from each window.
+    target : str or None, default=None
+        Column of a DataFrame to forecast; None means the first column.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, lags, n_variables)
+        The windows; variable 0 is the target, the others follow in the
+        order of ``data``'s columns (the layout
+        :class:`SequenceForecaster` expects).
+    y : pandas.Series of shape (n_windows,) or DataFrame (n_windows, horizon)
+        The target in the period after each window, indexed by that period;
+        for ``horizon > 1`` columns ``'h1', ..., 'hH'`` hold the values 1 to
+        H periods after the window.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from econnn import make_windows
+    >>> s = pd.Series(range(6), index=pd.period_range("2000", periods=6,
+    ...                                               freq="Y"), name="gdp")
+    >>> X, y = make_windows(s, lags=3)
+    >>> X.shape
+    (3, 3, 1)
+    >>> X[0, :, 0], y.iloc[0], str(y.index[0])
+    (array([0., 1., 2.]), np.float64(3.0), '2003')
+    """
+    lags = _check_count(lags, "lags")
+    horizon = _check_count(horizon, "horizon")
+    frame = arrange_series(data, target)
+    values = frame.to_numpy(dtype=np.float64)
+    n_windows = len(frame) - lags - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"data has {len(frame)} periods, fewer than lags + horizon = "
+            f"{lags + horizon} needed for one window.")
+    # strided views, copied once: rows i..i+lags-1 of every variable
+    X = np.lib.stride_tricks.sliding_window_view(values, lags, axis=0)
+    X = np.ascontiguousarray(X[:n_windows].transpose(0, 2, 1))
+    targets = np.lib.stride_tricks.sliding_window_view(
+        values[lags:, 0], horizon)[:n_windows]
+    index = frame.index[lags:lags + n_windows]
+    name = frame.columns[0]
+    if horizon == 1:
+        y = pd.Series(targets[:, 0], index=index, name=name)
+    else:
+        y = pd.DataFrame(targets, index=index,
+                         columns=[f"h{h}" for h in range(1, horizon + 1)])
+    return X, y

@@ -1,0 +1,98 @@
+"""summary(): one Summary object for every estimator, rendered three ways."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from econnn import NNClassifier, NNRegressor, Summary
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(120, 3))
+    return X, X[:, 0] - X[:, 1] ** 2 + 0.1 * rng.normal(size=120)
+
+
+def test_regressor_summary_reports_architecture_and_training(capsys):
+    X, y = _data()
+    model = NNRegressor(hidden_layer_sizes=(8, 4), early_stopping=True,
+                        max_iter=30, random_state=0).fit(X, y)
+    summary = model.summary(X, y)
+    assert capsys.readouterr().out == ""  # it never prints by itself
+    assert isinstance(summary, Summary)
+    text = str(summary)
+    n_params = sum(p.numel() for p in model.module_.parameters())
+    assert n_params == model.n_ensemble_ * (3 * 8 + 8 + 8 * 4 + 4 + 4 + 1)
+    info = summary.tables[0][1].iloc[:, 0]
+    assert info["Architecture"] == \
+        f"3-8-4-1 (tanh), ensemble of {model.n_ensemble_}"
+    assert info["Parameters"] == f"{n_params:,}"
+    assert info["Epochs run"] == str(model.n_iter_)
+    assert info["Best epoch"] == str(model.best_epoch_)
+    assert info["Early stopping"] == "yes"
+    assert float(info["Validation R^2"]) == pytest.approx(
+        model.best_validation_score_, abs=1e-3)
+    assert float(info["R^2 on given data"]) == pytest.approx(
+        model.score(X, y), abs=1e-3)
+    assert "squared_error" in text and "Notes:" in text
+    assert f"the weights of epoch {model.best_epoch_} were kept" in text
+    layers = summary.tables[1][1]
+    assert layers["count"].str.replace(",", "").astype(int).sum() == n_params
+
+
+def test_classifier_summary_and_renderings():
+    X, y = _data(1)
+    clf = NNClassifier(hidden_layer_sizes=(5,), max_iter=20,
+                       random_state=0).fit(X, y > 0)
+    summary = clf.summary()
+    info = summary.tables[0][1].iloc[:, 0]
+    assert info["Loss"] == "log_loss" and info["Output link"] == "logit"
+    assert "Training stopped at max_iter=20" in str(summary)
+    html = summary._repr_html_()
+    assert html.count("<table") == 2 and "<caption>Layers</caption>" in html
+    latex = summary.as_latex()
+    assert latex.count(r"\begin{tabular}") == 2
+    assert r"log\_loss" in latex  # escaped
+    assert "NNClassifier results" in repr(summary)
+
+
+class Quadratic(torch.nn.Module):
+    def __init__(self, n_features_in, n_outputs):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features_in, n_outputs)
+
+    def forward(self, x):
+        return self.linear(x ** 2)
+
+
+def test_custom_module_summary_names_the_module():
+    X, y = _data(2)
+    model = NNRegressor(module=Quadratic, max_iter=5,
+                        random_state=0).fit(X, y)
+    info = model.summary().tables[0][1].iloc[:, 0]
+    assert info["Architecture"] == "Quadratic"
+    assert info["Parameters"] == "4"
+
+
+def test_summary_needs_a_fitted_model():
+    with pytest.raises(NotFittedError):
+        NNRegressor().summary()
+
+
+def test_summary_text_layout():
+    import pandas as pd
+
+    s = Summary("T")
+    s.add_dict({"a": 1.23456, "skipped": None, "flag": True})
+    s.add_table(pd.DataFrame({"coef": [1.0, -2.5]}, index=["x", "z"]),
+                title="Coefficients")
+    s.add_note("first")
+    lines = str(s).splitlines()
+    assert lines[1] == "=" * len(lines[1])
+    assert lines[2].startswith("a") and lines[2].endswith("1.235")
+    assert "skipped" not in str(s)
+    assert lines[3].endswith("yes")
+    assert "Coefficients" in lines and lines[-1] == "[1] first"
+    body = [line for line in lines[1:-2] if line != "Coefficients"]
+    assert len({len(line) for line in body}) == 1  # one width
