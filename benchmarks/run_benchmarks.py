@@ -159,8 +159,10 @@ def _n_weights(n_in, hidden):
 
 
 def fit_econnn(cfg, X, y, seed):
+    # one network, like every other contender (the default 'auto' trains a
+    # deep ensemble of up to ten on small data)
     return NNRegressor(hidden_layer_sizes=cfg["hidden"], activation="relu",
-                       learning_rate="constant",
+                       learning_rate="constant", n_ensemble=1,
                        batch_size=cfg["batch"], max_iter=cfg["epochs"],
                        learning_rate_init=cfg["lr"], alpha=0.0, tol=0.0,
                        n_iter_no_change=cfg["epochs"] + 1,
@@ -361,6 +363,10 @@ def scenario_defaults(tiny, gflops):
     n_folds, kw = (2, dict(max_iter=5)) if tiny else (10, {})
     models = {
         "econnn": lambda: NNRegressor(random_state=0, **kw),
+        # the default on 506 rows is a ten-network ensemble; one network
+        # shows what the ensemble costs and brings
+        "econnn (n_ensemble=1)": lambda: NNRegressor(random_state=0,
+                                                     n_ensemble=1, **kw),
         "scikit-learn": lambda: TransformedTargetRegressor(
             make_pipeline(StandardScaler(),
                           MLPRegressor(random_state=0, **kw)),
@@ -376,7 +382,8 @@ def scenario_defaults(tiny, gflops):
     rows = [{"contender": name, "wall s": r.wall, "cpu s": r.cpu,
              "ratio": r.wall / base, "R2": float(np.mean(r.scores)),
              "peak MB": r.peak / 2 ** 20} for name, r in records.items()]
-    note = ("`NNRegressor(random_state=0)` on the raw DataFrame vs "
+    note = ("`NNRegressor(random_state=0)` (and with `n_ensemble=1`) on "
+            "the raw DataFrame vs "
             "`TransformedTargetRegressor(make_pipeline(StandardScaler(), "
             "MLPRegressor(random_state=0)), transformer=StandardScaler())`; "
             f"{n_folds}-fold CV, both with their own default stopping rule.")

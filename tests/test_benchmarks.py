@@ -33,7 +33,7 @@ def test_training_tables_have_every_contender(results, scenario):
 
 def test_defaults_table(results):
     rows = {r["contender"]: r for r in results[3]}
-    assert set(rows) == {"econnn", "scikit-learn"}
+    assert set(rows) == {"econnn", "econnn (n_ensemble=1)", "scikit-learn"}
     assert all(math.isfinite(r["R2"]) for r in rows.values())
 
 
