@@ -29,10 +29,12 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
+from ._backprop import MLPBackprop
 from ._modules import MLP, EnsembleMLP, Standardized, build_user_module
 from ._summary import estimator_summary
-from ._training import (SOLVERS, BatchIterator, Criterion, EpochMonitor, Net,
-                        TensorDataset, make_param_groups)
+from ._training import (BatchIterator, Criterion, EpochMonitor, Net,
+                        TensorDataset, intra_op_threads, make_optimizer,
+                        make_param_groups)
 from ._training import _FULL_BATCH
 
 _EXTRA_PREFIX = "module__"
@@ -61,6 +63,25 @@ def _fits_on_device(device, *arrays):
     free, _ = torch.cuda.mem_get_info(device)
     need = sum(a.data.nbytes if sp.issparse(a) else a.nbytes for a in arrays)
     return need < 0.5 * free
+
+
+def _weighted_mean_std(X, w, chunk=_PREDICT_CHUNK):
+    """Column means and standard deviations, a block of rows at a time.
+
+    ``np.average`` on the whole array would hold three temporaries of X's
+    size (the deviations, their squares, the weighted squares); blocks keep
+    the extra memory to a few megabytes whatever the number of rows.
+    """
+    total = w.sum()
+    loc = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], chunk):
+        loc += w[start:start + chunk] @ X[start:start + chunk]
+    loc /= total
+    var = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], chunk):
+        dev = X[start:start + chunk] - loc
+        var += w[start:start + chunk] @ (dev * dev)
+    return loc, np.sqrt(var / total)
 
 
 class _BaseNN(BaseEstimator):
@@ -282,10 +303,8 @@ class _BaseNN(BaseEstimator):
         self.net_.initialize()
         # the optimizer is built here rather than by skorch, so that weights
         # and biases get their own parameter groups (penalties)
-        opt_cls, opt_kwargs = SOLVERS[self.solver](self)
-        self.net_.optimizer = opt_cls
-        self.net_.optimizer_ = opt_cls(make_param_groups(body, self, 1),
-                                       **opt_kwargs)
+        self.net_.optimizer_ = make_optimizer(self, body)
+        self.net_.optimizer = type(self.net_.optimizer_)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -297,8 +316,7 @@ class _BaseNN(BaseEstimator):
             loc = np.zeros(X.shape[1])
             scale = np.sqrt(var)
         else:
-            loc = np.average(X, axis=0, weights=w)
-            scale = np.sqrt(np.average((X - loc) ** 2, axis=0, weights=w))
+            loc, scale = _weighted_mean_std(X, w)
         # constant columns are left alone rather than divided by zero
         return loc, np.where(scale > 1e-12 * np.maximum(1, np.abs(loc)),
                              scale, 1.0)
@@ -330,7 +348,9 @@ class _BaseNN(BaseEstimator):
         net, dtype = self.net_, self._dtype()
         Xs = self._standardize_X(X)
         Yt = self._target_tensor(Y)
-        wt = torch.from_numpy((w / w.mean()).astype(dtype))  # mean one
+        # equal weights are no weights: skips a product per batch
+        wt = None if np.all(w == w[0]) else torch.from_numpy(
+            (w / w.mean()).astype(dtype))  # mean one
         if self.early_stopping and not incremental:
             train_idx, valid_idx = self._split_validation(Y, seed)
         else:
@@ -344,7 +364,8 @@ class _BaseNN(BaseEstimator):
                 np.ascontiguousarray(Xs[idx]) if len(idx) < Xs.shape[0]
                 else Xs).to(on)
             ti = torch.from_numpy(idx)
-            return TensorDataset(Xi, Yt[ti].to(on), wt[ti].to(on))
+            return TensorDataset(Xi, Yt[ti].to(on),
+                                 None if wt is None else wt[ti].to(on))
 
         ds_train = dataset(train_idx)
         ds_valid = None if valid_idx is None else dataset(valid_idx)
@@ -364,7 +385,7 @@ class _BaseNN(BaseEstimator):
                 "(n_samples = 1).")
         generator = torch.Generator().manual_seed(seed)
         batch_device = device if (stream or sp.issparse(Xs)) else None
-        torch_dtype = wt.dtype
+        torch_dtype = _TORCH_DTYPES[np.dtype(dtype)]
         # plain per-call settings: set directly, since skorch's set_params
         # on an initialized net re-initializes components
         vars(net).update(
@@ -403,11 +424,14 @@ class _BaseNN(BaseEstimator):
         net.history.clear()
         net.max_epochs = 1 if incremental else self.max_iter
         try:
-            net.partial_fit(ds_train)
+            with intra_op_threads(net.module_, batch_size, device):
+                net.partial_fit(ds_train)
         finally:
             # drop what only this call needs, so the net pickles
             vars(net).update(train_split=None, iterator_train__generator=None)
         self.module_.eval()
+        body = getattr(self.module_, "body", None)
+        self._predict_path = (body, MLPBackprop.for_module(body))
 
         history = net.history
         self.n_iter_ += len(history)
@@ -451,14 +475,30 @@ class _BaseNN(BaseEstimator):
         """The network's linear predictor eta for validated X, as a tensor."""
         device = self.module_.x_loc.device
         module = self.module_
-        module.eval()
+        # eval() walks and re-sets every submodule: a cost comparable to a
+        # one-row forward pass, so only when something is in training mode
+        body = getattr(module, "body", None)
+        if module.training or getattr(body, "training", False):
+            module.eval()
+        # the built-in MLP runs without per-layer module calls, which
+        # dominate a one-row prediction
+        fitted_body, backprop = getattr(self, "_predict_path", (None, None))
+        if fitted_body is not body:  # module_ was replaced after fit
+            backprop = MLPBackprop.for_module(body)
+        if backprop is None:
+            forward = module
+        else:
+            def forward(x):
+                z = (x - module.x_loc) / module.x_scale
+                return torch.addcmul(module.eta_loc, backprop.forward(z)[0],
+                                     module.eta_scale)
         out = []
         with torch.no_grad():
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
                 chunk = X[start:start + _PREDICT_CHUNK]
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
-                out.append(module(torch.as_tensor(chunk, device=device)))
+                out.append(forward(torch.as_tensor(chunk, device=device)))
         return out[0] if len(out) == 1 else torch.cat(out)
 
     def _predict_mean(self, X):

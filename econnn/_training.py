@@ -12,6 +12,7 @@ restore, divergence checks, the progress bar -- lives in one callback
 (:class:`EpochMonitor`).
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -20,6 +21,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 from torch.utils.data import Dataset
+
+from ._backprop import FusedAdamStep, MLPBackprop
 
 __all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
            "Net", "EpochMonitor", "TrainingDivergedError"]
@@ -112,7 +115,52 @@ def make_param_groups(module, est, batch_size):
             {"params": others, "weight_decay": 0.0}]
 
 
+def make_optimizer(est, module):
+    """The optimizer of ``est.solver`` over ``module``'s parameter groups.
+
+    Gradient solvers use the fused kernel (one call updates every tensor of
+    a group) when the parameters allow it: on a small network the
+    per-tensor ``foreach`` path costs about a quarter more per step.
+    """
+    opt_cls, kwargs = SOLVERS[est.solver](est)
+    params = [p for p in module.parameters() if p.requires_grad]
+    if kwargs.get("foreach") and all(
+            p.is_floating_point() and p.device.type in ("cpu", "cuda")
+            for p in params):
+        kwargs = {**kwargs, "foreach": None, "fused": True}
+    return opt_cls(make_param_groups(module, est, 1), **kwargs)
+
+
 # ----------------------------------------------------------------------- data
+#: Datasets up to this size are shuffled by one gather per epoch (a copy);
+#: larger ones gather each batch, so training never holds a second copy.
+#: Streamed data (held on the host for a GPU) always goes batch by batch.
+_PERMUTE_ONCE_BYTES = 16 * 2 ** 20
+
+#: Below this many floating-point operations per step, one thread is
+#: faster: splitting a small matrix product costs more in synchronisation
+#: than it saves, and on a busy machine waiting for a descheduled thread
+#: makes a step ten times slower.
+_SINGLE_THREAD_FLOPS = 10e6
+
+
+@contextlib.contextmanager
+def intra_op_threads(module, batch_size, device):
+    """Run small-network CPU training on one thread, restored afterwards."""
+    n_params = sum(p.numel() for p in module.parameters())
+    old = torch.get_num_threads()
+    # forward + backward ~ 6 flops per parameter and sample
+    single = device.type == "cpu" and old > 1 and \
+        6 * batch_size * n_params < _SINGLE_THREAD_FLOPS
+    if single:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if single:
+            torch.set_num_threads(old)
+
+
 class TensorDataset(Dataset):
     """Training data held as tensors (or a scipy CSR matrix for sparse X).
 
@@ -131,6 +179,14 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.y.shape[0]
+
+    def nbytes(self):
+        """Size of the dense data in bytes (infinite for sparse X)."""
+        if sp.issparse(self.X):
+            return math.inf
+        return sum(t.numel() * t.element_size() for t in (self.X, self.y,
+                                                          self.w)
+                   if t is not None)
 
     def __getitem__(self, i):
         return self.take(torch.as_tensor([i]))
@@ -209,6 +265,14 @@ class BatchIterator:
                 yield ds.slice(start, stop, self.device, self.dtype)
             return
         perm = torch.randperm(len(ds), generator=self.generator)
+        if self.device is None and ds.nbytes() <= _PERMUTE_ONCE_BYTES:
+            # one gather per epoch, then free slices: on small data the
+            # per-batch gathers (three per batch) cost more than the copy
+            X, y, w = ds.take(perm, self.device, self.dtype)
+            for start, stop in self._bounds():
+                yield (X[start:stop], y[start:stop],
+                       None if w is None else w[start:stop])
+            return
         for start, stop in self._bounds():
             yield ds.take(perm[start:stop], self.device, self.dtype)
 
@@ -285,6 +349,19 @@ class Net(NeuralNet):
         eta = self.module_(X)
         return self.criterion_(eta, y, w) + self.penalty()
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # built per fit (not pickled): None when the module needs autograd
+        self.backprop_ = MLPBackprop.for_module(self.module_) if not (
+            self.l2 or isinstance(self.optimizer_, torch.optim.LBFGS)) \
+            else None
+        fused = FusedAdamStep.for_optimizer(self.optimizer_)
+        self.optimizer_step_ = self.optimizer_.step if fused is None else \
+            fused.step
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            self.backprop_ = self.optimizer_step_ = None
+
     def train_step(self, batch, **fit_params):
         optimizer = self.optimizer_
         if isinstance(optimizer, torch.optim.LBFGS):
@@ -294,14 +371,20 @@ class Net(NeuralNet):
                 loss.backward()
                 return loss
             return optimizer.step(closure).detach() / self._members()
-        optimizer.zero_grad(set_to_none=True)
-        loss = self.objective(batch)
-        loss.backward()
+        if getattr(self, "backprop_", None) is not None:
+            # assigns every .grad, so no zero_grad is needed
+            loss = self.backprop_.accumulate(*batch, self.criterion_, self.l1)
+        else:
+            optimizer.zero_grad(set_to_none=True)
+            loss = self.objective(batch)
+            loss.backward()
+            loss = loss.detach()
         if self.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.module_.parameters(),
                                            self.max_grad_norm, foreach=True)
-        optimizer.step()
-        return loss.detach() / self._members()
+        step = getattr(self, "optimizer_step_", None) or optimizer.step
+        step()
+        return loss / self._members()
 
     def _members(self):
         return getattr(self.module_, "n_members", 1)
@@ -310,6 +393,13 @@ class Net(NeuralNet):
         X, y, w = batch
         eta = self.module_(X)
         return self.criterion_(eta, y, w).detach()
+
+    def _set_training(self, training=True):
+        # module.train() walks and re-sets every submodule, a cost on the
+        # scale of a small network's step, though it rarely changes anything
+        if (self.module_.training != training
+                or self.criterion_.training != training):
+            super()._set_training(training)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn,
                          **fit_params):

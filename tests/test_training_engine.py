@@ -1,0 +1,227 @@
+"""The fast training path: closed-form backprop, fused Adam, threads, data."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import r2_score
+
+from econnn import NNClassifier, NNRegressor
+from econnn._backprop import FusedAdamStep, MLPBackprop
+from econnn._base import _weighted_mean_std
+from econnn._losses import REGRESSION_LOSSES
+from econnn._modules import MLP
+from econnn._training import (BatchIterator, Criterion, TensorDataset,
+                              intra_op_threads)
+
+
+def _data(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 4)
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * rng.randn(n)
+    return X, y
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic",
+                                        "leaky_relu", "elu", "identity"])
+@pytest.mark.parametrize("loss", ["squared_error", "huber", "poisson"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_gradients_match_autograd(activation, loss, weighted):
+    torch.manual_seed(0)
+    mlp = MLP(3, 2, (5, 4), activation=activation).double()
+    crit = Criterion(REGRESSION_LOSSES[loss]())
+    X = torch.randn(7, 3, dtype=torch.float64)
+    y = torch.rand(7, 2, dtype=torch.float64) * 2
+    w = torch.rand(7, dtype=torch.float64) + 0.5 if weighted else None
+    l1 = 0.01
+
+    backprop = MLPBackprop.for_module(mlp)
+    assert backprop is not None
+    loss_fast = backprop.accumulate(X, y, w, crit, l1=l1)
+    fast = [p.grad.clone() for p in mlp.parameters()]
+
+    for p in mlp.parameters():
+        p.grad = None
+    weights = [p for p in mlp.parameters() if p.dim() >= 2]
+    loss_ref = crit(mlp(X), y, w) + l1 * sum(p.abs().sum() for p in weights)
+    loss_ref.backward()
+    assert torch.allclose(loss_fast, loss_ref.detach(), atol=1e-12)
+    for got, p in zip(fast, mlp.parameters()):
+        assert torch.allclose(got, p.grad, atol=1e-12)
+
+
+@pytest.mark.parametrize("module", [
+    MLP(3, 1, (4,), dropout=0.2), MLP(3, 1, (4,), batch_norm=True),
+    MLP(3, 1, (4,), activation="gelu"),
+    torch.nn.Sequential(torch.nn.Linear(3, 1))])
+def test_backprop_declines_what_it_cannot_do(module):
+    assert MLPBackprop.for_module(module) is None
+
+
+@pytest.mark.parametrize("cls", [torch.optim.Adam, torch.optim.AdamW])
+def test_fused_step_matches_optimizer_step(cls):
+    torch.manual_seed(0)
+    a = MLP(3, 1, (4,))
+    b = MLP(3, 1, (4,))
+    b.load_state_dict(a.state_dict())
+    opts = []
+    for net in (a, b):
+        groups = [{"params": [net.hidden[0].weight, net.output.weight],
+                   "weight_decay": 0.1},
+                  {"params": [net.hidden[0].bias, net.output.bias],
+                   "weight_decay": 0.0}]
+        opts.append(cls(groups, lr=0.05, fused=True))
+    fused = FusedAdamStep.for_optimizer(opts[1])
+    assert fused is not None
+    X = torch.randn(8, 3)
+    for _ in range(4):
+        for net, step in ((a, opts[0].step), (b, fused.step)):
+            for p in net.parameters():
+                p.grad = None
+            net(X).square().mean().backward()
+            step()
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+    assert torch.equal(opts[0].state[a.output.bias]["step"],
+                       opts[1].state[b.output.bias]["step"])
+
+
+def test_fused_step_declines_other_optimizers():
+    p = [torch.nn.Parameter(torch.zeros(2))]
+    assert FusedAdamStep.for_optimizer(torch.optim.SGD(p, lr=0.1)) is None
+    assert FusedAdamStep.for_optimizer(
+        torch.optim.Adam(p, foreach=True)) is None
+    assert FusedAdamStep.for_optimizer(
+        torch.optim.Adam(p, fused=True, amsgrad=True)) is None
+
+
+def _fit_without_fast_path(est, X, y, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(MLPBackprop, "for_module", classmethod(lambda c, mod: None))
+        m.setattr(FusedAdamStep, "for_optimizer",
+                  classmethod(lambda c, opt: None))
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize("params", [
+    dict(activation="relu", learning_rate="constant"),
+    dict(activation="tanh", l1=1e-3, batch_size=16),
+    dict(solver="adamw", alpha=0.1), dict(solver="sgd", max_grad_norm=1.0),
+    dict(loss="huber")])
+def test_fast_path_fits_like_autograd(params, monkeypatch):
+    X, y = _data()
+    kw = dict(max_iter=30, random_state=0, **params)
+    fast = NNRegressor(**kw).fit(X, y)
+    slow = _fit_without_fast_path(NNRegressor(**kw), X, y, monkeypatch)
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_,
+                               rtol=1e-10)
+    np.testing.assert_allclose(fast.predict(X), slow.predict(X), rtol=1e-9,
+                               atol=1e-9)
+    if params.get("activation") == "relu":
+        assert r2_score(y, fast.predict(X)) > 0.6
+
+
+def test_classifier_fast_path_fits_like_autograd(monkeypatch):
+    X, y = _data()
+    y = (y > np.median(y)).astype(int)
+    fast = NNClassifier(max_iter=60, random_state=0).fit(X, y)
+    slow = _fit_without_fast_path(NNClassifier(max_iter=60, random_state=0),
+                                  X, y, monkeypatch)
+    np.testing.assert_allclose(fast.predict_proba(X), slow.predict_proba(X),
+                               rtol=1e-9, atol=1e-12)
+    assert fast.score(X, y) > 0.8
+
+
+def test_predict_fast_path_matches_module():
+    X, y = _data()
+    model = NNRegressor(max_iter=10, random_state=0).fit(X, y)
+    with torch.no_grad():
+        ref = model.module_(torch.as_tensor(X)).numpy().ravel()
+    np.testing.assert_allclose(model.predict(X), ref, rtol=1e-12)
+
+
+def test_fit_restores_thread_count():
+    X, y = _data(60)
+    old = torch.get_num_threads()
+    NNRegressor(max_iter=2, random_state=0).fit(X, y)
+    assert torch.get_num_threads() == old
+
+
+def test_small_networks_train_on_one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        small, big = MLP(13, 1, (64, 64)), MLP(20, 1, (256, 256))
+        with intra_op_threads(small, 32, torch.device("cpu")):
+            assert torch.get_num_threads() == 1
+        with intra_op_threads(big, 512, torch.device("cpu")):
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("weights", [False, True])
+def test_gather_once_per_epoch_gives_the_same_batches(weights, monkeypatch):
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(50, 3, generator=g), torch.randn(50, 1, generator=g)
+    w = torch.rand(50, generator=g) if weights else None
+    ds = TensorDataset(X, y, w)
+
+    def batches():
+        it = BatchIterator(ds, 16, shuffle=True,
+                           generator=torch.Generator().manual_seed(1))
+        return list(it)
+
+    once = batches()
+    monkeypatch.setattr("econnn._training._PERMUTE_ONCE_BYTES", 0)
+    per_batch = batches()
+    assert [b[0].shape[0] for b in once] == [16, 16, 16, 2]
+    for a, b in zip(once, per_batch):
+        for s, t in zip(a, b):
+            assert (s is None and t is None) or torch.equal(s, t)
+
+
+def test_equal_weights_are_no_weights():
+    X, y = _data()
+    # alpha=0: with a penalty, weights of 3 count as 3x the data
+    a = NNRegressor(max_iter=10, alpha=0.0, random_state=0).fit(X, y)
+    b = NNRegressor(max_iter=10, alpha=0.0, random_state=0).fit(
+        X, y, sample_weight=np.full(len(y), 3.0))
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-12)
+
+
+def test_weighted_mean_std_matches_numpy():
+    rng = np.random.RandomState(0)
+    X = rng.randn(1000, 3) * [1, 10, 100] + [5, -5, 0]
+    w = rng.rand(1000)
+    loc, scale = _weighted_mean_std(X, w, chunk=128)
+    ref = np.average(X, axis=0, weights=w)
+    np.testing.assert_allclose(loc, ref, rtol=1e-12)
+    np.testing.assert_allclose(
+        scale, np.sqrt(np.average((X - ref) ** 2, axis=0, weights=w)),
+        rtol=1e-12)
+
+
+def test_streamed_batches_fit_like_resident_data(monkeypatch):
+    # the GPU fallback path (data kept on the host, batches moved one at a
+    # time), exercised on the CPU
+    X, y = _data()
+    kw = dict(max_iter=10, random_state=0)
+    resident = NNRegressor(**kw).fit(X, y)
+    monkeypatch.setattr("econnn._base._fits_on_device", lambda *a: False)
+    streamed = NNRegressor(**kw).fit(X, y)
+    np.testing.assert_allclose(streamed.predict(X), resident.predict(X),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "elu", "tanh",
+                                        "logistic", "identity"])
+def test_fitted_estimators_pickle_with_every_activation(activation):
+    import pickle
+
+    X, y = _data(60)
+    model = NNRegressor(activation=activation, max_iter=3,
+                        random_state=0).fit(X, y)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(again.predict(X), model.predict(X),
+                               rtol=1e-12)
