@@ -280,11 +280,10 @@ class _BaseNN(BaseEstimator):
                     body.output.bias.copy_(torch.as_tensor(np.array(
                         np.broadcast_to(bias, body.output.bias.shape))))
         body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
-        as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=dtype),  # noqa
-                                         device=device)
-        self.module_ = Standardized(body, as_t(self._x_loc),
-                                    as_t(self._x_scale), as_t(eta_loc),
-                                    as_t(eta_scale))
+        x_loc, x_scale, eta_loc, eta_scale = (
+            torch.as_tensor(np.asarray(a, dtype=dtype), device=device)
+            for a in (self._x_loc, self._x_scale, eta_loc, eta_scale))
+        self.module_ = Standardized(body, x_loc, x_scale, eta_loc, eta_scale)
         self.net_ = Net(
             module=body,
             criterion=Criterion,
@@ -498,6 +497,10 @@ class _BaseNN(BaseEstimator):
                 chunk = X[start:start + _PREDICT_CHUNK]
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
+                elif not chunk.flags.writeable:
+                    # read-only input (memmaps from joblib, CV): torch
+                    # warns on wrapping it, though nothing is written
+                    chunk = chunk.copy()
                 out.append(forward(torch.as_tensor(chunk, device=device)))
         return out[0] if len(out) == 1 else torch.cat(out)
 

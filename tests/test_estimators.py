@@ -428,3 +428,15 @@ def test_ensemble_reduces_seed_dependence():
         return np.std(preds, axis=0).mean()
 
     assert spread(8) < 0.6 * spread(1)
+
+
+def test_predict_on_read_only_input_is_silent(regression):
+    import warnings
+
+    X, y = regression
+    model = NNRegressor((8,), max_iter=3, random_state=0).fit(X, y)
+    frozen = X.copy()
+    frozen.setflags(write=False)  # as joblib memmaps in CV are
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(model.predict(frozen), model.predict(X))
