@@ -4,8 +4,14 @@
 seeds, next to scikit-learn's MLPRegressor defaults in a scaling pipeline
 (with and without a scaled target) and Harrison & Rubinfeld's log-linear OLS.
 
-    python benchmarks/boston_defaults.py [--seeds 0 1 2]
+    python benchmarks/boston_defaults.py [--seeds 0 1 2] [--no-baselines]
+        [--set n_ensemble=1 activation=relu ...]
+
+``--set`` changes NNRegressor parameters (values are Python literals or
+strings), e.g. ``--set n_ensemble=1`` for a single network.
 """
+
+import ast
 
 import argparse
 import warnings
@@ -33,22 +39,40 @@ def harrison_rubinfeld(X):
     return Z
 
 
-def main(seeds):
+def _parse_set(items):
+    params = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        try:
+            params[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[key] = value
+    return params
+
+
+def main(seeds, params, baselines=True):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = load_boston(return_X_y=True)
     cv = KFold(10, shuffle=True, random_state=0)
     models = {}
     for seed in seeds:
-        models[f"NNRegressor() seed {seed}"] = NNRegressor(random_state=seed)
+        label = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        models[f"NNRegressor({label}) seed {seed}"] = NNRegressor(
+            random_state=seed, **params)
+        if not baselines:
+            continue
         models[f"MLPRegressor() scaled X, seed {seed}"] = make_pipeline(
             StandardScaler(), MLPRegressor(random_state=seed))
         models[f"MLPRegressor() scaled X and y, seed {seed}"] = \
             TransformedTargetRegressor(
                 make_pipeline(StandardScaler(), MLPRegressor(
                     random_state=seed)), transformer=StandardScaler())
-    models["log-linear OLS (Harrison-Rubinfeld)"] = TransformedTargetRegressor(
-        make_pipeline(FunctionTransformer(harrison_rubinfeld),
-                      LinearRegression()), func=np.log, inverse_func=np.exp)
+    if baselines:
+        models["log-linear OLS (Harrison-Rubinfeld)"] = \
+            TransformedTargetRegressor(
+                make_pipeline(FunctionTransformer(harrison_rubinfeld),
+                              LinearRegression()),
+                func=np.log, inverse_func=np.exp)
     print("| model | mean test R² | sd |")
     print("|---|---|---|")
     for name, model in models.items():
@@ -60,4 +84,9 @@ def main(seeds):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    main(parser.parse_args().seeds)
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="NNRegressor parameters")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="only the NNRegressor rows")
+    args = parser.parse_args()
+    main(args.seeds, _parse_set(args.set), baselines=not args.no_baselines)
