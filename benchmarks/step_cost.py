@@ -1,0 +1,55 @@
+"""Per-step cost of a small network: econnn (this checkout) vs scikit-learn.
+
+13-64-64-1 ReLU, batch 32, Adam, 50 epochs over 455 rows (750 steps), CPU
+time per step, best of 3. Run it against another checkout of econnn with
+``PYTHONPATH=/path/to/checkout`` to compare versions:
+
+    OMP_NUM_THREADS=1 python benchmarks/step_cost.py
+"""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.neural_network import MLPRegressor
+
+import econnn
+from econnn import NNRegressor
+
+EPOCHS, STEPS_PER_EPOCH = 50, 15
+
+
+def per_step_us(fit):
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        fit()
+        runs.append((time.process_time() - start) / (EPOCHS * STEPS_PER_EPOCH))
+    return min(runs) * 1e6
+
+
+def main():
+    warnings.filterwarnings("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.randn(455, 13).astype(np.float32)
+    y = (X[:, 0] ** 2 + X[:, 1]).astype(np.float32)
+    common = dict(hidden_layer_sizes=(64, 64), activation="relu",
+                  batch_size=32, max_iter=EPOCHS, alpha=0.0, tol=0.0,
+                  n_iter_no_change=EPOCHS + 1, random_state=0)
+    ours = dict(common, learning_rate="constant")
+    if "n_ensemble" in NNRegressor().get_params():
+        ours["n_ensemble"] = 1  # one network, like scikit-learn's
+    NNRegressor(**dict(ours, max_iter=1)).fit(X, y)  # warm-up
+    print(f"econnn from {econnn.__file__}")
+    print("| model | µs per step |\n|---|---|")
+    print(f"| econnn, float32 | "
+          f"{per_step_us(lambda: NNRegressor(**ours).fit(X, y)):.1f} |")
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    print(f"| econnn, float64 | "
+          f"{per_step_us(lambda: NNRegressor(**ours).fit(X64, y64)):.1f} |")
+    print(f"| scikit-learn MLPRegressor, float32 | "
+          f"{per_step_us(lambda: MLPRegressor(**common).fit(X, y)):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
