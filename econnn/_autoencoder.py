@@ -341,7 +341,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
 
     # ------------------------------------------------------------- network
     def _std(self, X):
-        return (X - self._x_loc) / self._x_scale
+        return self._standardize_X(X)
 
     def _chunked(self, fn, A):
         """``fn`` (a part of the network) applied to rows of ``A``."""
@@ -375,9 +375,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
             The bottleneck values, ordered as ``explained_variance_ratio_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self._dtype())
+        X = validate_data(self, X, reset=False,
+                          dtype=[np.float64, np.float32])
         codes = self._encode(self._std(X)).cpu().numpy()
-        return codes[:, self.component_order_]
+        return codes[:, self.component_order_].astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
         """Decode components back to the data space.
@@ -393,16 +394,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
             Reconstruction in the units of the training data.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=self._dtype())
+        X = check_array(X, dtype=[np.float64, np.float32])
         if X.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {X.shape[1]} columns but {type(self).__name__} has "
                 f"n_components_={self.n_components_}.")
-        codes = np.empty_like(X)
+        codes = np.empty(X.shape, dtype=self._dtype())
         codes[:, self.component_order_] = X
-        recon = self._chunked(self.module_.body.decoder, codes)
-        recon = recon * self.module_.eta_scale + self.module_.eta_loc
-        return recon.cpu().numpy()
+        recon = self._chunked(self.module_.body.decoder, codes).double()
+        module = self.module_
+        recon = recon * module.eta_scale.double() + module.eta_loc.double()
+        return recon.cpu().numpy().astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
         """Negative mean squared reconstruction error.
@@ -428,7 +430,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=self._dtype())
         Z = self._std(X)
-        recon = self._chunked(self.module_.body, Z).cpu().numpy()
+        recon = self._chunked(self.module_.body, Z).double().cpu().numpy()
         errors = ((Z - recon) ** 2).mean(axis=1)
         return -float(np.average(errors, weights=sample_weight))
 

@@ -4,10 +4,12 @@ On small networks a training step is dominated by fixed per-operation
 costs, not arithmetic: autograd records a graph node for every operation
 in the forward pass and walks it back, which on a 13-64-64-1 network with
 batches of 32 costs more than the matrix products themselves.  For the
-built-in :class:`~econnn._modules.MLP` (linear layers and ReLU, leaky
-ReLU, ELU, tanh, logistic or identity activations; no dropout or batch
-normalisation) the gradients are a few matrix products, written out here as
-scikit-learn's ``MLPRegressor`` does; any other network keeps autograd.
+built-in :class:`~econnn._modules.MLP` and
+:class:`~econnn._modules.EnsembleMLP` (linear layers and ReLU, leaky ReLU,
+ELU, tanh, logistic or identity activations; no dropout or batch
+normalisation) the gradients are a few (batched) matrix products, written
+out here as scikit-learn's ``MLPRegressor`` does; any other network keeps
+autograd.
 
 The loss's derivative with respect to the linear predictor comes from a
 closed form where one is registered (:data:`ETA_GRADIENTS`) and from
@@ -21,10 +23,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._losses import SquaredError
-from ._modules import MLP
+from ._modules import MLP, EnsembleMLP
 
 __all__ = ["ACTIVATION_GRADIENTS", "ETA_GRADIENTS", "MLPBackprop",
-           "FusedAdamStep"]
+           "EnsembleBackprop", "FusedAdamStep", "backprop_for"]
 
 
 def _relu(grad, out):
@@ -45,11 +47,15 @@ def _elu_grad(grad, out, alpha):
 
 
 def _tanh(grad, out):
-    return grad.mul_(1 - out.square())
+    # one fused kernel, in place: grad * (1 - out^2) as written costs two
+    # temporaries the size of the layer
+    return torch.ops.aten.tanh_backward.grad_input(grad, out,
+                                                   grad_input=grad)
 
 
 def _sigmoid(grad, out):
-    return grad.mul_(out * (1 - out))
+    return torch.ops.aten.sigmoid_backward.grad_input(grad, out,
+                                                      grad_input=grad)
 
 
 def _identity(z, out=None):
@@ -99,15 +105,20 @@ ACTIVATION_GRADIENTS = {
 
 
 def _squared_error(loss, eta, y, w):
+    # eta is (n, n_outputs), or (n_members, n, n_outputs) for an ensemble,
+    # whose objective is the sum of its members' mean losses
     resid = eta - y
-    value = resid.square().mean(dim=1)
-    scale = 1.0 / resid.numel()
+    value = resid.square().mean(dim=-1)
+    scale = 1.0 / (resid.shape[-2] * resid.shape[-1])
     if w is None:
-        return 0.5 * value.mean(), resid.mul_(scale)
-    return 0.5 * (value * w).mean(), resid.mul_(w[:, None] * scale)
+        return 0.5 * value.mean(dim=-1).sum(), resid.mul_(scale)
+    return (0.5 * (value * w).mean(dim=-1).sum(),
+            resid.mul_(w[:, None] * scale))
 
 
-#: Loss type -> ``f(loss, eta, y, w) -> (mean loss, d loss / d eta)``.
+#: Loss type -> ``f(loss, eta, y, w) -> (objective, d objective / d eta)``,
+#: for ``eta`` of shape ``(n, n_outputs)`` or ``(n_members, n, n_outputs)``
+#: with the objective :class:`~econnn._training.Criterion` computes.
 ETA_GRADIENTS = {SquaredError: _squared_error}
 
 
@@ -119,24 +130,40 @@ def _autograd_eta_gradient(criterion, eta, y, w):
     return value.detach(), grad
 
 
+def _activation_pairs(activations):
+    """``(forward_, grad)`` per activation layer, or None if one has none."""
+    pairs = []
+    for act in activations:
+        make = ACTIVATION_GRADIENTS.get(type(act))
+        if make is None:
+            return None
+        pairs.append(make(act))
+    return pairs
+
+
+def _all_trainable(params):
+    return all(p is not None and p.requires_grad for p in params)
+
+
 class MLPBackprop:
     """Gradients of an :class:`~econnn._modules.MLP` without autograd.
 
-    Use :meth:`for_module`, which returns None when the network has a
-    layer without a registered closed form (dropout, batch normalisation,
-    GELU, or any custom module).
+    Use :func:`backprop_for` (or :meth:`for_module`), which returns None
+    when the network has a layer without a registered closed form
+    (dropout, batch normalisation, GELU, or any custom module).
 
     Parameters
     ----------
-    linears : list of torch.nn.Linear
-        The network's linear layers, input to output.
+    weights, biases : list of torch.Tensor
+        The network's affine layers, input to output.
     activations : list of (callable, callable)
         ``(forward_, grad)`` of the activation after each hidden layer, as
         in :data:`ACTIVATION_GRADIENTS`.
     """
 
-    def __init__(self, linears, activations):
-        self.linears = linears
+    def __init__(self, weights, biases, activations):
+        self.weights = weights
+        self.biases = biases
         self.forwards = [f for f, _ in activations]
         self.grads = [g for _, g in activations]
 
@@ -150,28 +177,38 @@ class MLPBackprop:
         if len(linears) != len(activations) or not all(
                 type(lin) is nn.Linear for lin in linears):
             return None
-        pairs = []
-        for act in activations:
-            make = ACTIVATION_GRADIENTS.get(type(act))
-            if make is None:
-                return None
-            pairs.append(make(act))
-        params = [p for lin in linears + [module.output]
-                  for p in (lin.weight, lin.bias)]
-        if any(p is None or not p.requires_grad for p in params):
+        pairs = _activation_pairs(activations)
+        linears = linears + [module.output]
+        weights = [lin.weight for lin in linears]
+        biases = [lin.bias for lin in linears]
+        if pairs is None or not _all_trainable(weights + biases):
             return None
-        return cls(linears + [module.output], pairs)
+        return cls(weights, biases, pairs)
+
+    # one affine layer and its gradients; weights are (out, in)
+    def _affine(self, i, a):
+        return torch.addmm(self.biases[i], a, self.weights[i].t())
+
+    def _affine_grads(self, i, a, grad):
+        """Set layer ``i``'s ``.grad``; return d loss / d its input."""
+        weight = self.weights[i]
+        weight.grad = torch.mm(grad.t(), a)
+        self.biases[i].grad = grad.sum(dim=0)
+        return torch.mm(grad, weight) if i else None
 
     def forward(self, X):
         """Linear predictor and each layer's input, without a graph."""
         inputs = []
         a = X
-        for lin, act in zip(self.linears, self.forwards):
+        for i, act in enumerate(self.forwards):
             inputs.append(a)
-            a = act(torch.addmm(lin.bias, a, lin.weight.t()))
+            a = act(self._affine(i, a))
         inputs.append(a)
-        out = self.linears[-1]
-        return torch.addmm(out.bias, a, out.weight.t()), inputs
+        return self._affine(len(self.forwards), a), inputs
+
+    def predict(self, X):
+        """The network's output in evaluation mode."""
+        return self.forward(X)[0]
 
     def accumulate(self, X, y, w, criterion, l1=0.0):
         """Set each parameter's ``.grad`` for one batch; return the loss.
@@ -197,18 +234,63 @@ class MLPBackprop:
                 loss, grad = closed(criterion.loss, eta, y, w)
             else:
                 loss, grad = _autograd_eta_gradient(criterion, eta, y, w)
-            for i in range(len(self.linears) - 1, -1, -1):
-                lin, a = self.linears[i], inputs[i]
-                lin.weight.grad = torch.mm(grad.t(), a)
-                lin.bias.grad = grad.sum(dim=0)
+            for i in range(len(self.weights) - 1, -1, -1):
+                a = inputs[i]
+                grad = self._affine_grads(i, a, grad)
                 if i:
-                    grad = self.grads[i - 1](torch.mm(grad, lin.weight), a)
+                    grad = self.grads[i - 1](grad, a)
             if l1:
-                for lin in self.linears:
-                    lin.weight.grad.add_(lin.weight.sign(), alpha=l1)
-                    loss = loss + l1 * lin.weight.abs().sum()
+                for weight in self.weights:
+                    weight.grad.add_(weight.sign(), alpha=l1)
+                    loss = loss + l1 * weight.abs().sum()
         return loss
 
+
+class EnsembleBackprop(MLPBackprop):
+    """Gradients of an :class:`~econnn._modules.EnsembleMLP` without autograd.
+
+    The same computation as :class:`MLPBackprop` for every member at once:
+    weights are ``(n_members, in, out)`` and each product is a batched one.
+    The first layer's input, the batch shared by all members, is multiplied
+    by all members' weights in one matrix product.
+    """
+
+    @classmethod
+    def for_module(cls, module):
+        """An :class:`EnsembleBackprop` for ``module``, or None."""
+        if (type(module) is not EnsembleMLP or module.norms is not None
+                or module.dropout is not None):
+            return None
+        n_hidden = len(module.weights) - 1
+        pairs = _activation_pairs([module.activation] * n_hidden)
+        weights, biases = list(module.weights), list(module.biases)
+        if pairs is None or not _all_trainable(weights + biases):
+            return None
+        return cls(weights, biases, pairs)
+
+    def _affine(self, i, a):
+        weight, bias = self.weights[i], self.biases[i]
+        if a.dim() == 2:  # (n, in) shared by the members
+            return torch.matmul(a, weight).add_(bias)
+        return torch.baddbmm(bias, a, weight)
+
+    def _affine_grads(self, i, a, grad):
+        weight = self.weights[i]
+        weight.grad = torch.matmul(a.transpose(-1, -2), grad)
+        self.biases[i].grad = grad.sum(dim=1, keepdim=True)
+        return torch.bmm(grad, weight.transpose(1, 2)) if i else None
+
+    def predict(self, X):
+        return self.forward(X)[0].mean(dim=0)
+
+
+def backprop_for(module):
+    """The closed-form backprop for ``module``, or None (use autograd)."""
+    for cls in (MLPBackprop, EnsembleBackprop):
+        backprop = cls.for_module(module)
+        if backprop is not None:
+            return backprop
+    return None
 
 
 class FusedAdamStep:

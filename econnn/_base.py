@@ -29,7 +29,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
-from ._backprop import MLPBackprop
+from ._backprop import backprop_for
 from ._modules import MLP, EnsembleMLP, Standardized, build_user_module
 from ._summary import estimator_summary
 from ._training import (BatchIterator, Criterion, EpochMonitor, Net,
@@ -160,7 +160,7 @@ class _BaseNN(BaseEstimator):
     def _ensemble_size(self):
         members = getattr(self, "n_ensemble", 1)
         if members == "auto":
-            return int(np.clip(100_000 // self._n_train_rows, 1, 10))
+            return int(np.clip(100_000 // self._n_train_rows, 1, 3))
         return members
 
     def _split_validation(self, y, seed):
@@ -249,7 +249,7 @@ class _BaseNN(BaseEstimator):
 
     def _init_model(self, X, Y, w, device):
         """Scaling statistics, the network and the skorch net."""
-        dtype = X.dtype
+        dtype = self._train_dtype = np.dtype(self.precision)
         n_features = X.shape[-1]  # variables per time step for 3-D windows
         if self.standardize:
             x_loc, x_scale = self._x_scaling(X, w)
@@ -263,7 +263,9 @@ class _BaseNN(BaseEstimator):
         else:
             y_loc, y_scale = scaling
             eta_loc, eta_scale = self._loss.eta_scaling(y_loc, y_scale)
-        self._x_loc, self._x_scale = x_loc.astype(dtype), x_scale.astype(dtype)
+        # float64 always: the input is standardised before its conversion
+        self._x_loc = x_loc.astype(np.float64)
+        self._x_scale = x_scale.astype(np.float64)
         self._y_loc, self._y_scale = y_loc, y_scale
 
         self._n_train_rows = X.shape[0]
@@ -329,11 +331,16 @@ class _BaseNN(BaseEstimator):
         return (Y - self._y_loc) / self._y_scale
 
     def _standardize_X(self, X):
+        """X standardised, in the training dtype (computed in X's dtype)."""
+        dtype = self._dtype()
         if sp.issparse(X):
             return sp.csr_matrix(X.multiply(1 / self._x_scale[None, :]),
-                                 dtype=X.dtype)
-        Xs = X - self._x_loc
-        Xs /= self._x_scale
+                                 dtype=dtype)
+        # element by element in float64, written straight into the
+        # training dtype: no full-size float64 temporary
+        Xs = np.empty(X.shape, dtype=dtype)
+        np.subtract(X, self._x_loc, out=Xs, casting="same_kind")
+        np.divide(Xs, self._x_scale, out=Xs, casting="same_kind")
         return Xs
 
     def _target_tensor(self, Y):
@@ -341,7 +348,8 @@ class _BaseNN(BaseEstimator):
         return torch.from_numpy(np.ascontiguousarray(Yt, dtype=self._dtype()))
 
     def _dtype(self):
-        return self._x_loc.dtype
+        """The numpy dtype the network trains and predicts in."""
+        return self._train_dtype
 
     def _train(self, X, Y, w, seed, device, incremental):
         net, dtype = self.net_, self._dtype()
@@ -430,7 +438,7 @@ class _BaseNN(BaseEstimator):
             vars(net).update(train_split=None, iterator_train__generator=None)
         self.module_.eval()
         body = getattr(self.module_, "body", None)
-        self._predict_path = (body, MLPBackprop.for_module(body))
+        self._predict_path = (body, backprop_for(body))
 
         history = net.history
         self.n_iter_ += len(history)
@@ -471,8 +479,14 @@ class _BaseNN(BaseEstimator):
                              reset=False)
 
     def _linear_predictor(self, X):
-        """The network's linear predictor eta for validated X, as a tensor."""
+        """The linear predictor eta for validated X, a float64 tensor.
+
+        The network runs in its own precision; eta is returned in float64 so
+        that inverse links, probabilities and residuals are computed in
+        double precision.
+        """
         device = self.module_.x_loc.device
+        dtype = _TORCH_DTYPES[self._dtype()]
         module = self.module_
         # eval() walks and re-sets every submodule: a cost comparable to a
         # one-row forward pass, so only when something is in training mode
@@ -483,13 +497,13 @@ class _BaseNN(BaseEstimator):
         # dominate a one-row prediction
         fitted_body, backprop = getattr(self, "_predict_path", (None, None))
         if fitted_body is not body:  # module_ was replaced after fit
-            backprop = MLPBackprop.for_module(body)
+            backprop = backprop_for(body)
         if backprop is None:
             forward = module
         else:
             def forward(x):
                 z = (x - module.x_loc) / module.x_scale
-                return torch.addcmul(module.eta_loc, backprop.forward(z)[0],
+                return torch.addcmul(module.eta_loc, backprop.predict(z),
                                      module.eta_scale)
         out = []
         with torch.no_grad():
@@ -501,8 +515,10 @@ class _BaseNN(BaseEstimator):
                     # read-only input (memmaps from joblib, CV): torch
                     # warns on wrapping it, though nothing is written
                     chunk = chunk.copy()
-                out.append(forward(torch.as_tensor(chunk, device=device)))
-        return out[0] if len(out) == 1 else torch.cat(out)
+                out.append(forward(torch.as_tensor(chunk, device=device,
+                                                   dtype=dtype)))
+        eta = out[0] if len(out) == 1 else torch.cat(out)
+        return eta.to(torch.float64)
 
     def _predict_mean(self, X):
         """Predicted mean (inverse link of eta) as a numpy array."""

@@ -16,6 +16,7 @@ resamples of the rows (or of clusters of rows) and recomputing the effects
 on the same evaluation sample.
 """
 
+import copy
 from numbers import Integral
 
 import numpy as np
@@ -98,14 +99,16 @@ class _AutogradPredictor:
             funcs.append(maker(step))
         self.funcs = funcs
         self.final = final
+        # derivatives of the fitted function in double precision, whatever
+        # precision it was trained in
+        self.module = copy.deepcopy(final.module_).double().eval()
         self.classes = getattr(final, "classes_", None) if \
             is_classifier(final) else None
 
     def _forward(self, Z):
         for f in self.funcs:
             Z = f(Z)
-        module = self.final.module_
-        module.eval()
+        module = self.module
         Z = Z.to(dtype=module.x_loc.dtype, device=module.x_loc.device)
         mu = self.final._loss.inverse_link(module(Z))
         if self.classes is not None and mu.shape[1] == 1 and \
@@ -140,6 +143,11 @@ class _NumericPredictor:
         self.estimator = estimator
         self.template = template  # the user's X, to rebuild DataFrames
         self.scale = np.maximum(np.std(X, axis=0), 1e-3)
+        # the precision predictions are computed in: a float32 network's
+        # rounding would swamp a step sized for float64
+        _, final = _split_pipeline(estimator)
+        self.eps = np.finfo(final._dtype() if _is_econnn(final) and hasattr(
+            final, "_train_dtype") else np.float64).eps
         self.classes = getattr(estimator, "classes_", None) if \
             is_classifier(estimator) else None
 
@@ -155,7 +163,7 @@ class _NumericPredictor:
         out = []
         for j in cols:
             # step ~ cube root of machine precision, scaled to the column
-            h = np.cbrt(np.finfo(float).eps) * self.scale[j]
+            h = np.cbrt(self.eps) * self.scale[j]
             up, down = X.copy(), X.copy()
             up[:, j] += h
             down[:, j] -= h

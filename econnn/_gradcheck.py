@@ -8,6 +8,8 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ._modules import penalised_parameters
+
 __all__ = ["check_gradients"]
 
 
@@ -85,9 +87,8 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
 
     def objective():
         loss = criterion(module(Xt), Yt, wt)
-        for p in module.parameters():
-            if p.dim() >= 2:
-                loss = loss + l1 * p.abs().sum() + 0.5 * l2 * p.square().sum()
+        for p in penalised_parameters(module):
+            loss = loss + l1 * p.abs().sum() + 0.5 * l2 * p.square().sum()
         return loss
 
     params = [(name, p) for name, p in module.named_parameters()

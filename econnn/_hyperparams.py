@@ -68,12 +68,13 @@ N_ENSEMBLE = Param(
     batches); predictions average their linear predictors. On small data a
     single network's results depend noticeably on its random
     initialisation, their average much less: on the Boston data the
-    seed-to-seed range of 10-fold CV R^2 falls from 0.857-0.879 (one
-    network) to 0.873-0.877 (ten). Members are computed together with
-    batched matrix products. 'auto' uses ``clip(100_000 // n_samples, 1,
-    10)`` members: 10 up to 10,000 samples, a single network from 100,000,
-    which bounds the extra cost on large data, where one network is
-    already stable. Use 1 for a single network, as scikit-learn's MLP.
+    seed-to-seed range of 10-fold CV R^2 is 0.857-0.879 for one network,
+    0.871-0.877 for three and 0.873-0.877 for ten. Members are computed
+    together with batched matrix products and cost about one network's
+    time each. 'auto' uses ``clip(100_000 // n_samples, 1, 3)`` members:
+    three up to 33,333 samples, a single network from 50,001, where one
+    network is already stable and the cost would not be worth it. Use 1
+    for a single network, as scikit-learn's MLP.
     Ignored with a custom ``module``.
     """,
 )
@@ -342,6 +343,23 @@ TRAINING = [
         Torch device to train on. 'auto' uses CUDA when available. With
         'cuda' the training data is moved to the GPU once if it fits in
         memory, otherwise batches are streamed.
+        """,
+    ),
+    Param(
+        "precision",
+        "float32",
+        [StrOptions({"float32", "float64"})],
+        "{'float32', 'float64'}",
+        """
+        Floating-point precision of the network's weights and of the
+        training arithmetic, whatever the input's dtype. 'float32', the
+        PyTorch convention, trains about twice as fast as 'float64' on a
+        CPU (far more on a GPU). Input is standardised in float64 before
+        conversion, and predictions (the linear predictor, then the inverse
+        link) are returned in float64; :func:`econnn.marginal_effects`
+        differentiates a float64 copy of the fitted network.
+        'float64' trains in double precision, as scikit-learn's MLP does on
+        float64 input.
         """,
     ),
 ]

@@ -215,6 +215,24 @@ def build_user_module(module_cls, n_features_in, n_outputs, kwargs):
     return module
 
 
+def penalised_parameters(module):
+    """The trainable weights that L1/L2 penalties apply to.
+
+    Weights are the parameters of two or more dimensions (linear, recurrent
+    and convolution kernels), except biases: :class:`EnsembleMLP` stacks
+    its members' biases as ``(n_members, 1, width)`` tensors, named
+    ``biases.<layer>``.  Biases and normalisation scales are not penalised,
+    as in scikit-learn.
+    """
+    out = []
+    for name, p in module.named_parameters():
+        leaf = next(part for part in reversed(name.split("."))
+                    if not part.isdigit())
+        if p.requires_grad and p.dim() >= 2 and not leaf.startswith("bias"):
+            out.append(p)
+    return out
+
+
 def count_parameters(module):
     """Number of trainable parameters of a module."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)

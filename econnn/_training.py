@@ -22,7 +22,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
 from torch.utils.data import Dataset
 
-from ._backprop import FusedAdamStep, MLPBackprop
+from ._backprop import FusedAdamStep, backprop_for
+from ._modules import penalised_parameters
 
 __all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
            "Net", "EpochMonitor", "TrainingDivergedError"]
@@ -95,9 +96,9 @@ LR_SCHEDULES = {"constant": _constant, "invscaling": _invscaling,
 def make_param_groups(module, est, batch_size):
     """Split parameters into weights (penalised) and the rest.
 
-    Weights are the parameters of two or more dimensions (linear, recurrent
-    and convolution kernels); biases and normalisation scales are not
-    penalised, as in scikit-learn.  For gradient solvers the L2 penalty
+    Weights are those of :func:`~econnn._modules.penalised_parameters`;
+    biases and normalisation scales are not penalised, as in
+    scikit-learn.  For gradient solvers the L2 penalty
     ``alpha / (2 * batch_size) * ||W||^2`` enters as the exactly equivalent
     weight decay ``alpha / batch_size``.
     """
@@ -105,8 +106,9 @@ def make_param_groups(module, est, batch_size):
     if est.solver in _FULL_BATCH:
         # L-BFGS takes a single group; its penalty is in the loss
         return [{"params": params}]
-    weights = [p for p in params if p.dim() >= 2]
-    others = [p for p in params if p.dim() < 2]
+    weights = penalised_parameters(module)
+    chosen = set(map(id, weights))
+    others = [p for p in params if id(p) not in chosen]
     if est.solver in _DECOUPLED_DECAY:
         decay = est.alpha
     else:
@@ -336,12 +338,11 @@ class Net(NeuralNet):
         if not (self.l1 or self.l2):
             return 0.0
         total = 0.0
-        for p in self.module_.parameters():
-            if p.dim() >= 2:
-                if self.l1:
-                    total = total + self.l1 * p.abs().sum()
-                if self.l2:
-                    total = total + 0.5 * self.l2 * p.square().sum()
+        for p in penalised_parameters(self.module_):
+            if self.l1:
+                total = total + self.l1 * p.abs().sum()
+            if self.l2:
+                total = total + 0.5 * self.l2 * p.square().sum()
         return total
 
     def objective(self, batch):
@@ -351,7 +352,7 @@ class Net(NeuralNet):
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # built per fit (not pickled): None when the module needs autograd
-        self.backprop_ = MLPBackprop.for_module(self.module_) if not (
+        self.backprop_ = backprop_for(self.module_) if not (
             self.l2 or isinstance(self.optimizer_, torch.optim.LBFGS)) \
             else None
         fused = FusedAdamStep.for_optimizer(self.optimizer_)

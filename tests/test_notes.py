@@ -54,7 +54,8 @@ def test_sigmoid_neuron_forward_gradient_and_sgd_step():
 
     model = NNRegressor(module=FrozenBias, solver="sgd", momentum=0.0,
                         learning_rate_init=0.1, alpha=0.0, batch_size=1,
-                        max_iter=1, standardize=False, shuffle=False)
+                        max_iter=1, standardize=False, shuffle=False,
+                        precision="float64")
     model.fit(np.array([[2.0]]), np.array([1.0]))
     w = model.module_.body.w.item()
     assert round(w, 2) == 0.51  # the notes' figure

@@ -6,10 +6,11 @@ import torch
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
-from econnn._backprop import FusedAdamStep, MLPBackprop
+from econnn._backprop import (EnsembleBackprop, FusedAdamStep, MLPBackprop,
+                              backprop_for)
 from econnn._base import _weighted_mean_std
 from econnn._losses import REGRESSION_LOSSES
-from econnn._modules import MLP
+from econnn._modules import MLP, EnsembleMLP
 from econnn._training import (BatchIterator, Criterion, TensorDataset,
                               intra_op_threads)
 
@@ -25,17 +26,24 @@ def _data(n=300, seed=0):
                                         "leaky_relu", "elu", "identity"])
 @pytest.mark.parametrize("loss", ["squared_error", "huber", "poisson"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_backprop_gradients_match_autograd(activation, loss, weighted):
+@pytest.mark.parametrize("members", [None, 3])
+def test_backprop_gradients_match_autograd(activation, loss, weighted,
+                                           members):
     torch.manual_seed(0)
-    mlp = MLP(3, 2, (5, 4), activation=activation).double()
+    if members is None:
+        mlp, kind = MLP(3, 2, (5, 4), activation=activation), MLPBackprop
+    else:
+        mlp = EnsembleMLP(3, 2, members, (5, 4), activation=activation)
+        kind = EnsembleBackprop
+    mlp = mlp.double()
     crit = Criterion(REGRESSION_LOSSES[loss]())
     X = torch.randn(7, 3, dtype=torch.float64)
     y = torch.rand(7, 2, dtype=torch.float64) * 2
     w = torch.rand(7, dtype=torch.float64) + 0.5 if weighted else None
     l1 = 0.01
 
-    backprop = MLPBackprop.for_module(mlp)
-    assert backprop is not None
+    backprop = backprop_for(mlp)
+    assert type(backprop) is kind
     loss_fast = backprop.accumulate(X, y, w, crit, l1=l1)
     fast = [p.grad.clone() for p in mlp.parameters()]
 
@@ -46,15 +54,22 @@ def test_backprop_gradients_match_autograd(activation, loss, weighted):
     loss_ref.backward()
     assert torch.allclose(loss_fast, loss_ref.detach(), atol=1e-12)
     for got, p in zip(fast, mlp.parameters()):
+        assert got.shape == p.grad.shape
         assert torch.allclose(got, p.grad, atol=1e-12)
+    # and the evaluation-mode output (the ensemble's mean) for predict
+    mlp.eval()
+    assert torch.allclose(backprop.predict(X), mlp(X), atol=1e-12)
 
 
 @pytest.mark.parametrize("module", [
     MLP(3, 1, (4,), dropout=0.2), MLP(3, 1, (4,), batch_norm=True),
     MLP(3, 1, (4,), activation="gelu"),
+    EnsembleMLP(3, 1, 2, (4,), dropout=0.2),
+    EnsembleMLP(3, 1, 2, (4,), batch_norm=True),
+    EnsembleMLP(3, 1, 2, (4,), activation="gelu"),
     torch.nn.Sequential(torch.nn.Linear(3, 1))])
 def test_backprop_declines_what_it_cannot_do(module):
-    assert MLPBackprop.for_module(module) is None
+    assert backprop_for(module) is None
 
 
 @pytest.mark.parametrize("cls", [torch.optim.Adam, torch.optim.AdamW])
@@ -96,7 +111,8 @@ def test_fused_step_declines_other_optimizers():
 
 def _fit_without_fast_path(est, X, y, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(MLPBackprop, "for_module", classmethod(lambda c, mod: None))
+        for cls in (MLPBackprop, EnsembleBackprop):
+            m.setattr(cls, "for_module", classmethod(lambda c, mod: None))
         m.setattr(FusedAdamStep, "for_optimizer",
                   classmethod(lambda c, opt: None))
         return est.fit(X, y)
@@ -104,12 +120,15 @@ def _fit_without_fast_path(est, X, y, monkeypatch):
 
 @pytest.mark.parametrize("params", [
     dict(activation="relu", learning_rate="constant"),
+    dict(activation="relu", learning_rate="constant", n_ensemble=1),
     dict(activation="tanh", l1=1e-3, batch_size=16),
+    dict(activation="tanh", n_ensemble=1),
     dict(solver="adamw", alpha=0.1), dict(solver="sgd", max_grad_norm=1.0),
     dict(loss="huber")])
 def test_fast_path_fits_like_autograd(params, monkeypatch):
     X, y = _data()
-    kw = dict(max_iter=30, random_state=0, **params)
+    # in float64, so that agreement to 1e-10 tests the arithmetic
+    kw = dict(max_iter=30, random_state=0, precision="float64", **params)
     fast = NNRegressor(**kw).fit(X, y)
     slow = _fit_without_fast_path(NNRegressor(**kw), X, y, monkeypatch)
     np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_,
@@ -123,9 +142,9 @@ def test_fast_path_fits_like_autograd(params, monkeypatch):
 def test_classifier_fast_path_fits_like_autograd(monkeypatch):
     X, y = _data()
     y = (y > np.median(y)).astype(int)
-    fast = NNClassifier(max_iter=60, random_state=0).fit(X, y)
-    slow = _fit_without_fast_path(NNClassifier(max_iter=60, random_state=0),
-                                  X, y, monkeypatch)
+    kw = dict(max_iter=60, random_state=0, precision="float64")
+    fast = NNClassifier(**kw).fit(X, y)
+    slow = _fit_without_fast_path(NNClassifier(**kw), X, y, monkeypatch)
     np.testing.assert_allclose(fast.predict_proba(X), slow.predict_proba(X),
                                rtol=1e-9, atol=1e-12)
     assert fast.score(X, y) > 0.8
@@ -133,7 +152,8 @@ def test_classifier_fast_path_fits_like_autograd(monkeypatch):
 
 def test_predict_fast_path_matches_module():
     X, y = _data()
-    model = NNRegressor(max_iter=10, random_state=0).fit(X, y)
+    model = NNRegressor(max_iter=10, random_state=0,
+                        precision="float64").fit(X, y)
     with torch.no_grad():
         ref = model.module_(torch.as_tensor(X)).numpy().ravel()
     np.testing.assert_allclose(model.predict(X), ref, rtol=1e-12)
@@ -225,3 +245,14 @@ def test_fitted_estimators_pickle_with_every_activation(activation):
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(again.predict(X), model.predict(X),
                                rtol=1e-12)
+
+
+def test_penalties_skip_every_bias():
+    # the ensemble's stacked biases are 3-d tensors: still not weights
+    from econnn._modules import penalised_parameters
+    ens = EnsembleMLP(3, 1, 2, (4, 5))
+    assert [p.shape for p in penalised_parameters(ens)] == [
+        (2, 3, 4), (2, 4, 5), (2, 5, 1)]
+    mlp = MLP(3, 1, (4,))
+    assert penalised_parameters(mlp) == [mlp.hidden[0].weight,
+                                         mlp.output.weight]
