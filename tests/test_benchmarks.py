@@ -21,7 +21,7 @@ def results():
 @pytest.mark.parametrize("scenario", [1, 2])
 def test_training_tables_have_every_contender(results, scenario):
     rows = {r["contender"]: r for r in results[scenario]}
-    assert set(rows) == {"econnn", "econnn (float64 input)", "scikit-learn",
+    assert set(rows) == {"econnn", "econnn (float64)", "scikit-learn",
                          "skorch", "torch loop"}
     for row in rows.values():
         for key in ("wall s", "cpu s", "ratio", "R2", "samples/s",
