@@ -5,6 +5,10 @@ time per step, best of 3. Run it against another checkout of econnn with
 ``PYTHONPATH=/path/to/checkout`` to compare versions:
 
     OMP_NUM_THREADS=1 python benchmarks/step_cost.py
+
+The last rows time a two-network ensemble (the default ``n_ensemble`` on
+small data) with its closed-form gradients and, for comparison, through
+autograd.
 """
 
 import time
@@ -45,10 +49,36 @@ def main():
     print(f"| econnn, float32 | "
           f"{per_step_us(lambda: NNRegressor(**ours).fit(X, y)):.1f} |")
     X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    ours64 = dict(ours)
+    if "precision" in NNRegressor().get_params():
+        ours64["precision"] = "float64"  # float64 arithmetic, not only input
     print(f"| econnn, float64 | "
-          f"{per_step_us(lambda: NNRegressor(**ours).fit(X64, y64)):.1f} |")
+          f"{per_step_us(lambda: NNRegressor(**ours64).fit(X64, y64)):.1f} |")
     print(f"| scikit-learn MLPRegressor, float32 | "
           f"{per_step_us(lambda: MLPRegressor(**common).fit(X, y)):.1f} |")
+    print(f"| scikit-learn MLPRegressor, float64 | "
+          f"{per_step_us(lambda: MLPRegressor(**common).fit(X64, y64)):.1f} |")
+    if "n_ensemble" in ours:
+        _ensemble_rows(ours, X, y)
+
+
+def _ensemble_rows(ours, X, y):
+    try:
+        from econnn._backprop import EnsembleBackprop
+    except ImportError:  # a checkout before the ensemble's closed form
+        EnsembleBackprop = None
+    pair = dict(ours, n_ensemble=2)
+    print(f"| econnn, 2 networks, float32 | "
+          f"{per_step_us(lambda: NNRegressor(**pair).fit(X, y)):.1f} |")
+    if EnsembleBackprop is not None:
+        original = vars(EnsembleBackprop)["for_module"]
+        EnsembleBackprop.for_module = classmethod(lambda cls, module: None)
+        try:
+            print(f"| econnn, 2 networks, float32, autograd | "
+                  f"{per_step_us(lambda: NNRegressor(**pair).fit(X, y)):.1f}"
+                  " |")
+        finally:
+            EnsembleBackprop.for_module = original
 
 
 if __name__ == "__main__":

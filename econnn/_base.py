@@ -160,7 +160,7 @@ class _BaseNN(BaseEstimator):
     def _ensemble_size(self):
         members = getattr(self, "n_ensemble", 1)
         if members == "auto":
-            return int(np.clip(100_000 // self._n_train_rows, 1, 3))
+            return int(np.clip(100_000 // self._n_train_rows, 1, 2))
         return members
 
     def _split_validation(self, y, seed):

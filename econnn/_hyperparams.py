@@ -69,11 +69,13 @@ N_ENSEMBLE = Param(
     single network's results depend noticeably on its random
     initialisation, their average much less: on the Boston data the
     seed-to-seed range of 10-fold CV R^2 is 0.857-0.879 for one network,
-    0.871-0.877 for three and 0.873-0.877 for ten. Members are computed
-    together with batched matrix products and cost about one network's
-    time each. 'auto' uses ``clip(100_000 // n_samples, 1, 3)`` members:
-    three up to 33,333 samples, a single network from 50,001, where one
-    network is already stable and the cost would not be worth it. Use 1
+    0.867-0.880 for two, 0.871-0.877 for three and 0.873-0.877 for ten,
+    with means 0.866 for one and 0.873-0.875 for two or more. Members are
+    computed together with batched matrix products and cost about one
+    network's time each. 'auto' uses ``clip(100_000 // n_samples, 1, 2)``
+    members: two up to 50,000 samples, where the pair costs about what
+    scikit-learn's MLP takes for one float64 network, and a single network
+    above, where one network is already stable. Use 1
     for a single network, as scikit-learn's MLP.
     Ignored with a custom ``module``.
     """,

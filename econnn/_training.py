@@ -148,8 +148,14 @@ _SINGLE_THREAD_FLOPS = 10e6
 
 @contextlib.contextmanager
 def intra_op_threads(module, batch_size, device):
-    """Run small-network CPU training on one thread, restored afterwards."""
+    """Run small-network CPU training on one thread, restored afterwards.
+
+    Small means under ``_SINGLE_THREAD_FLOPS`` per step and network: an
+    ensemble's batched products are as small per member as one network's,
+    and splitting them over threads costs more than it saves.
+    """
     n_params = sum(p.numel() for p in module.parameters())
+    n_params /= getattr(module, "n_members", 1)
     old = torch.get_num_threads()
     # forward + backward ~ 6 flops per parameter and sample
     single = device.type == "cpu" and old > 1 and \

@@ -175,6 +175,10 @@ def test_small_networks_train_on_one_thread():
             assert torch.get_num_threads() == 1
         with intra_op_threads(big, 512, torch.device("cpu")):
             assert torch.get_num_threads() == 2
+        # an ensemble's products are as small per member as one network's
+        ensemble = EnsembleMLP(13, 1, 3, (64, 64))
+        with intra_op_threads(ensemble, 200, torch.device("cpu")):
+            assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(old)
