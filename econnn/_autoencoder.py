@@ -304,7 +304,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
             The fitted transformer.
         """
         super().fit(X, None, sample_weight)
-        X = validate_data(self, X, reset=False, dtype=self._dtype())
+        X = validate_data(self, X, reset=False,
+                          dtype=[np.float64, np.float32])
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)
         self._order_components(X, w)
         return self
@@ -401,8 +402,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
                 f"n_components_={self.n_components_}.")
         codes = np.empty(X.shape, dtype=self._dtype())
         codes[:, self.component_order_] = X
-        recon = self._chunked(self.module_.body.decoder, codes).double()
         module = self.module_
+        recon = self._chunked(module.body.decoder, codes).double()
         recon = recon * module.eta_scale.double() + module.eta_loc.double()
         return recon.cpu().numpy().astype(X.dtype, copy=False)
 
@@ -428,7 +429,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
             ``-mean((z - z_hat) ** 2)`` for standardised data ``z``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self._dtype())
+        X = validate_data(self, X, reset=False,
+                          dtype=[np.float64, np.float32])
         Z = self._std(X)
         recon = self._chunked(self.module_.body, Z).double().cpu().numpy()
         errors = ((Z - recon) ** 2).mean(axis=1)

@@ -331,7 +331,7 @@ class _BaseNN(BaseEstimator):
         return (Y - self._y_loc) / self._y_scale
 
     def _standardize_X(self, X):
-        """X standardised, in the training dtype (computed in X's dtype)."""
+        """X standardised (in float64 arithmetic), in the training dtype."""
         dtype = self._dtype()
         if sp.issparse(X):
             return sp.csr_matrix(X.multiply(1 / self._x_scale[None, :]),
