@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from econnn import NNRegressor
-from econnn._backprop import FusedAdamStep, MLPBackprop
+from econnn.engine._backprop import FusedAdamStep, MLPBackprop
 
 
 def _per_call(fn, n=2000, repeats=5):

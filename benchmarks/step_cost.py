@@ -64,7 +64,7 @@ def main():
 
 def _ensemble_rows(ours, X, y):
     try:
-        from econnn._backprop import EnsembleBackprop
+        from econnn.engine._backprop import EnsembleBackprop
     except ImportError:  # a checkout before the ensemble's closed form
         EnsembleBackprop = None
     pair = dict(ours, n_ensemble=2)

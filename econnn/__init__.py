@@ -2,16 +2,16 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._classifier import NNClassifier
-from ._compare import ComparisonTable, compare_models
-from ._effects import marginal_effects
-from ._forecaster import SequenceForecaster
-from ._gradcheck import check_gradients
-from ._linear import LogitClassifier, OLSRegressor
-from ._plots import plot_learning_curve, plot_marginal_effects
+from .inference._compare import ComparisonTable, compare_models
+from .inference._effects import marginal_effects
+from .timeseries._forecaster import SequenceForecaster
+from .inference._gradcheck import check_gradients
+from ._baselines import LogitClassifier, OLSRegressor
+from .inference._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
-from ._summary import Summary
-from ._training import TrainingDivergedError
-from ._windows import make_windows
+from .inference._summary import Summary
+from .engine._training import TrainingDivergedError
+from .timeseries._windows import make_windows
 
 __version__ = "0.1.0"
 

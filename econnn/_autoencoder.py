@@ -24,11 +24,11 @@ from sklearn.utils.validation import (_check_feature_names_in,
                                       validate_data)
 from torch import nn
 
-from . import _hyperparams as hp
+from . import _hyperparameters as hp
 from ._base import _PREDICT_CHUNK, _BaseNN
-from ._losses import SquaredError
-from ._modules import MLP
-from ._params import Param, estimator
+from .engine._losses import SquaredError
+from .engine._networks import MLP
+from ._declaration import Param, estimator
 
 __all__ = ["AutoencoderTransformer"]
 
@@ -91,7 +91,7 @@ class Autoencoder(nn.Module):
     encoder_sizes, decoder_sizes : tuple of int
         Hidden-layer widths of the encoder and the decoder.
     activation : str
-        Key of :data:`econnn._modules.ACTIVATIONS`.
+        Key of :data:`econnn.engine._networks.ACTIVATIONS`.
     dropout : float
         Dropout probability after each hidden activation.
     noise : float
@@ -197,7 +197,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         The trained network in original units: ``module_(X)`` is the
         reconstruction of ``X``. ``module_.body`` has the ``encoder`` and
         ``decoder`` trained on standardised data.
-    net_ : econnn._training.Net
+    net_ : econnn.engine._training.Net
         The skorch net that trained ``module_.body``.
 
     See Also

@@ -29,13 +29,13 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
-from ._backprop import backprop_for
-from ._modules import MLP, EnsembleMLP, Standardized, build_user_module
-from ._summary import estimator_summary
-from ._training import (BatchIterator, Criterion, EpochMonitor, Net,
+from .engine._backprop import backprop_for
+from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
+from .inference._summary import estimator_summary
+from .engine._training import (BatchIterator, Criterion, EpochMonitor, Net,
                         TensorDataset, intra_op_threads, make_optimizer,
                         make_param_groups)
-from ._training import _FULL_BATCH
+from .engine._training import _FULL_BATCH
 
 _EXTRA_PREFIX = "module__"
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,

@@ -10,10 +10,10 @@ from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
 from sklearn.utils.validation import validate_data
 
-from . import _hyperparams as hp
+from . import _hyperparameters as hp
 from ._base import _BaseNN
-from ._losses import ClassificationLoss
-from ._params import Param, estimator
+from .engine._losses import ClassificationLoss
+from ._declaration import Param, estimator
 
 CLASS_WEIGHT = Param(
     "class_weight",
@@ -79,7 +79,7 @@ class NNClassifier(ClassifierMixin, _BaseNN):
         'logistic' or 'softmax'.
     module_ : torch.nn.Module
         The trained network in original units; returns the logits.
-    net_ : econnn._training.Net
+    net_ : econnn.engine._training.Net
         The skorch net that trained it.
 
     See Also

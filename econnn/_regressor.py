@@ -8,10 +8,10 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from . import _hyperparams as hp
+from . import _hyperparameters as hp
 from ._base import _BaseNN
-from ._losses import REGRESSION_LOSSES, Quantile
-from ._params import Param, estimator
+from .engine._losses import REGRESSION_LOSSES, Quantile
+from ._declaration import Param, estimator
 
 LOSS = Param(
     "loss",
@@ -90,7 +90,7 @@ class NNRegressor(RegressorMixin, _BaseNN):
         The trained network in original units: ``module_(X)`` is the linear
         predictor, whose inverse link is the prediction. Its ``body`` is the
         network trained on standardised data.
-    net_ : econnn._training.Net
+    net_ : econnn.engine._training.Net
         The skorch net that trained ``module_.body``; ``net_.history`` holds
         the per-epoch record.
 

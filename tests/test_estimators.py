@@ -396,9 +396,9 @@ def test_ensemble_predicts_the_mean_of_its_members(regression):
 
 def test_each_ensemble_member_trains_as_if_alone():
     """One SGD step moves every member exactly as it would move alone."""
-    from econnn._losses import SquaredError
-    from econnn._modules import MLP, EnsembleMLP
-    from econnn._training import Criterion
+    from econnn.engine._losses import SquaredError
+    from econnn.engine._networks import MLP, EnsembleMLP
+    from econnn.engine._training import Criterion
 
     torch.manual_seed(0)
     X, y = torch.randn(32, 3), torch.randn(32, 1)

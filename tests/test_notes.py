@@ -6,7 +6,7 @@ import torch
 from sklearn.datasets import make_classification, make_regression
 
 from econnn import NNClassifier, NNRegressor, check_gradients
-from econnn._modules import MLP
+from econnn.engine._networks import MLP
 
 
 def test_two_two_one_relu_network():

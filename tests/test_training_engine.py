@@ -6,12 +6,12 @@ import torch
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
-from econnn._backprop import (EnsembleBackprop, FusedAdamStep, MLPBackprop,
+from econnn.engine._backprop import (EnsembleBackprop, FusedAdamStep, MLPBackprop,
                               backprop_for)
 from econnn._base import _weighted_mean_std
-from econnn._losses import REGRESSION_LOSSES
-from econnn._modules import MLP, EnsembleMLP
-from econnn._training import (BatchIterator, Criterion, TensorDataset,
+from econnn.engine._losses import REGRESSION_LOSSES
+from econnn.engine._networks import MLP, EnsembleMLP
+from econnn.engine._training import (BatchIterator, Criterion, TensorDataset,
                               intra_op_threads)
 
 
@@ -197,7 +197,7 @@ def test_gather_once_per_epoch_gives_the_same_batches(weights, monkeypatch):
         return list(it)
 
     once = batches()
-    monkeypatch.setattr("econnn._training._PERMUTE_ONCE_BYTES", 0)
+    monkeypatch.setattr("econnn.engine._training._PERMUTE_ONCE_BYTES", 0)
     per_batch = batches()
     assert [b[0].shape[0] for b in once] == [16, 16, 16, 2]
     for a, b in zip(once, per_batch):
@@ -253,7 +253,7 @@ def test_fitted_estimators_pickle_with_every_activation(activation):
 
 def test_penalties_skip_every_bias():
     # the ensemble's stacked biases are 3-d tensors: still not weights
-    from econnn._modules import penalised_parameters
+    from econnn.engine._networks import penalised_parameters
     ens = EnsembleMLP(3, 1, 2, (4, 5))
     assert [p.shape for p in penalised_parameters(ens)] == [
         (2, 3, 4), (2, 4, 5), (2, 5, 1)]

@@ -168,7 +168,7 @@ class Anchored(nn.Module):
     ----------
     inner : torch.nn.Module
         Maps relative windows to the predicted changes (the
-        :class:`~econnn._modules.Standardized` network).
+        :class:`~econnn.engine._networks.Standardized` network).
     """
 
     def __init__(self, inner):

@@ -15,7 +15,7 @@ import torch
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
-from ._modules import MLP, EnsembleMLP, count_parameters
+from ..engine._networks import MLP, EnsembleMLP, count_parameters
 
 __all__ = ["Summary", "estimator_summary"]
 

@@ -23,7 +23,7 @@ from skorch.callbacks import Callback, EpochTimer
 from torch.utils.data import Dataset
 
 from ._backprop import FusedAdamStep, backprop_for
-from ._modules import penalised_parameters
+from ._networks import penalised_parameters
 
 __all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
            "Net", "EpochMonitor", "TrainingDivergedError"]
@@ -96,7 +96,7 @@ LR_SCHEDULES = {"constant": _constant, "invscaling": _invscaling,
 def make_param_groups(module, est, batch_size):
     """Split parameters into weights (penalised) and the rest.
 
-    Weights are those of :func:`~econnn._modules.penalised_parameters`;
+    Weights are those of :func:`~econnn.engine._networks.penalised_parameters`;
     biases and normalisation scales are not penalised, as in
     scikit-learn.  For gradient solvers the L2 penalty
     ``alpha / (2 * batch_size) * ||W||^2`` enters as the exactly equivalent

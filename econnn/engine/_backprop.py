@@ -4,8 +4,8 @@ On small networks a training step is dominated by fixed per-operation
 costs, not arithmetic: autograd records a graph node for every operation
 in the forward pass and walks it back, which on a 13-64-64-1 network with
 batches of 32 costs more than the matrix products themselves.  For the
-built-in :class:`~econnn._modules.MLP` and
-:class:`~econnn._modules.EnsembleMLP` (linear layers and ReLU, leaky ReLU,
+built-in :class:`~econnn.engine._networks.MLP` and
+:class:`~econnn.engine._networks.EnsembleMLP` (linear layers and ReLU, leaky ReLU,
 ELU, tanh, logistic or identity activations; no dropout or batch
 normalisation) the gradients are a few (batched) matrix products, written
 out here as scikit-learn's ``MLPRegressor`` does; any other network keeps
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._losses import SquaredError
-from ._modules import MLP, EnsembleMLP
+from ._networks import MLP, EnsembleMLP
 
 __all__ = ["ACTIVATION_GRADIENTS", "ETA_GRADIENTS", "MLPBackprop",
            "EnsembleBackprop", "FusedAdamStep", "backprop_for"]
@@ -118,7 +118,7 @@ def _squared_error(loss, eta, y, w):
 
 #: Loss type -> ``f(loss, eta, y, w) -> (objective, d objective / d eta)``,
 #: for ``eta`` of shape ``(n, n_outputs)`` or ``(n_members, n, n_outputs)``
-#: with the objective :class:`~econnn._training.Criterion` computes.
+#: with the objective :class:`~econnn.engine._training.Criterion` computes.
 ETA_GRADIENTS = {SquaredError: _squared_error}
 
 
@@ -146,7 +146,7 @@ def _all_trainable(params):
 
 
 class MLPBackprop:
-    """Gradients of an :class:`~econnn._modules.MLP` without autograd.
+    """Gradients of an :class:`~econnn.engine._networks.MLP` without autograd.
 
     Use :func:`backprop_for` (or :meth:`for_module`), which returns None
     when the network has a layer without a registered closed form
@@ -217,7 +217,7 @@ class MLPBackprop:
         ----------
         X, y, w : torch.Tensor
             The batch (``w`` may be None).
-        criterion : econnn._training.Criterion
+        criterion : econnn.engine._training.Criterion
             The weighted mean loss.
         l1 : float, default=0.0
             Coefficient of ``sum|W|`` over the weight matrices.
@@ -247,7 +247,7 @@ class MLPBackprop:
 
 
 class EnsembleBackprop(MLPBackprop):
-    """Gradients of an :class:`~econnn._modules.EnsembleMLP` without autograd.
+    """Gradients of an :class:`~econnn.engine._networks.EnsembleMLP` without autograd.
 
     The same computation as :class:`MLPBackprop` for every member at once:
     weights are ``(n_members, in, out)`` and each product is a batched one.

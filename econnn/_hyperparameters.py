@@ -10,9 +10,9 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._modules import ACTIVATIONS
-from ._params import Param
-from ._training import LR_SCHEDULES, SOLVERS
+from .engine._networks import ACTIVATIONS
+from ._declaration import Param
+from .engine._training import LR_SCHEDULES, SOLVERS
 
 HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",

@@ -12,12 +12,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _hyperparams as hp
-from ._base import _BaseNN
-from ._losses import REGRESSION_LOSSES
-from ._params import Param, estimator
-from ._regressor import NNRegressor
-from ._sequence_modules import SEQUENCE_MODULES, Anchored, relative_to_last
+from .. import _hyperparameters as hp
+from .._base import _BaseNN
+from ..engine._losses import REGRESSION_LOSSES
+from .._declaration import Param, estimator
+from .._regressor import NNRegressor
+from ._networks import SEQUENCE_MODULES, Anchored, relative_to_last
 from ._windows import _check_count, arrange_series
 
 __all__ = ["SequenceForecaster"]
@@ -189,7 +189,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         The trained network in original units: ``module_(X)`` maps raw
         windows (a float tensor of shape (n, n_timesteps, n_variables)) to
         the forecasts.
-    net_ : econnn._training.Net
+    net_ : econnn.engine._training.Net
         The skorch net that trained the network.
 
     See Also

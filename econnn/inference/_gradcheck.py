@@ -8,7 +8,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._modules import penalised_parameters
+from ..engine._networks import penalised_parameters
 
 __all__ = ["check_gradients"]
 

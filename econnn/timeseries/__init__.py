@@ -1,0 +1,1 @@
+"""Time series: windows, sequence networks and the forecaster."""
