@@ -29,6 +29,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
+from ._fitted import FittedModel
 from .engine._backprop import backprop_for
 from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
 from .inference._summary import estimator_summary
@@ -525,6 +526,39 @@ class _BaseNN(BaseEstimator):
         X = self._validate_predict_X(X)
         mu = self._loss.inverse_link(self._linear_predictor(X))
         return mu.cpu().numpy()
+
+    # ------------------------------------------------------ toolkit interface
+    def _fitted_model(self):
+        """The :class:`~econnn._fitted.FittedModel` the toolkit reads."""
+        check_is_fitted(self)
+        from sklearn.base import is_classifier, is_regressor
+
+        kind = "classifier" if is_classifier(self) else (
+            "regressor" if is_regressor(self) else "transformer")
+        return FittedModel(
+            name=type(self).__name__, kind=getattr(self, "_kind", kind),
+            network=self.module_, body=self.module_.body, loss=self._loss,
+            precision=self._dtype(), n_features_in=self.n_features_in_,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            classes=getattr(self, "classes_", None),
+            target_standardized=self._y_loc is not None,
+            n_members=getattr(self, "n_ensemble_", 1),
+            validate_X=self._validate_predict_X,
+            objective_data=self._objective_data)
+
+    def _objective_data(self, X, y, sample_weight=None):
+        """Data in the units the network trained in, as float64 tensors."""
+        X, Y = self._validate_fit_data(X, y, reset=False)
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        w = self._adjust_sample_weight(w, Y)
+        Xs = self._standardize_X(X)
+        if hasattr(Xs, "toarray"):
+            Xs = Xs.toarray()
+        Xt = torch.as_tensor(np.asarray(Xs, dtype=np.float64))
+        Yt = self._target_tensor(Y)
+        if Yt.is_floating_point():
+            Yt = Yt.double()
+        return Xt, Yt, torch.as_tensor(w / w.mean())
 
     # --------------------------------------------------------------- report
     def summary(self, X=None, y=None):

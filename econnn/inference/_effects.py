@@ -32,6 +32,8 @@ from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, RobustScaler,
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._fitted import fitted_model, is_econnn
+
 __all__ = ["marginal_effects", "TORCH_STEPS"]
 
 _METHODS = ("dydx", "eyex", "dyex", "eydx")
@@ -75,10 +77,6 @@ def _split_pipeline(estimator):
     return [], estimator
 
 
-def _is_econnn(est):
-    return hasattr(est, "module_") and hasattr(est, "_loss")
-
-
 # ---------------------------------------------------------------- predictors
 class _AutogradPredictor:
     """Predictions and exact derivatives of an econnn network (+ steps)."""
@@ -101,7 +99,8 @@ class _AutogradPredictor:
         self.final = final
         # derivatives of the fitted function in double precision, whatever
         # precision it was trained in
-        self.module = copy.deepcopy(final.module_).double().eval()
+        self.fitted = fitted_model(final)
+        self.module = copy.deepcopy(self.fitted.network).double().eval()
         self.classes = getattr(final, "classes_", None) if \
             is_classifier(final) else None
 
@@ -110,7 +109,7 @@ class _AutogradPredictor:
             Z = f(Z)
         module = self.module
         Z = Z.to(dtype=module.x_loc.dtype, device=module.x_loc.device)
-        mu = self.final._loss.inverse_link(module(Z))
+        mu = self.fitted.mean(module(Z))
         if self.classes is not None and mu.shape[1] == 1 and \
                 len(self.classes) == 2:
             mu = torch.cat([1 - mu, mu], dim=1)  # binary: P(class 0), P(1)
@@ -146,8 +145,8 @@ class _NumericPredictor:
         # the precision predictions are computed in: a float32 network's
         # rounding would swamp a step sized for float64
         _, final = _split_pipeline(estimator)
-        self.eps = np.finfo(final._dtype() if _is_econnn(final) and hasattr(
-            final, "_train_dtype") else np.float64).eps
+        self.eps = np.finfo(fitted_model(final).precision if is_econnn(final)
+                            else np.float64).eps
         self.classes = getattr(estimator, "classes_", None) if \
             is_classifier(estimator) else None
 
@@ -174,9 +173,9 @@ class _NumericPredictor:
 def _make_predictor(estimator, derivative, X_frame, X):
     _, final = _split_pipeline(estimator)
     use_autograd = derivative == "autograd" or (
-        derivative == "auto" and _is_econnn(final))
+        derivative == "auto" and is_econnn(final))
     if use_autograd:
-        if not _is_econnn(final):
+        if not is_econnn(final):
             raise ValueError(
                 "derivative='autograd' needs an econnn estimator (or a "
                 f"Pipeline ending in one); got {type(final).__name__}.")

@@ -6,26 +6,13 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
+from .._fitted import fitted_model
 from ..engine._networks import penalised_parameters
+from ..engine._training import Criterion
 
 __all__ = ["check_gradients"]
-
-
-def _objective_tensors(estimator, X, y, sample_weight):
-    """Data in the units the network was trained in, as float64 tensors."""
-    X, Y = estimator._validate_fit_data(X, y, reset=False)
-    w = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    w = estimator._adjust_sample_weight(w, Y)
-    Xs = estimator._standardize_X(X)
-    if hasattr(Xs, "toarray"):
-        Xs = Xs.toarray()
-    Xt = torch.as_tensor(np.asarray(Xs, dtype=np.float64))
-    Yt = estimator._target_tensor(Y)
-    if Yt.is_floating_point():
-        Yt = Yt.double()
-    return Xt, Yt, torch.as_tensor(w / w.mean())
 
 
 def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
@@ -77,10 +64,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
     True
     """
     check_is_fitted(estimator)
-    Xt, Yt, wt = _objective_tensors(estimator, X, y, sample_weight)
-    net = estimator.net_
-    module = copy.deepcopy(estimator.module_.body).double().eval()
-    criterion = copy.deepcopy(net.criterion_)
+    fitted = fitted_model(estimator)
+    Xt, Yt, wt = fitted.objective_data(X, y, sample_weight)
+    module = copy.deepcopy(fitted.body).double().eval()
+    criterion = Criterion(fitted.loss)
     n = Xt.shape[0]
     l1 = estimator.l1 / n
     l2 = estimator.alpha / n

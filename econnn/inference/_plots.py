@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from .._fitted import fitted_model, is_econnn
+
 __all__ = ["plot_learning_curve", "plot_marginal_effects"]
 
 
@@ -65,7 +67,8 @@ def plot_learning_curve(estimator, *, ax=None, log_scale=False):
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     # regression targets are standardised for training, class labels not
-    scaled = getattr(estimator, "_y_loc", None) is not None
+    scaled = is_econnn(estimator) and \
+        fitted_model(estimator).target_standardized
     ax.set_ylabel("loss (standardised units)" if scaled else "loss")
     ax.set_title(f"{type(estimator).__name__} learning curve")
     ax.legend()

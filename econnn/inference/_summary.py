@@ -15,6 +15,7 @@ import torch
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
+from .._fitted import fitted_model
 from ..engine._networks import MLP, EnsembleMLP, count_parameters
 
 __all__ = ["Summary", "estimator_summary"]
@@ -228,7 +229,7 @@ class Summary:
 # ----------------------------------------------------------- estimator facts
 def _architecture(est):
     """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
-    body = est.module_.body
+    body = fitted_model(est).body
     if isinstance(body, MLP):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
@@ -280,12 +281,13 @@ def estimator_summary(est, X=None, y=None):
     Summary
     """
     check_is_fitted(est)
-    loss = est._loss
+    fitted = fitted_model(est)
+    loss = fitted.loss
     n_train = est.t_ // est.n_iter_ if getattr(est, "n_iter_", 0) else None
     info = {
         "Model": type(est).__name__,
         "Architecture": _architecture(est),
-        "Parameters": count_parameters(est.module_.body),
+        "Parameters": count_parameters(fitted.body),
         "Networks averaged": getattr(est, "n_ensemble_", 1),
         "Loss": loss.name,
         "Output link": getattr(loss, "link", None),
@@ -311,9 +313,9 @@ def estimator_summary(est, X=None, y=None):
         info[f"{score_name} on given data"] = float(est.score(X, y))
     summary = Summary(f"{type(est).__name__} results")
     summary.add_dict(info)
-    summary.add_table(_layers_table(est.module_.body), title="Layers")
+    summary.add_table(_layers_table(fitted.body), title="Layers")
     if est.standardize:
-        scaled_target = getattr(est, "_y_loc", None) is not None
+        scaled_target = fitted.target_standardized
         summary.add_note(
             "Inputs standardised internally" + (
                 ", and the target: losses are in standardised units"
