@@ -4,14 +4,20 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (_num_samples, check_is_fitted,
+                                      validate_data)
 
 from . import _hyperparameters as hp
 from ._base import _BaseNN
 from .engine._losses import REGRESSION_LOSSES, Quantile
 from ._declaration import Param, estimator
+from .inference._intervals import (INTERVAL_METHODS, check_coverage,
+                                   check_interval_size, fit_intervals,
+                                   interval_frame)
 
 LOSS = Param(
     "loss",
@@ -40,7 +46,8 @@ QUANTILE = Param(
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING,
+           hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
@@ -93,6 +100,10 @@ class NNRegressor(RegressorMixin, _BaseNN):
     net_ : econnn.engine._training.Net
         The skorch net that trained ``module_.body``; ``net_.history`` holds
         the per-epoch record.
+    intervals_ : dict of str to object
+        What each conformal method of ``interval`` learned at fit (copies of
+        the network and calibration scores), used by ``predict_interval``.
+        Only with ``interval`` set.
 
     See Also
     --------
@@ -116,6 +127,13 @@ class NNRegressor(RegressorMixin, _BaseNN):
     >>> model = NNRegressor(max_iter=50, random_state=0).fit(X, y)
     >>> model.predict(X.iloc[:2]).shape
     (2,)
+
+    Conformal prediction intervals, learned at fit:
+
+    >>> model = NNRegressor(max_iter=50, interval="split",
+    ...                     random_state=0).fit(X, y)
+    >>> model.predict_interval(X.iloc[:2], coverage=0.9).columns.tolist()
+    ['lower', 'upper']
     """
 
     def _make_loss(self):
@@ -161,6 +179,125 @@ class NNRegressor(RegressorMixin, _BaseNN):
         mu = self._predict_mean(X)
         return mu.ravel() if self._y_1d else mu
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network, and the conformal intervals when asked.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k counts like k copies of the
+            sample. With ``interval`` set they weight the training of the
+            interval networks too, but not the calibration: coverage is
+            with respect to the sampling distribution of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        methods = self._interval_methods(X, y)
+        self._fit(X, y, sample_weight, incremental=False)
+        if methods:
+            template = clone(self).set_params(interval=None,
+                                              warm_start=False)
+            self.intervals_ = fit_intervals(
+                template, X, y, sample_weight, methods=methods,
+                cv=self.interval_cv, fraction=self.interval_fraction,
+                coverage=self.interval_coverage,
+                random_state=self.random_state)
+        elif hasattr(self, "intervals_"):
+            del self.intervals_
+        return self
+
+    def _interval_methods(self, X, y):
+        """The requested interval methods, checked before any training."""
+        if self.interval is None:
+            return ()
+        methods = (self.interval,) if isinstance(self.interval, str) \
+            else tuple(self.interval)
+        unknown = [m for m in methods if m not in INTERVAL_METHODS]
+        if unknown or not methods:
+            raise ValueError(
+                f"interval must be one of {sorted(INTERVAL_METHODS)}, a "
+                f"tuple of them or None; got {self.interval!r}.")
+        if len(np.shape(y)) > 1 and np.shape(y)[1] != 1:
+            raise ValueError(
+                "Prediction intervals need a single target; y has "
+                f"{np.shape(y)[1]} columns.")
+        check_interval_size(_num_samples(X), methods, self.interval_cv,
+                            self.interval_fraction)
+        return tuple(dict.fromkeys(methods))
+
+    def _has_intervals(self):
+        if self.interval is None:
+            raise AttributeError(
+                "predict_interval needs the intervals learned at fit: set "
+                "interval='split', 'cv+' or 'cqr' (e.g. "
+                "NNRegressor(interval='cv+')) and fit again.")
+        return True
+
+    @available_if(_has_intervals)
+    def predict_interval(self, X, coverage=None, method=None):
+        """Conformal prediction intervals for new observations.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+        coverage : float, default=None
+            Nominal probability that the interval contains the new
+            outcome, in (0, 1); None uses ``interval_coverage``.
+        method : str, default=None
+            One of the methods learned at fit (``interval``); None uses the
+            first.
+
+        Returns
+        -------
+        bounds : ndarray of shape (n_samples, 2) or DataFrame
+            Lower and upper bounds; a DataFrame with columns 'lower' and
+            'upper' and the index of X when X is a DataFrame. Bounds are
+            infinite when the calibration sample is too small for the
+            coverage (fewer than ``1 / (1 - coverage) - 1`` scores).
+
+        Notes
+        -----
+        The guarantee is marginal: over random draws of the training data
+        and of the new observation, ``P(lower <= y <= upper) >= coverage``
+        when the rows are exchangeable (e.g. i.i.d.), whatever the model
+        and the distribution -- for 'cv+' only ``2 * coverage - 1`` is
+        guaranteed, though its coverage is close to nominal in practice.
+        It is not coverage conditional on x.
+
+        References
+        ----------
+        Barber, R. F., Candes, E. J., Ramdas, A. and Tibshirani, R. J.
+        (2021). Predictive inference with the jackknife+. Annals of
+        Statistics 49, 486-507.
+
+        Romano, Y., Patterson, E. and Candes, E. J. (2019). Conformalized
+        quantile regression. NeurIPS 32.
+        """
+        check_is_fitted(self)
+        if not hasattr(self, "intervals_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} has no intervals: it was "
+                "fitted with interval=None, or updated by partial_fit "
+                "since; call fit again.")
+        coverage = check_coverage(self.interval_coverage if coverage is None
+                                  else coverage)
+        name = next(iter(self.intervals_)) if method is None else method
+        if name not in self.intervals_:
+            raise ValueError(
+                f"method={method!r} was not learned at fit; available: "
+                f"{list(self.intervals_)} (set interval= to learn others).")
+        bounds = self.intervals_[name].predict_interval(X, coverage)
+        return interval_frame(bounds, X)
+
     def partial_fit(self, X, y, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -180,6 +317,8 @@ class NNRegressor(RegressorMixin, _BaseNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
+        if hasattr(self, "intervals_"):
+            del self.intervals_  # calibrated for the network before
         return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):
