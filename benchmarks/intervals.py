@@ -14,7 +14,7 @@ splits, for comparison of widths (and coverage).
 Usage::
 
     OMP_NUM_THREADS=1 nice -n 10 python benchmarks/intervals.py \\
-        --splits 5 --out docs/intervals_results.md
+        --out docs/intervals_results.md --csv intervals.csv
     python benchmarks/intervals.py --tiny            # smoke test (seconds)
 
 Data sets (leakage columns, ids and sampling weights dropped; columns more
@@ -107,13 +107,21 @@ def _have_mapie():
     return True
 
 
-def run(datasets, splits, mapie_splits, params, cv, csv=None):
+def n_splits(n, splits, min_test, max_splits):
+    """Splits so that about ``min_test`` held-out points are pooled."""
+    n_test = int(np.ceil(0.2 * n))
+    return int(np.clip(np.ceil(min_test / n_test), splits,
+                       max(splits, max_splits)))
+
+
+def run(datasets, splits, mapie_splits, params, cv, csv=None, min_test=0,
+        max_splits=0):
     """One record per (data set, split, method, coverage, library)."""
     records = []
     for name in datasets:
         X, y = load(name)
         sd = float(np.std(y))
-        for split in range(splits):
+        for split in range(n_splits(len(y), splits, min_test, max_splits)):
             X_train, X_test, y_train, y_test = train_test_split(
                 X, y, test_size=0.2, random_state=split)
             estimator = NNRegressor(random_state=split, **params)
@@ -178,7 +186,13 @@ def _markdown(frame):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--splits", type=int, default=5,
+                        help="random 80/20 splits per data set, at least")
+    parser.add_argument("--min-test", type=int, default=1500,
+                        help="more splits on small data sets, until this "
+                        "many held-out points are pooled ...")
+    parser.add_argument("--max-splits", type=int, default=25,
+                        help="... up to this many splits")
     parser.add_argument("--mapie-splits", type=int, default=3,
                         help="splits on which MAPIE runs too (0: none)")
     parser.add_argument("--datasets", nargs="*", default=None)
@@ -194,14 +208,14 @@ def main(argv=None):
     if args.tiny:
         datasets = args.datasets or ["vote1", "boston"]
         params = dict(hidden_layer_sizes=(8,), max_iter=20, n_ensemble=1)
-        args.splits, args.cv = min(args.splits, 2), 3
+        args.splits, args.cv, args.min_test = min(args.splits, 2), 3, 0
         args.mapie_splits = min(args.mapie_splits, 1)
     if not _have_mapie():
         print("MAPIE is not installed: no comparison "
               "(pip install 'econnn[bench]').")
         args.mapie_splits = 0
     records = run(datasets, args.splits, args.mapie_splits, params, args.cv,
-                  args.csv)
+                  args.csv, args.min_test, args.max_splits)
     table = coverage_table(records)
     ratios = width_ratios(records) if args.mapie_splits else None
     text = ["## Held-out coverage of econnn's intervals", "",
