@@ -561,20 +561,24 @@ class _BaseNN(BaseEstimator):
         return Xt, Yt, torch.as_tensor(w / w.mean())
 
     # --------------------------------------------------------------- report
-    def summary(self, X=None, y=None):
+    def summary(self, X=None, y=None, *, cv=None):
         """Summary of the fitted model: architecture, loss, training.
 
         Parameters
         ----------
         X, y : array-like, default=None
             Optional data on which the score is reported as well.
+        cv : int, cross-validation generator or iterable, default=None
+            With X and y, also the cross-validated score on them (the
+            model refitted on each training fold), beside the in-sample
+            score; as in :func:`sklearn.model_selection.cross_val_score`.
 
         Returns
         -------
         summary : econnn.Summary
             Tables and notes; ``print`` it, or let Jupyter render it.
         """
-        return estimator_summary(self, X, y)
+        return estimator_summary(self, X, y, cv=cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
