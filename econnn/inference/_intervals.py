@@ -35,7 +35,7 @@ __all__ = ["INTERVAL_METHODS", "fit_intervals", "check_coverage",
            "CVPlus", "ConformalizedQuantile"]
 
 # test points x calibration scores handled at once by CV+
-_CELLS = 2 ** 22
+_CELLS = 2 ** 20
 
 
 def _rank(n, coverage):
