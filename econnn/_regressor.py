@@ -8,16 +8,14 @@ from sklearn.base import RegressorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (_num_samples, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _hyperparameters as hp
 from ._base import _BaseNN
 from .engine._losses import REGRESSION_LOSSES, Quantile
 from ._declaration import Param, estimator
-from .inference._intervals import (INTERVAL_METHODS, check_coverage,
-                                   check_interval_size, fit_intervals,
-                                   interval_frame)
+from .inference._intervals import (fit_intervals, predict_interval,
+                                   requested_methods)
 
 LOSS = Param(
     "loss",
@@ -200,7 +198,8 @@ class NNRegressor(RegressorMixin, _BaseNN):
         self : object
             The fitted estimator.
         """
-        methods = self._interval_methods(X, y)
+        methods = requested_methods(self.interval, X, y, self.interval_cv,
+                                    self.interval_fraction)
         self._fit(X, y, sample_weight, incremental=False)
         if methods:
             template = clone(self).set_params(interval=None,
@@ -213,25 +212,6 @@ class NNRegressor(RegressorMixin, _BaseNN):
         elif hasattr(self, "intervals_"):
             del self.intervals_
         return self
-
-    def _interval_methods(self, X, y):
-        """The requested interval methods, checked before any training."""
-        if self.interval is None:
-            return ()
-        methods = (self.interval,) if isinstance(self.interval, str) \
-            else tuple(self.interval)
-        unknown = [m for m in methods if m not in INTERVAL_METHODS]
-        if unknown or not methods:
-            raise ValueError(
-                f"interval must be one of {sorted(INTERVAL_METHODS)}, a "
-                f"tuple of them or None; got {self.interval!r}.")
-        if len(np.shape(y)) > 1 and np.shape(y)[1] != 1:
-            raise ValueError(
-                "Prediction intervals need a single target; y has "
-                f"{np.shape(y)[1]} columns.")
-        check_interval_size(_num_samples(X), methods, self.interval_cv,
-                            self.interval_fraction)
-        return tuple(dict.fromkeys(methods))
 
     def _has_intervals(self):
         if self.interval is None:
@@ -288,15 +268,9 @@ class NNRegressor(RegressorMixin, _BaseNN):
                 f"This {type(self).__name__} has no intervals: it was "
                 "fitted with interval=None, or updated by partial_fit "
                 "since; call fit again.")
-        coverage = check_coverage(self.interval_coverage if coverage is None
-                                  else coverage)
-        name = next(iter(self.intervals_)) if method is None else method
-        if name not in self.intervals_:
-            raise ValueError(
-                f"method={method!r} was not learned at fit; available: "
-                f"{list(self.intervals_)} (set interval= to learn others).")
-        bounds = self.intervals_[name].predict_interval(X, coverage)
-        return interval_frame(bounds, X)
+        return predict_interval(self.intervals_, X, method,
+                                self.interval_coverage if coverage is None
+                                else coverage)
 
     def partial_fit(self, X, y, sample_weight=None):
         """Update the network with one epoch over (X, y).

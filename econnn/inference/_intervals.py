@@ -29,10 +29,11 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.validation import _num_samples
 
-__all__ = ["INTERVAL_METHODS", "fit_intervals", "check_coverage",
-           "check_interval_size", "interval_frame", "SplitConformal",
-           "CVPlus", "ConformalizedQuantile"]
+__all__ = ["INTERVAL_METHODS", "requested_methods", "fit_intervals",
+           "predict_interval", "SplitConformal", "CVPlus",
+           "ConformalizedQuantile"]
 
 # test points x calibration scores handled at once by CV+
 _CELLS = 2 ** 20
@@ -287,8 +288,42 @@ def fit_intervals(regressor, X, y, sample_weight=None, *, methods,
             for m in methods}
 
 
-def interval_frame(bounds, X):
-    """Bounds as a DataFrame with X's index when X is a DataFrame/Series."""
+def requested_methods(interval, X, y, cv, fraction):
+    """The methods of an ``interval`` parameter, checked before training.
+
+    Returns
+    -------
+    tuple of str
+        Empty for ``interval=None``.
+    """
+    if interval is None:
+        return ()
+    methods = (interval,) if isinstance(interval, str) else tuple(interval)
+    unknown = [m for m in methods if m not in INTERVAL_METHODS]
+    if unknown or not methods:
+        raise ValueError(
+            f"interval must be one of {sorted(INTERVAL_METHODS)}, a tuple "
+            f"of them or None; got {interval!r}.")
+    if len(np.shape(y)) > 1 and np.shape(y)[1] != 1:
+        raise ValueError("Prediction intervals need a single target; y has "
+                         f"{np.shape(y)[1]} columns.")
+    check_interval_size(_num_samples(X), methods, cv, fraction)
+    return tuple(dict.fromkeys(methods))
+
+
+def predict_interval(intervals, X, method, coverage):
+    """Bounds from the calibrated ``intervals`` (``fit_intervals``' result).
+
+    An (n, 2) array, or a DataFrame with columns 'lower', 'upper' and X's
+    index when X is a DataFrame.
+    """
+    coverage = check_coverage(coverage)
+    name = next(iter(intervals)) if method is None else method
+    if name not in intervals:
+        raise ValueError(
+            f"method={method!r} was not learned at fit; available: "
+            f"{list(intervals)} (set interval= to learn others).")
+    bounds = intervals[name].predict_interval(X, coverage)
     if isinstance(X, (pd.DataFrame, pd.Series)):
         return pd.DataFrame(bounds, index=X.index, columns=["lower", "upper"])
     return bounds
