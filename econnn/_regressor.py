@@ -1,5 +1,6 @@
 """NNRegressor: a feed-forward network with a GLM output link."""
 
+import copy
 from numbers import Real
 
 import numpy as np
@@ -11,8 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _hyperparameters as hp
-from ._base import _BaseNN
-from .engine._losses import REGRESSION_LOSSES, Quantile
+from ._feedforward import _FeedForwardNN
+from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
 from .inference._intervals import (fit_intervals, predict_interval,
                                    requested_methods)
@@ -46,7 +47,7 @@ QUANTILE = Param(
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING,
            hp.INTERVALS, extra_kwargs=True)
-class NNRegressor(RegressorMixin, _BaseNN):
+class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
     A multi-layer perceptron trained with PyTorch through skorch, with the
@@ -155,11 +156,7 @@ class NNRegressor(RegressorMixin, _BaseNN):
         return X, Y.astype(np.float64, copy=False)
 
     def _score_training_units(self, mu, y):
-        resid = (y - mu).square().sum(dim=0)
-        total = (y - y.mean(dim=0)).square().sum(dim=0)
-        r2 = torch.where(total > 0, 1 - resid / total,
-                         torch.zeros_like(total))
-        return float(r2.mean())
+        return mean_r2(mu, y)
 
     def predict(self, X):
         """Predict the target (the conditional mean, median or quantile).
@@ -200,15 +197,21 @@ class NNRegressor(RegressorMixin, _BaseNN):
         """
         methods = requested_methods(self.interval, X, y, self.interval_cv,
                                     self.interval_fraction)
-        self._fit(X, y, sample_weight, incremental=False)
+        intervals = None
         if methods:
+            # the intervals' copies first: if they fail, nothing changed;
+            # a copy of a RandomState leaves the main network's draws as
+            # they are without intervals
             template = clone(self).set_params(interval=None,
                                               warm_start=False)
-            self.intervals_ = fit_intervals(
+            intervals = fit_intervals(
                 template, X, y, sample_weight, methods=methods,
                 cv=self.interval_cv, fraction=self.interval_fraction,
                 coverage=self.interval_coverage,
-                random_state=self.random_state)
+                random_state=copy.deepcopy(self.random_state))
+        self._fit(X, y, sample_weight, incremental=False)
+        if intervals is not None:
+            self.intervals_ = intervals
         elif hasattr(self, "intervals_"):
             del self.intervals_
         return self
@@ -291,9 +294,10 @@ class NNRegressor(RegressorMixin, _BaseNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
+        self._fit(X, y, sample_weight, incremental=True)
         if hasattr(self, "intervals_"):
             del self.intervals_  # calibrated for the network before
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

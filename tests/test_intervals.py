@@ -130,6 +130,12 @@ def test_predict_is_unaffected_and_pandas_keeps_the_index():
     np.testing.assert_array_equal(plain.predict(frame), model.predict(frame))
     bounds = model.predict_interval(frame.iloc[10:15])
     assert isinstance(bounds, pd.DataFrame)
+    # with a RandomState instance too, the network is the same
+    rs_plain = NNRegressor(**SMALL, random_state=np.random.RandomState(1))
+    rs_model = NNRegressor(**SMALL, interval="split",
+                           random_state=np.random.RandomState(1))
+    np.testing.assert_array_equal(rs_plain.fit(X, y).predict(X),
+                                  rs_model.fit(X, y).predict(X))
     assert list(bounds.columns) == ["lower", "upper"]
     assert list(bounds.index) == [f"r{i}" for i in range(10, 15)]
     assert (bounds["lower"] < bounds["upper"]).all()
