@@ -161,8 +161,8 @@ class CVPlus:
         folds = KFold(cv, shuffle=True, random_state=rng.randint(2 ** 31 - 1))
         # one seed for every fold: the copies then differ only by the data
         # they saw. Independent initialisations add seed-to-seed
-        # disagreement between the copies to the band (on sleep75, 90%
-        # CV+ covered 0.958 and was 11% wider, against 0.925 shared)
+        # disagreement between the copies to the band, which then
+        # overcovers (docs/intervals.md, benchmarks/intervals_seeds.py)
         seed = rng.randint(2 ** 31 - 1)
         fold = np.empty(n, dtype=np.intp)
         scores = np.empty(n)
