@@ -150,7 +150,9 @@ class _BaseNN(BaseEstimator):
             return build_user_module(self.module, n_features, n_outputs,
                                      {k[len(_EXTRA_PREFIX):]: v for k, v in
                                       self._extra_params().items()})
-        layers = dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+        # an int n is one layer of n units, as in scikit-learn
+        sizes = tuple(int(k) for k in np.atleast_1d(self.hidden_layer_sizes))
+        layers = dict(hidden_layer_sizes=sizes,
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm)
         members = self.n_ensemble_ = self._ensemble_size()
@@ -164,18 +166,31 @@ class _BaseNN(BaseEstimator):
             return int(np.clip(100_000 // self._n_train_rows, 1, 2))
         return members
 
-    def _split_validation(self, y, seed):
-        """Train/validation indices for early stopping (random split)."""
-        n = y.shape[0]
-        n_valid = int(round(self.validation_fraction * n))
-        if n_valid < 1 or n - n_valid < 2:
-            raise ValueError(
-                f"early_stopping needs at least 1 validation and 2 training "
-                f"samples; got n_samples={n} with validation_fraction="
-                f"{self.validation_fraction}."
-            )
-        return train_test_split(np.arange(n), test_size=n_valid,
-                                random_state=seed)
+    def _stratify_labels(self, Y):
+        """Hook: labels to stratify the early-stopping split by, or None."""
+        return None
+
+    def _split_validation(self, Y, seed):
+        """Train/validation indices for early stopping.
+
+        scikit-learn's split: ``train_test_split`` with ``test_size=
+        validation_fraction``, stratified where :meth:`_stratify_labels`
+        says so, and at least 2 validation and 2 training samples.
+        """
+        n = Y.shape[0]
+        too_small = ValueError(
+            "The validation set is too small: early_stopping needs at least "
+            f"2 validation and 2 training samples; got n_samples={n} with "
+            f"validation_fraction={self.validation_fraction}. Increase "
+            "validation_fraction or the size of your dataset.")
+        if n < 4:
+            raise too_small
+        train_idx, valid_idx = train_test_split(
+            np.arange(n), test_size=self.validation_fraction,
+            random_state=seed, stratify=self._stratify_labels(Y))
+        if len(valid_idx) < 2 or len(train_idx) < 2:
+            raise too_small
+        return train_idx, valid_idx
 
     # -------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -424,9 +439,10 @@ class _BaseNN(BaseEstimator):
             self.solver in _FULL_BATCH else 0.0
         net.max_grad_norm = self.max_grad_norm
 
+        epochs_before = len(self.loss_curve_)  # of earlier calls
         monitor = EpochMonitor(
             self, scorer=None if ds_valid is None else self._scorer,
-            epoch_offset=self.n_iter_, stop=not incremental)
+            epoch_offset=epochs_before, stop=not incremental)
         net.callbacks = [("monitor", monitor)]
         net.initialize_callbacks()
         net.history.clear()
@@ -442,13 +458,18 @@ class _BaseNN(BaseEstimator):
         self._predict_path = (body, backprop_for(body))
 
         history = net.history
-        self.n_iter_ += len(history)
+        # scikit-learn's semantics: n_iter_ counts the epochs of this call,
+        # t_ and loss_curve_ accumulate over warm starts and partial_fit
+        self.n_iter_ = len(history)
         self.t_ += len(history) * n_train
         self.loss_curve_ = list(self.loss_curve_) + list(
             history[:, "train_loss"])
-        self.best_loss_ = min(self.loss_curve_)
-        self.best_epoch_ = (self.n_iter_ - len(history) +
-                            (monitor.best_epoch_ or len(history)))
+        self.loss_ = self.loss_curve_[-1]
+        # with early stopping the validation score decides (scikit-learn)
+        self.best_loss_ = None if ds_valid is not None else \
+            min(self.loss_curve_)
+        self.best_epoch_ = epochs_before + (monitor.best_epoch_ or
+                                            len(history))
         if ds_valid is not None:
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 monitor.validation_scores_
@@ -458,11 +479,14 @@ class _BaseNN(BaseEstimator):
         else:
             self.best_validation_score_ = None
         if not incremental and not monitor.converged_:
+            limit = (f"max_fun={self.max_fun} loss evaluations" if
+                     monitor.out_of_evaluations_ else
+                     f"max_iter={self.max_iter} epochs")
             warnings.warn(
-                f"{type(self).__name__}: reached max_iter={self.max_iter} "
-                "epochs without converging (tol="
-                f"{self.tol}, n_iter_no_change={self.n_iter_no_change}). "
-                "Consider increasing max_iter.", ConvergenceWarning)
+                f"{type(self).__name__}: reached {limit} without converging "
+                f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change})."
+                f" Consider increasing {limit.split('=')[0]}.",
+                ConvergenceWarning)
 
     def _scorer(self, module, dataset):
         with torch.no_grad():
@@ -472,6 +496,24 @@ class _BaseNN(BaseEstimator):
                              dataset.y.device))
             mu = self._loss.inverse_link(eta)
         return self._score_training_units(mu, dataset.y)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch pickles its module separately (torch.save), so after
+        # unpickling net_.module_ is a copy of module_.body: re-link them,
+        # keeping the net's (its optimizer updates that one), so that
+        # partial_fit and warm-start fit train the network that predicts
+        net = self.__dict__.get("net_")
+        module = self.__dict__.get("module_")
+        if net is None or not isinstance(module, torch.nn.Module) or \
+                not isinstance(getattr(net, "module_", None), torch.nn.Module):
+            return
+        for owner in module.modules():
+            if isinstance(owner, Standardized) and \
+                    owner.body is not net.module_:
+                owner.body = net.module_
+        if "_predict_path" in self.__dict__:
+            self._predict_path = (net.module_, backprop_for(net.module_))
 
     # ------------------------------------------------------------ prediction
     def _validate_predict_X(self, X):

@@ -27,7 +27,11 @@ class _Loss:
     domain = None  # (lower bound, closed) of the target, or None
 
     def per_sample(self, eta, y):
-        """Loss of each sample (averaged over outputs), shape (n,)."""
+        """Loss of each sample, shape (n,).
+
+        Averaged over outputs for regression; summed over labels for
+        multilabel classification (as scikit-learn).
+        """
         raise NotImplementedError
 
     def inverse_link(self, eta):
@@ -164,8 +168,10 @@ class ClassificationLoss(_Loss):
     def per_sample(self, eta, y):
         if self.kind == "multiclass":
             return F.cross_entropy(eta, y, reduction="none")
+        # summed over labels, as scikit-learn's multilabel log-loss: each
+        # label is a binary model with its own full-strength loss
         return F.binary_cross_entropy_with_logits(
-            eta, y, reduction="none").mean(dim=1)
+            eta, y, reduction="none").sum(dim=1)
 
     def inverse_link(self, eta):
         if self.kind == "multiclass":

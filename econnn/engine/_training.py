@@ -34,6 +34,13 @@ class TrainingDivergedError(ValueError, FloatingPointError):
 
 
 # ---------------------------------------------------------------- optimizers
+#: Loss evaluations an L-BFGS iteration may use (its line search included).
+_LBFGS_MAX_EVAL = 25
+#: L-BFGS stops when the loss falls by less than this share of itself in an
+#: iteration: scipy's default ``ftol`` (``factr=1e7`` times the machine
+#: epsilon), which scikit-learn's MLP uses.
+_LBFGS_FTOL = 1e7 * np.finfo(float).eps
+
 def _adam(est):
     return torch.optim.Adam, dict(lr=est.learning_rate_init,
                                   betas=(est.beta_1, est.beta_2),
@@ -57,7 +64,11 @@ def _lbfgs(est):
     # max_eval must be set: torch's default, max_iter * 5 // 4 = 1, leaves
     # the line search no evaluations, so a rejected first step is a zero
     # step and, with the same history, every later one too
-    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, max_eval=25,
+    # tol is the gradient tolerance, as scikit-learn's gtol: a step starting
+    # where max |gradient| <= tol does nothing (and ends training)
+    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1,
+                                   max_eval=_LBFGS_MAX_EVAL,
+                                   tolerance_grad=est.tol,
                                    history_size=20,
                                    line_search_fn="strong_wolfe")
 
@@ -373,6 +384,7 @@ class Net(NeuralNet):
         optimizer = self.optimizer_
         if isinstance(optimizer, torch.optim.LBFGS):
             def closure():
+                self.fun_evals_ = getattr(self, "fun_evals_", 0) + 1
                 optimizer.zero_grad(set_to_none=True)
                 loss = self.objective(batch)
                 loss.backward()
@@ -432,8 +444,11 @@ class EpochMonitor(Callback):
     * validation score (R^2 or accuracy) for ``validation_scores_``;
     * convergence: stop when the monitored loss (validation loss with early
       stopping, training loss otherwise) has not improved by ``tol`` for
-      ``n_iter_no_change`` epochs ('adaptive' divides the rate by 5 instead
-      and stops below 1e-6);
+      more than ``n_iter_no_change`` epochs ('adaptive' divides the rate by
+      5 instead and stops below 1e-6), as scikit-learn; L-BFGS stops as
+      scikit-learn's (scipy's): when max |gradient| <= ``tol`` or the loss
+      falls by less than ``_LBFGS_FTOL`` of itself;
+    * L-BFGS's budget of ``max_fun`` loss evaluations;
     * keeping and, with early stopping, restoring the best weights;
     * the tqdm progress bar when ``verbose``.
 
@@ -463,10 +478,14 @@ class EpochMonitor(Callback):
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
         self.converged_ = False
+        self.out_of_evaluations_ = False
         self.pbar_ = None
         return self
 
     def on_train_begin(self, net, **kwargs):
+        net.fun_evals_ = 0
+        self.lbfgs_iterations_ = self._lbfgs_iterations(net)
+        self.previous_train_loss_ = None
         if self.est.verbose:
             from tqdm.auto import tqdm
 
@@ -478,9 +497,17 @@ class EpochMonitor(Callback):
         epoch = self.epoch_offset + len(net.history) - 1
         factor = self.lr_factor_ if schedule is None else schedule(
             epoch, self.est)
-        if not isinstance(net.optimizer_, torch.optim.LBFGS):
+        if isinstance(net.optimizer_, torch.optim.LBFGS):
+            # the last iteration may use only what is left of max_fun
+            left = self.est.max_fun - net.fun_evals_
             for group in net.optimizer_.param_groups:
-                group["lr"] = self.est.learning_rate_init * factor
+                group["max_eval"] = max(1, min(_LBFGS_MAX_EVAL, left))
+        else:
+            self._set_lr(net, factor)
+
+    def _set_lr(self, net, factor):
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.est.learning_rate_init * factor
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None,
                      **kwargs):
@@ -517,16 +544,43 @@ class EpochMonitor(Callback):
                                     ("train_loss", "valid_loss") if k in row})
         if not self.stop:
             return
-        if est.learning_rate == "adaptive":
+        if isinstance(net.optimizer_, torch.optim.LBFGS):
+            self.converged_ = self._lbfgs_converged(net, row["train_loss"]) \
+                or (dataset_valid is not None and
+                    self.no_improvement_ > est.n_iter_no_change)
+            self.out_of_evaluations_ = not self.converged_ and \
+                net.fun_evals_ >= est.max_fun
+        elif est.learning_rate == "adaptive":
             if self.no_improvement_ >= 2:
                 self.lr_factor_ /= 5
                 self.no_improvement_ = 0
+                if not isinstance(net.optimizer_, torch.optim.LBFGS):
+                    self._set_lr(net, self.lr_factor_)
             if est.learning_rate_init * self.lr_factor_ < 1e-6:
                 self.converged_ = True
-        elif self.no_improvement_ >= est.n_iter_no_change:
+        elif self.no_improvement_ > est.n_iter_no_change:
             self.converged_ = True
-        if self.converged_:
+        if self.converged_ or self.out_of_evaluations_:
             raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    @staticmethod
+    def _lbfgs_iterations(net):
+        """Iterations torch's L-BFGS has taken (it skips converged steps)."""
+        opt = net.optimizer_
+        if not isinstance(opt, torch.optim.LBFGS):
+            return 0
+        return opt.state[opt.param_groups[0]["params"][0]].get("n_iter", 0)
+
+    def _lbfgs_converged(self, net, loss):
+        iterations = self._lbfgs_iterations(net)
+        # no iteration: the step began at max |gradient| <= tol
+        stalled = iterations == self.lbfgs_iterations_
+        self.lbfgs_iterations_ = iterations
+        previous, self.previous_train_loss_ = self.previous_train_loss_, loss
+        if previous is None:
+            return stalled
+        return stalled or previous - loss <= _LBFGS_FTOL * max(
+            abs(previous), abs(loss), 1.0)
 
     def on_train_end(self, net, **kwargs):
         if self.pbar_ is not None:
