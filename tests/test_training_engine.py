@@ -260,3 +260,24 @@ def test_penalties_skip_every_bias():
     mlp = MLP(3, 1, (4,))
     assert penalised_parameters(mlp) == [mlp.hidden[0].weight,
                                          mlp.output.weight]
+
+
+def test_multilabel_loss_sums_over_labels():
+    # scikit-learn's multilabel log-loss: the binary log-losses summed over
+    # labels, averaged over samples (so alpha and the learning rate mean
+    # what they mean there)
+    from sklearn.datasets import make_multilabel_classification
+
+    X, y = make_multilabel_classification(n_samples=30, n_classes=4,
+                                          random_state=0,
+                                          return_indicator=True)
+    clf = NNClassifier(solver="sgd", hidden_layer_sizes=(5,), batch_size=30,
+                       shuffle=False, alpha=0.0, n_ensemble=1,
+                       precision="float64", random_state=0)
+    clf.partial_fit(X, y)
+    before = clf.predict_proba(X)
+    clf.partial_fit(X, y)  # one full batch: its loss is at `before`
+    expected = -np.mean(np.sum(y * np.log(before) +
+                               (1 - y) * np.log(1 - before), axis=1))
+    np.testing.assert_allclose(clf.loss_curve_[-1], expected, rtol=1e-10)
+    assert clf.loss_ == clf.loss_curve_[-1]
