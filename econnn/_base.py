@@ -499,7 +499,7 @@ class _BaseNN(BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # skorch pickles its module separately (torch.save), so after
+        # skorch pickles its module in a buffer of its own, so after
         # unpickling net_.module_ is a copy of module_.body: re-link them,
         # keeping the net's (its optimizer updates that one), so that
         # partial_fit and warm-start fit train the network that predicts

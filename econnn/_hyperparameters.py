@@ -218,7 +218,10 @@ TRAINING = [
         """
         Convergence tolerance: training stops when the loss (or the
         validation loss, with early stopping) has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        ``tol`` for more than ``n_iter_no_change`` consecutive epochs. For
+        'lbfgs' it is the gradient tolerance, as in scikit-learn: training
+        stops when max |gradient| <= ``tol`` (or when an iteration lowers
+        the loss by less than scipy's default ``ftol``, 2.2e-9 of itself).
         """,
     ),
     Param(

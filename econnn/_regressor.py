@@ -42,6 +42,10 @@ QUANTILE = Param(
 )
 
 
+#: Output activations (inverse links) by link, scikit-learn's names.
+_OUT_ACTIVATIONS = {"identity": "identity", "log": "exp"}
+
+
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, LayerWeightsMixin, _BaseNN):
@@ -103,7 +107,8 @@ class NNRegressor(RegressorMixin, LayerWeightsMixin, _BaseNN):
     best_validation_score_ : float or None
         Validation R^2 of the kept weights, with early stopping, else None.
     out_activation_ : str
-        Output link: 'identity' or 'log'.
+        The output layer's activation, the inverse link: 'identity', or
+        'exp' for the log-link losses (scikit-learn's name).
     module_ : torch.nn.Module
         The trained network in original units: ``module_(X)`` is the linear
         predictor, whose inverse link is the prediction. Its ``body`` is the
@@ -149,7 +154,9 @@ class NNRegressor(RegressorMixin, LayerWeightsMixin, _BaseNN):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if reset:
             self.n_outputs_ = Y.shape[1]
-            self.out_activation_ = self._make_loss().link
+            # named after the inverse link, as scikit-learn ('exp' for its
+            # Poisson loss) and NNClassifier ('logistic', 'softmax')
+            self.out_activation_ = _OUT_ACTIVATIONS[self._make_loss().link]
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but {type(self).__name__} was "

@@ -38,18 +38,18 @@ def test_standardize_makes_raw_units_work():
     assert abs(model.predict(X).mean() - 1e6) < 1e5
 
 
-@pytest.mark.parametrize("loss, link, dgp", [
-    ("poisson", "log", lambda eta, rng: rng.poisson(np.exp(eta))),
-    ("gamma", "log", lambda eta, rng: rng.gamma(5.0, np.exp(eta) / 5.0)),
+@pytest.mark.parametrize("loss, out_activation, dgp", [
+    ("poisson", "exp", lambda eta, rng: rng.poisson(np.exp(eta))),
+    ("gamma", "exp", lambda eta, rng: rng.gamma(5.0, np.exp(eta) / 5.0)),
 ])
-def test_log_link_losses_recover_conditional_mean(loss, link, dgp):
+def test_log_link_losses_recover_conditional_mean(loss, out_activation, dgp):
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, (2000, 2))
     eta = 1.0 + 0.8 * X[:, 0] - 0.5 * X[:, 1]
     y = dgp(eta, rng).astype(float)
     model = NNRegressor((16,), loss=loss, max_iter=100,
                         learning_rate_init=0.01, random_state=0).fit(X, y)
-    assert model.out_activation_ == link
+    assert model.out_activation_ == out_activation  # scikit-learn's name
     pred = model.predict(X)
     assert np.all(pred > 0)
     # close to the true conditional mean exp(eta)

@@ -281,3 +281,19 @@ def test_multilabel_loss_sums_over_labels():
                                (1 - y) * np.log(1 - before), axis=1))
     np.testing.assert_allclose(clf.loss_curve_[-1], expected, rtol=1e-10)
     assert clf.loss_ == clf.loss_curve_[-1]
+
+
+def test_first_batch_without_a_class_starts_from_a_uniform_output():
+    # a first partial_fit batch of one class must not set the output bias
+    # to log(1e-6) for the others, which later batches could barely undo
+    from econnn.engine._losses import ClassificationLoss
+
+    binary = ClassificationLoss("binary", 2)
+    np.testing.assert_array_equal(
+        binary.initial_bias(np.zeros((4, 1)), np.ones(4)), [0.0])
+    multi = ClassificationLoss("multiclass", 3)
+    np.testing.assert_array_equal(
+        multi.initial_bias(np.array([0, 0, 1]), np.ones(3)), np.zeros(3))
+    np.testing.assert_allclose(
+        multi.initial_bias(np.array([0, 1, 2, 2]), np.ones(4)),
+        np.log([1, 1, 2]) - np.log([1, 1, 2]).mean())

@@ -186,7 +186,14 @@ class ClassificationLoss(_Loss):
         eps = 1e-6
         if self.kind == "multiclass":
             p = np.bincount(y, weights=w, minlength=self.n_classes)
+            if np.any(p == 0):
+                # a first partial_fit batch without some class says nothing
+                # about its share: start uniform, not at log(eps)
+                return np.zeros(self.n_classes)
             p = np.clip(p / p.sum(), eps, 1)
             return np.log(p) - np.log(p).mean()
-        p = np.clip(np.average(y, axis=0, weights=w), eps, 1 - eps)
+        p = np.average(y, axis=0, weights=w)
+        if self.kind == "binary" and np.any((p == 0) | (p == 1)):
+            return np.zeros_like(p)
+        p = np.clip(p, eps, 1 - eps)
         return np.log(p / (1 - p))
