@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
-from .engine._training import LR_SCHEDULES, SOLVERS
+from .engine._optim import LR_SCHEDULES, SOLVERS
 
 HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .engine._networks import MLP, EnsembleMLP
-from .engine._training import _FULL_BATCH
+from .engine._optim import FULL_BATCH
 
 __all__ = ["LayerWeightsMixin", "stochastic_solver",
            "check_partial_fit_allowed"]
@@ -25,7 +25,7 @@ def stochastic_solver(est):
     Raises AttributeError, so that ``hasattr(est, "partial_fit")`` is False
     for ``solver='lbfgs'``, as in scikit-learn.
     """
-    if est.solver in _FULL_BATCH:
+    if est.solver in FULL_BATCH:
         raise AttributeError(
             "partial_fit is only available for stochastic optimizers; "
             f"{est.solver!r} is not stochastic.")

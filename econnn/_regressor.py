@@ -10,10 +10,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
-from ._base import _BaseNN
-from ._mlp_interface import (LayerWeightsMixin, check_partial_fit_allowed,
-                             stochastic_solver)
-from .engine._losses import REGRESSION_LOSSES, Quantile
+from ._feedforward import _FeedForwardNN
+from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
 
 LOSS = Param(
@@ -48,7 +47,7 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp"}
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
-class NNRegressor(RegressorMixin, LayerWeightsMixin, _BaseNN):
+class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
     A multi-layer perceptron trained with PyTorch through skorch, with the
@@ -164,11 +163,7 @@ class NNRegressor(RegressorMixin, LayerWeightsMixin, _BaseNN):
         return X, Y.astype(np.float64, copy=False)
 
     def _score_training_units(self, mu, y):
-        resid = (y - mu).square().sum(dim=0)
-        total = (y - y.mean(dim=0)).square().sum(dim=0)
-        r2 = torch.where(total > 0, 1 - resid / total,
-                         torch.zeros_like(total))
-        return float(r2.mean())
+        return mean_r2(mu, y)
 
     def predict(self, X):
         """Predict the target (the conditional mean, median or quantile).

@@ -401,45 +401,6 @@ def test_warm_start_refit_on_other_classes_is_refused():
         clf.fit(X, np.where(y == 2, 7, y))
 
 
-@pytest.mark.parametrize("how", ["pickle", "joblib"])
-@pytest.mark.parametrize("Est", [NNRegressor, NNClassifier])
-def test_restored_model_trains_the_network_that_predicts(Est, how, tmp_path):
-    # regression: after a pickle/joblib round trip module_ and net_.module_
-    # were two copies; partial_fit and warm-start fit trained the one that
-    # does not predict (predictions stayed, loss_curve_ fell)
-    import pickle
-
-    import joblib
-
-    X, y = make_classification(100, 4, random_state=0)
-    if Est is NNRegressor:
-        y = X @ np.array([1.0, -2.0, 0.5, 0.0])
-    model = Est(max_iter=5, n_ensemble=1, learning_rate="constant",
-                random_state=0)
-    with pytest.warns(Warning):
-        model.fit(X, y)
-    if how == "pickle":
-        restored = pickle.loads(pickle.dumps(model))
-    else:
-        joblib.dump(model, tmp_path / "m.joblib")
-        restored = joblib.load(tmp_path / "m.joblib")
-    assert restored.module_.body is restored.net_.module_
-    before = restored.predict(X) if Est is NNRegressor else \
-        restored.predict_proba(X)
-    restored.partial_fit(X, y)
-    after = restored.predict(X) if Est is NNRegressor else \
-        restored.predict_proba(X)
-    assert not np.allclose(before, after)
-    # warm-start fit too, after a second round trip
-    again = pickle.loads(pickle.dumps(restored))
-    again.set_params(warm_start=True, max_iter=3)
-    with pytest.warns(Warning):
-        again.fit(X, y)
-    later = again.predict(X) if Est is NNRegressor else \
-        again.predict_proba(X)
-    assert not np.allclose(after, later)
-
-
 # ------------------------------------------------------------------- ensemble
 def test_ensemble_size_auto_rule():
     rng = np.random.RandomState(0)
