@@ -174,9 +174,12 @@ def test_availability_and_errors():
         model.predict_interval(X, method="cqr")
     with pytest.raises(ValueError, match="coverage must be"):
         model.predict_interval(X, coverage=90)
-    model.partial_fit(X, y)
+    adam = NNRegressor(hidden_layer_sizes=(8,), max_iter=5, n_ensemble=1,
+                       interval="split", random_state=0).fit(X, y)
+    adam.predict_interval(X)
+    adam.partial_fit(X, y)
     with pytest.raises(NotFittedError, match="partial_fit"):
-        model.predict_interval(X)
+        adam.predict_interval(X)
     with pytest.raises(ValueError, match="interval must be one of"):
         NNRegressor(interval=("split", "jackknife")).fit(X, y)
     with pytest.raises(ValueError, match="interval_cv=5 needs at least 5"):
