@@ -31,6 +31,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
 
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
+from .engine._likelihoods import with_loss_parameters
 from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
 from .inference._summary import estimator_summary
 from .engine._training import (BatchIterator, Criterion, EpochMonitor, Net,
@@ -271,7 +272,8 @@ class _BaseNN(BaseEstimator):
 
         self._n_train_rows = X.shape[0]
         n_outputs = self._n_network_outputs(Y)
-        body = self._build_body(n_features, n_outputs)
+        body = with_loss_parameters(self._build_body(n_features, n_outputs),
+                                    self._loss)
         if getattr(self, "module", None) is None:
             # start from the intercept-only GLM (mean of y, log prior odds)
             bias = np.array(self._loss.initial_bias(
@@ -470,7 +472,7 @@ class _BaseNN(BaseEstimator):
             eta = module(dataset.X if not sp.issparse(dataset.X) else
                          torch.from_numpy(dataset.X.toarray()).to(
                              dataset.y.device))
-            mu = self._loss.inverse_link(eta)
+            mu = self._loss.training_mean(eta)
         return self._score_training_units(mu, dataset.y)
 
     # ------------------------------------------------------------ prediction
@@ -544,7 +546,31 @@ class _BaseNN(BaseEstimator):
             target_standardized=self._y_loc is not None,
             n_members=getattr(self, "n_ensemble_", 1),
             validate_X=self._validate_predict_X,
-            objective_data=self._objective_data)
+            objective_data=self._objective_data,
+            likelihood_data=self._likelihood_data,
+            loss_parameters=self._loss_parameters())
+
+    def _loss_parameters(self):
+        """A likelihood's learned constants in original units, by name."""
+        n_extra = getattr(self._loss, "n_extra", 0)
+        if not n_extra:
+            return {}
+        module = self.module_
+        with torch.no_grad():
+            module.eval()
+            eta = module(module.x_loc[None, :])
+        extra = eta[0, eta.shape[1] - n_extra:].double().cpu()
+        return self._loss.parameters(extra)
+
+    def _likelihood_data(self, X, y):
+        """Validated X and y in original units (class codes) for a loss's
+        ``log_likelihood``."""
+        X, Y = self._validate_fit_data(X, y, reset=False)
+        self._y_raw = None  # kept by classifiers for class weights
+        if hasattr(X, "toarray"):
+            X = X.toarray()
+        Yt = torch.as_tensor(np.asarray(Y))
+        return X, Yt.double() if Yt.is_floating_point() else Yt
 
     def _objective_data(self, X, y, sample_weight=None):
         """Data in the units the network trained in, as float64 tensors."""

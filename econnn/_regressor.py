@@ -10,21 +10,46 @@ from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
 from ._base import _BaseNN
+from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile
 from ._declaration import Param, estimator
+
+_LOSSES = {**REGRESSION_LOSSES, **REGRESSION_LIKELIHOODS}
 
 LOSS = Param(
     "loss",
     "squared_error",
-    [StrOptions(set(REGRESSION_LOSSES))],
-    "{" + ", ".join(repr(k) for k in REGRESSION_LOSSES) + "}",
+    [StrOptions(set(_LOSSES))],
+    "{" + ", ".join(repr(k) for k in _LOSSES) + "}",
     """
     Loss, i.e. the GLM family and link of the output layer:
     'squared_error' (identity link, the mean), 'poisson' (log link, counts
     and rates, y >= 0), 'gamma' (log link, positive skewed outcomes such as
     costs, y > 0), 'huber' (identity link, robust to outliers; threshold one
     standard deviation of y), 'absolute_error' (the median) and 'quantile'
-    (the ``quantile``-th conditional quantile).
+    (the ``quantile``-th conditional quantile). Econometric likelihoods
+    (single target; each is the classical model with
+    ``hidden_layer_sizes=()``): 'tobit' (censored normal, censoring points
+    ``censoring``, sigma learned; ``predict`` is E[y|x] of the observed,
+    censored y), 'fractional_logit' (shares in [0, 1], Papke-Wooldridge
+    Bernoulli quasi-likelihood), 'negative_binomial' (NB2 counts,
+    dispersion alpha learned) and 'zero_inflated_poisson' (counts with
+    excess zeros; the inflation probability is a second output of the
+    same network). ``econnn.predict_components`` gives the parts of the
+    fitted distribution (latent mean, sigma, P(uncensored), inflation).
+    """,
+)
+
+CENSORING = Param(
+    "censoring",
+    None,
+    [tuple, list, None],
+    "tuple (lower, upper) or None",
+    """
+    Censoring points of ``loss='tobit'``: y equals ``lower`` when the
+    latent outcome is below it and ``upper`` when above. ``None`` in either
+    place (or +-inf) means no censoring on that side; ``censoring=None``
+    is ``(0, None)``, Tobin's censoring at zero. Only used by 'tobit'.
     """,
 )
 
@@ -39,7 +64,7 @@ QUANTILE = Param(
 )
 
 
-@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
@@ -119,8 +144,48 @@ class NNRegressor(RegressorMixin, _BaseNN):
     """
 
     def _make_loss(self):
-        cls = REGRESSION_LOSSES[self.loss]
-        return cls(self.quantile) if cls is Quantile else cls()
+        cls = _LOSSES[self.loss]
+        if cls is Quantile:
+            return cls(self.quantile)
+        if cls is Tobit:
+            return cls(*self._censoring_bounds())
+        return cls()
+
+    def _censoring_bounds(self):
+        if self.censoring is None:
+            return 0.0, np.inf
+        bounds = tuple(self.censoring)
+        if len(bounds) != 2:
+            raise ValueError(
+                "censoring must be a pair (lower, upper); got "
+                f"{self.censoring!r}.")
+        lower, upper = (
+            (-np.inf, np.inf)[i] if b is None else b
+            for i, b in enumerate(bounds))
+        try:
+            lower, upper = float(lower), float(upper)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "censoring bounds must be numbers or None; got "
+                f"{self.censoring!r}.") from None
+        if np.isnan(lower) or np.isnan(upper) or not lower < upper:
+            raise ValueError(
+                "censoring=(lower, upper) needs lower < upper; got "
+                f"{self.censoring!r}.")
+        return lower, upper
+
+    def _check_params(self):
+        super()._check_params()
+        if self.censoring is not None:
+            if self.loss != "tobit":
+                raise ValueError(
+                    f"censoring is only used with loss='tobit'; got "
+                    f"loss={self.loss!r}.")
+            self._censoring_bounds()
+
+    def _n_network_outputs(self, Y):
+        return getattr(self._loss, "n_heads", 1) if \
+            self.loss in REGRESSION_LIKELIHOODS else Y.shape[1]
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
@@ -184,5 +249,8 @@ class NNRegressor(RegressorMixin, _BaseNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
+        tags.target_tags.multi_output = self.loss not in \
+            REGRESSION_LIKELIHOODS
+        tags.target_tags.positive_only = self.loss in (
+            "poisson", "gamma", "negative_binomial", "zero_inflated_poisson")
         return tags

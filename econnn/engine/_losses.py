@@ -25,6 +25,8 @@ class _Loss:
 
     link = "identity"
     domain = None  # (lower bound, closed) of the target, or None
+    n_heads = 1  # network outputs per target
+    n_extra = 0  # learned constants appended to the output (likelihoods)
 
     def per_sample(self, eta, y):
         """Loss of each sample (averaged over outputs), shape (n,)."""
@@ -32,6 +34,10 @@ class _Loss:
 
     def inverse_link(self, eta):
         return eta
+
+    def training_mean(self, eta):
+        """The prediction from a linear predictor in training units."""
+        return self.inverse_link(eta)
 
     def check_target(self, y):
         if self.domain is None:
@@ -166,6 +172,10 @@ class ClassificationLoss(_Loss):
             return F.cross_entropy(eta, y, reduction="none")
         return F.binary_cross_entropy_with_logits(
             eta, y, reduction="none").mean(dim=1)
+
+    def log_likelihood(self, eta, y):
+        """Log-likelihood of each sample (binary, multiclass)."""
+        return -self.per_sample(eta, y)
 
     def inverse_link(self, eta):
         if self.kind == "multiclass":
