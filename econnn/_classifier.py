@@ -168,7 +168,8 @@ class NNClassifier(ClassifierMixin, _BaseNN):
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], multi_output=True)
+                             dtype=[np.float64, np.float32],
+                             multi_output=self.loss not in ORDERED_LOSSES)
         check_classification_targets(y)
         kind = {"binary": "binary", "multiclass": "multiclass",
                 "multilabel-indicator": "multilabel"}.get(type_of_target(y))
@@ -356,5 +357,5 @@ class NNClassifier(ClassifierMixin, _BaseNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES
         return tags

@@ -188,9 +188,12 @@ class NNRegressor(RegressorMixin, _BaseNN):
             self.loss in REGRESSION_LIKELIHOODS else Y.shape[1]
 
     def _validate_fit_data(self, X, y, reset):
+        # a likelihood models one target: a column y is raveled, with
+        # scikit-learn's DataConversionWarning
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], multi_output=True,
-                             y_numeric=True)
+                             dtype=[np.float64, np.float32],
+                             multi_output=self.loss not in
+                             REGRESSION_LIKELIHOODS, y_numeric=True)
         if reset:
             self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -252,5 +255,9 @@ class NNRegressor(RegressorMixin, _BaseNN):
         tags.target_tags.multi_output = self.loss not in \
             REGRESSION_LIKELIHOODS
         tags.target_tags.positive_only = self.loss in (
-            "poisson", "gamma", "negative_binomial", "zero_inflated_poisson")
+            "poisson", "gamma", "negative_binomial",
+            "zero_inflated_poisson") or (
+                self.loss == "tobit" and self.censoring is not None
+                and self.censoring[0] is not None and
+                bool(np.all(np.asarray(self.censoring[0]) >= 0)))
         return tags

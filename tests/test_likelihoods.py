@@ -334,7 +334,7 @@ def test_options_for_another_loss_are_refused():
     with pytest.raises(ValueError, match="missing from class_order"):
         NNClassifier(loss="ordered_logit", class_order=[0, 1, 2],
                      max_iter=2).fit(X, y)
-    with pytest.raises(ValueError, match="single target"):
+    with pytest.raises(ValueError, match="1d array"):
         NNRegressor(loss="tobit", max_iter=2).fit(
             X, np.column_stack([y, y]).astype(float))
     with pytest.raises(TypeError, match="needs a likelihood loss"):
