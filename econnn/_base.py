@@ -32,6 +32,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
 from .engine._likelihoods import with_loss_parameters
+from ._monotone import monotone_network
 from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
 from .inference._summary import estimator_summary
 from .engine._training import (BatchIterator, Criterion, EpochMonitor, Net,
@@ -155,6 +156,8 @@ class _BaseNN(BaseEstimator):
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm)
         members = self.n_ensemble_ = self._ensemble_size()
+        if getattr(self, "monotone", None):
+            return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
         return MLP(n_features, n_outputs, **layers)

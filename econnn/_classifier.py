@@ -15,6 +15,7 @@ from ._base import _BaseNN
 from .engine._likelihoods import ORDERED_LOSSES, OrderedLoss
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
+from ._monotone import check_monotone
 
 LOSS = Param(
     "loss",
@@ -86,7 +87,7 @@ class _OrderedEncoder:
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _BaseNN):
     """Feed-forward neural network classifier.
 
@@ -161,6 +162,7 @@ class NNClassifier(ClassifierMixin, _BaseNN):
 
     def _check_params(self):
         super()._check_params()
+        check_monotone(self)
         if self.class_order is not None and self.loss not in ORDERED_LOSSES:
             raise ValueError(
                 "class_order is only used with an ordered loss "
@@ -357,5 +359,9 @@ class NNClassifier(ClassifierMixin, _BaseNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES
+        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES \
+            and not self.monotone
+        # monotone constraints need binary (or ordered) targets
+        tags.classifier_tags.multi_class = not self.monotone or \
+            self.loss in ORDERED_LOSSES
         return tags

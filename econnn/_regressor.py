@@ -13,6 +13,7 @@ from ._base import _BaseNN
 from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile
 from ._declaration import Param, estimator
+from ._monotone import check_monotone
 
 _LOSSES = {**REGRESSION_LOSSES, **REGRESSION_LIKELIHOODS}
 
@@ -65,7 +66,7 @@ QUANTILE = Param(
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
@@ -176,6 +177,7 @@ class NNRegressor(RegressorMixin, _BaseNN):
 
     def _check_params(self):
         super()._check_params()
+        check_monotone(self)
         if self.censoring is not None:
             if self.loss != "tobit":
                 raise ValueError(

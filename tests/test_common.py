@@ -47,6 +47,11 @@ ESTIMATORS = [
                  learning_rate_init=0.01, **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), loss="ordered_probit",
                  solver="lbfgs", max_iter=100, n_ensemble=1, **DOUBLE),
+    # monotone constraints (tests/test_monotone.py)
+    NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
+                learning_rate_init=0.01, **DOUBLE),
+    NNClassifier(hidden_layer_sizes=(16,), monotone={0: -1},
+                 learning_rate_init=0.01, **DOUBLE),
     AutoencoderTransformer(),
     AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
                            activation="identity", solver="sgd",
