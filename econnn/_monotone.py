@@ -43,5 +43,5 @@ def monotone_network(est, n_features, n_outputs, n_members):
     signs = monotone_signs(est.monotone, n_features,
                            getattr(est, "feature_names_in_", None))
     return MonotoneMLP(n_features, n_outputs, signs, n_members=n_members,
-                       hidden_layer_sizes=tuple(est.hidden_layer_sizes),
+                       hidden_layer_sizes=tuple(est._hidden_layer_sizes()),
                        activation=est.activation, dropout=est.dropout)

@@ -11,13 +11,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ._scaling import weighted_location_scale
+
 __all__ = ["REGRESSION_LOSSES", "ClassificationLoss"]
 
 
-def _weighted_mean_std(y, w):
-    mean = np.average(y, axis=0, weights=w)
-    std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=w))
-    return mean, np.where(std > 0, std, 1.0)
+def mean_r2(mu, y):
+    """R^2 of predictions ``mu`` for targets ``y`` (tensors), averaged over
+    outputs; an output with no variance scores 0."""
+    resid = (y - mu).square().sum(dim=0)
+    total = (y - y.mean(dim=0)).square().sum(dim=0)
+    r2 = torch.where(total > 0, 1 - resid / total, torch.zeros_like(total))
+    return float(r2.mean())
 
 
 class _Loss:
@@ -29,7 +34,11 @@ class _Loss:
     n_extra = 0  # learned constants appended to the output (likelihoods)
 
     def per_sample(self, eta, y):
-        """Loss of each sample (averaged over outputs), shape (n,)."""
+        """Loss of each sample, shape (n,).
+
+        Averaged over outputs for regression; summed over labels for
+        multilabel classification (as scikit-learn).
+        """
         raise NotImplementedError
 
     def inverse_link(self, eta):
@@ -53,7 +62,7 @@ class _Loss:
 
     def target_scaling(self, y, w):
         """(loc, scale): training sees ``(y - loc) / scale``."""
-        return _weighted_mean_std(y, w)
+        return weighted_location_scale(y, w, name="y")
 
     def eta_scaling(self, loc, scale):
         """(eta_loc, eta_scale) mapping the trained eta to original units."""
@@ -170,8 +179,10 @@ class ClassificationLoss(_Loss):
     def per_sample(self, eta, y):
         if self.kind == "multiclass":
             return F.cross_entropy(eta, y, reduction="none")
+        # summed over labels, as scikit-learn's multilabel log-loss: each
+        # label is a binary model with its own full-strength loss
         return F.binary_cross_entropy_with_logits(
-            eta, y, reduction="none").mean(dim=1)
+            eta, y, reduction="none").sum(dim=1)
 
     def log_likelihood(self, eta, y):
         """Log-likelihood of each sample (binary, multiclass)."""
@@ -190,7 +201,14 @@ class ClassificationLoss(_Loss):
         eps = 1e-6
         if self.kind == "multiclass":
             p = np.bincount(y, weights=w, minlength=self.n_classes)
+            if np.any(p == 0):
+                # a first partial_fit batch without some class says nothing
+                # about its share: start uniform, not at log(eps)
+                return np.zeros(self.n_classes)
             p = np.clip(p / p.sum(), eps, 1)
             return np.log(p) - np.log(p).mean()
-        p = np.clip(np.average(y, axis=0, weights=w), eps, 1 - eps)
+        p = np.average(y, axis=0, weights=w)
+        if self.kind == "binary" and np.any((p == 0) | (p == 1)):
+            return np.zeros_like(p)
+        p = np.clip(p, eps, 1 - eps)
         return np.log(p / (1 - p))
