@@ -6,7 +6,7 @@ import pytest
 
 from econnn import NNClassifier, NNRegressor
 from econnn.engine._monotone import MONOTONE_ACTIVATIONS
-from econnn.engine._training import SOLVERS
+from econnn.engine._optim import SOLVERS
 
 N_PAIRS = 100_000
 

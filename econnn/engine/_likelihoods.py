@@ -33,7 +33,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._losses import _Loss, _weighted_mean_std
+from ._losses import _Loss
+from ._scaling import weighted_location_scale
+
+
+def _weighted_mean_std(y, w):
+    return weighted_location_scale(y, w, name="y")
 
 __all__ = ["REGRESSION_LIKELIHOODS", "ORDERED_LOSSES", "Tobit",
            "FractionalLogit", "NegativeBinomial", "ZeroInflatedPoisson",
