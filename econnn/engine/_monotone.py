@@ -76,9 +76,6 @@ MONOTONE_ACTIVATIONS = {
 }
 
 
-SHRINK = -0.5
-
-
 def _stacked_layer(n_members, fan_in, fan_out, activation, scale=1.0):
     """Weights ``(n_members, fan_in, fan_out)`` and zero biases, each
     member initialised as a linear layer followed by ``activation``."""
@@ -147,7 +144,7 @@ class MonotoneMLP(nn.Module):
             # signed weights, which blows the output up by ~7 per layer at
             # width 64; shrinking by sqrt(fan_in) compensates
             weight, bias = _stacked_layer(n_members, fan_in, fan_out, act,
-                                          scale=fan_in ** SHRINK if i else 1)
+                                          scale=fan_in ** -0.5 if i else 1)
             self.weights.append(weight)
             self.biases.append(bias)
         self.activation = MONOTONE_ACTIVATIONS[activation]()
