@@ -6,6 +6,7 @@ from .inference._compare import ComparisonTable, compare_models
 from .inference._effects import marginal_effects
 from .timeseries._forecaster import SequenceForecaster
 from .inference._gradcheck import check_gradients
+from .inference._likelihood import log_likelihood, predict_components
 from ._baselines import LogitClassifier, OLSRegressor
 from .inference._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
@@ -24,6 +25,8 @@ __all__ = [
     "check_gradients",
     "TrainingDivergedError",
     "marginal_effects",
+    "log_likelihood",
+    "predict_components",
     "OLSRegressor",
     "LogitClassifier",
     "Summary",

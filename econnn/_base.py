@@ -44,6 +44,7 @@ from .engine._data import TensorDataset
 from .engine._networks import Standardized, draws_random_numbers
 from .engine._scaling import (apply_in_chunks, standardize,
                               weighted_location_scale)
+from .engine._likelihoods import with_loss_parameters
 from .engine._training import build_net, run_training
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
@@ -269,7 +270,9 @@ class _BaseNN(BaseEstimator):
         self._x_loc = np.asarray(x_loc, dtype=np.float64)
         self._x_scale = np.asarray(x_scale, dtype=np.float64)
         self._n_train_rows = X.shape[0]
-        body = self._build_body(n_features, self._n_network_outputs(Y))
+        body = with_loss_parameters(
+            self._build_body(n_features, self._n_network_outputs(Y)),
+            self._loss)
         self._initialize_output(body, self._target_in_training_units(Y), w)
         body = body.to(device=config.device,
                        dtype=_TORCH_DTYPES[config.dtype])
@@ -386,7 +389,7 @@ class _BaseNN(BaseEstimator):
             eta = module(dataset.X if not sp.issparse(dataset.X) else
                          torch.from_numpy(dataset.X.toarray()).to(
                              dataset.y.device))
-            mu = self._loss.inverse_link(eta)
+            mu = self._loss.training_mean(eta)
         return self._score_training_units(mu, dataset.y)
 
     def __setstate__(self, state):
@@ -462,7 +465,32 @@ class _BaseNN(BaseEstimator):
             target_standardized=self._y_loc is not None,
             n_members=getattr(self, "n_ensemble_", 1),
             validate_X=self._validate_predict_X,
-            objective_data=self._objective_data)
+            objective_data=self._objective_data,
+            likelihood_data=self._likelihood_data,
+            loss_parameters=self._loss_parameters())
+
+    def _loss_parameters(self):
+        """A likelihood's learned constants in original units, by name."""
+        n_extra = getattr(self._loss, "n_extra", 0)
+        if not n_extra:
+            return {}
+        module = self.module_
+        with torch.no_grad():
+            module.eval()
+            eta = module(module.x_loc[None, :])
+        extra = eta[0, eta.shape[1] - n_extra:].double().cpu()
+        return self._loss.parameters(extra)
+
+    def _likelihood_data(self, X, y):
+        """Validated X and y in original units (class codes) for a loss's
+        ``log_likelihood``."""
+        X, Y = self._validate_fit_data(X, y, reset=False)
+        for name in ("_y_raw", "_need_two_classes"):  # classifiers' state
+            self.__dict__.pop(name, None)                # for fit only
+        if sp.issparse(X):
+            X = X.toarray()
+        Yt = torch.as_tensor(np.asarray(Y))
+        return X, Yt.double() if Yt.is_floating_point() else Yt
 
     def _objective_data(self, X, y, sample_weight=None):
         """Data in the units the network trained in, as float64 tensors."""

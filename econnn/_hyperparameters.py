@@ -85,6 +85,30 @@ N_ENSEMBLE = Param(
 )
 
 
+MONOTONE = Param(
+    "monotone",
+    None,
+    [dict, None],
+    "dict or None",
+    """
+    Shape constraints: ``{feature: +1 or -1}`` makes the prediction
+    non-decreasing (+1) or non-increasing (-1) in each listed feature, given
+    by name (DataFrame input) or column index, e.g.
+    ``{'price': -1, 'income': +1}``. Guaranteed by construction for any
+    weights (constrained monotonic networks, Runje & Shankaranarayana
+    2023): sign-constrained weights on the listed inputs, non-negative
+    weights in later layers, and for convex activations (relu, leaky_relu,
+    elu) each hidden layer mixes the activation with its point reflection
+    so that concave and S-shaped relations remain learnable. Holds for the
+    mean of every monotone link (identity, log, logit, Tobit), through the
+    internal standardisation (positive scales) and the ensemble (an average
+    of monotone networks). Not with ``activation='gelu'`` (not monotone),
+    ``batch_norm`` or a custom ``module``; for classifiers, binary
+    (probability of the positive class) and ordered losses (every
+    ``P(y > k)``) only.
+    """,
+)
+
 MODULE = Param(
     "module",
     None,

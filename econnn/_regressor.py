@@ -14,23 +14,49 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
 from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
+from ._monotone import check_monotone
 from .inference._intervals import (fit_intervals, predict_interval,
                                    requested_methods)
+
+_LOSSES = {**REGRESSION_LOSSES, **REGRESSION_LIKELIHOODS}
 
 LOSS = Param(
     "loss",
     "squared_error",
-    [StrOptions(set(REGRESSION_LOSSES))],
-    "{" + ", ".join(repr(k) for k in REGRESSION_LOSSES) + "}",
+    [StrOptions(set(_LOSSES))],
+    "{" + ", ".join(repr(k) for k in _LOSSES) + "}",
     """
     Loss, i.e. the GLM family and link of the output layer:
     'squared_error' (identity link, the mean), 'poisson' (log link, counts
     and rates, y >= 0), 'gamma' (log link, positive skewed outcomes such as
     costs, y > 0), 'huber' (identity link, robust to outliers; threshold one
     standard deviation of y), 'absolute_error' (the median) and 'quantile'
-    (the ``quantile``-th conditional quantile).
+    (the ``quantile``-th conditional quantile). Econometric likelihoods
+    (single target; each is the classical model with
+    ``hidden_layer_sizes=()``): 'tobit' (censored normal, censoring points
+    ``censoring``, sigma learned; ``predict`` is E[y|x] of the observed,
+    censored y), 'fractional_logit' (shares in [0, 1], Papke-Wooldridge
+    Bernoulli quasi-likelihood), 'negative_binomial' (NB2 counts,
+    dispersion alpha learned) and 'zero_inflated_poisson' (counts with
+    excess zeros; the inflation probability is a second output of the
+    same network). ``econnn.predict_components`` gives the parts of the
+    fitted distribution (latent mean, sigma, P(uncensored), inflation).
+    """,
+)
+
+CENSORING = Param(
+    "censoring",
+    None,
+    [tuple, list, None],
+    "tuple (lower, upper) or None",
+    """
+    Censoring points of ``loss='tobit'``: y equals ``lower`` when the
+    latent outcome is below it and ``upper`` when above. ``None`` in either
+    place (or +-inf) means no censoring on that side; ``censoring=None``
+    is ``(0, None)``, Tobin's censoring at zero. Only used by 'tobit'.
     """,
 )
 
@@ -46,12 +72,13 @@ QUANTILE = Param(
 
 
 #: Output activations (inverse links) by link, scikit-learn's names.
-_OUT_ACTIVATIONS = {"identity": "identity", "log": "exp"}
+_OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
+                    "logit": "logistic"}
 
 
-@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING,
-           hp.INTERVALS, extra_kwargs=True)
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE],
+           hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
@@ -157,13 +184,57 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
     """
 
     def _make_loss(self):
-        cls = REGRESSION_LOSSES[self.loss]
-        return cls(self.quantile) if cls is Quantile else cls()
+        cls = _LOSSES[self.loss]
+        if cls is Quantile:
+            return cls(self.quantile)
+        if cls is Tobit:
+            return cls(*self._censoring_bounds())
+        return cls()
+
+    def _censoring_bounds(self):
+        if self.censoring is None:
+            return 0.0, np.inf
+        bounds = tuple(self.censoring)
+        if len(bounds) != 2:
+            raise ValueError(
+                "censoring must be a pair (lower, upper); got "
+                f"{self.censoring!r}.")
+        lower, upper = (
+            (-np.inf, np.inf)[i] if b is None else b
+            for i, b in enumerate(bounds))
+        try:
+            lower, upper = float(lower), float(upper)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "censoring bounds must be numbers or None; got "
+                f"{self.censoring!r}.") from None
+        if np.isnan(lower) or np.isnan(upper) or not lower < upper:
+            raise ValueError(
+                "censoring=(lower, upper) needs lower < upper; got "
+                f"{self.censoring!r}.")
+        return lower, upper
+
+    def _check_params(self):
+        super()._check_params()
+        check_monotone(self)
+        if self.censoring is not None:
+            if self.loss != "tobit":
+                raise ValueError(
+                    f"censoring is only used with loss='tobit'; got "
+                    f"loss={self.loss!r}.")
+            self._censoring_bounds()
+
+    def _n_network_outputs(self, Y):
+        return getattr(self._loss, "n_heads", 1) if \
+            self.loss in REGRESSION_LIKELIHOODS else Y.shape[1]
 
     def _validate_fit_data(self, X, y, reset):
+        # a likelihood models one target: a column y is raveled, with
+        # scikit-learn's DataConversionWarning
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], multi_output=True,
-                             y_numeric=True)
+                             dtype=[np.float64, np.float32],
+                             multi_output=self.loss not in
+                             REGRESSION_LIKELIHOODS, y_numeric=True)
         if reset:
             self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -326,5 +397,12 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
+        tags.target_tags.multi_output = self.loss not in \
+            REGRESSION_LIKELIHOODS
+        tags.target_tags.positive_only = self.loss in (
+            "poisson", "gamma", "negative_binomial",
+            "zero_inflated_poisson") or (
+                self.loss == "tobit" and self.censoring is not None
+                and self.censoring[0] is not None and
+                bool(np.all(np.asarray(self.censoring[0]) >= 0)))
         return tags

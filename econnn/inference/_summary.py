@@ -231,6 +231,8 @@ class Summary:
 def _architecture(est):
     """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
     body = fitted_model(est).body
+    # a likelihood's constants (sigma, thresholds) wrap the network
+    body = getattr(body, "network", body)
     if isinstance(body, MLP):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
@@ -326,6 +328,8 @@ def estimator_summary(est, X=None, y=None, cv=None):
         "Final training loss": float(est.loss_curve_[-1]),
         "Best training loss": float(np.min(est.loss_curve_)),
     }
+    for name, value in fitted.loss_parameters.items():
+        info[f"{loss.name} {name}"] = value
     score_name = _score_name(est)
     if est.early_stopping and est.best_validation_score_ is not None:
         info[f"Validation {score_name}"] = float(est.best_validation_score_)
@@ -362,6 +366,13 @@ def estimator_summary(est, X=None, y=None, cv=None):
             "parameters refitted on each training fold. The score on the "
             "given data is in-sample when they are the training data, and "
             "then overstates the fit to new data.")
+    if fitted.loss_parameters:
+        summary.add_note(
+            f"The {loss.name} likelihood's own parameters ("
+            f"{', '.join(fitted.loss_parameters)}) are learned with the "
+            "network and reported in original units" + (
+                ", averaged over the ensemble's members"
+                if fitted.n_members > 1 else "") + ".")
     summary.add_note(
         "A network has no interpretable coefficients: use "
         "econnn.marginal_effects(model, X, y=y, n_boot=...) for effects "
