@@ -9,6 +9,8 @@ from .inference._gradcheck import check_gradients
 from ._baselines import LogitClassifier, OLSRegressor
 from .inference._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
+from ._persistence import load, save
+from ._onnx import to_onnx
 from .inference._summary import Summary
 from .engine._training import TrainingDivergedError
 from .timeseries._windows import make_windows
@@ -21,6 +23,9 @@ __all__ = [
     "AutoencoderTransformer",
     "SequenceForecaster",
     "make_windows",
+    "save",
+    "load",
+    "to_onnx",
     "check_gradients",
     "TrainingDivergedError",
     "marginal_effects",

@@ -28,6 +28,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
+from skorch.history import History
 
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
@@ -250,7 +251,7 @@ class _BaseNN(BaseEstimator):
 
     def _init_model(self, X, Y, w, device):
         """Scaling statistics, the network and the skorch net."""
-        dtype = self._train_dtype = np.dtype(self.precision)
+        self._train_dtype = np.dtype(self.precision)
         n_features = X.shape[-1]  # variables per time step for 3-D windows
         if self.standardize:
             x_loc, x_scale = self._x_scaling(X, w)
@@ -258,12 +259,7 @@ class _BaseNN(BaseEstimator):
             x_loc, x_scale = np.zeros(n_features), np.ones(n_features)
         scaling = self._loss.target_scaling(Y, w) if self.standardize \
             else None
-        if scaling is None:
-            y_loc = y_scale = None
-            eta_loc, eta_scale = np.zeros(1), np.ones(1)
-        else:
-            y_loc, y_scale = scaling
-            eta_loc, eta_scale = self._loss.eta_scaling(y_loc, y_scale)
+        y_loc, y_scale = (None, None) if scaling is None else scaling
         # float64 always: the input is standardised before its conversion
         self._x_loc = x_loc.astype(np.float64)
         self._x_scale = x_scale.astype(np.float64)
@@ -282,12 +278,35 @@ class _BaseNN(BaseEstimator):
                 with torch.no_grad():
                     body.output.bias.copy_(torch.as_tensor(np.array(
                         np.broadcast_to(bias, body.output.bias.shape))))
-        body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
+        self.module_ = self._standardized_network(body, device)
+        self.net_ = self._make_net(body, device)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+
+    def _standardized_network(self, body, device):
+        """``body`` in the training dtype on ``device``, in original units."""
+        dtype = self._dtype()
+        if self._y_loc is None:
+            eta_loc, eta_scale = np.zeros(1), np.ones(1)
+        else:
+            eta_loc, eta_scale = self._loss.eta_scaling(self._y_loc,
+                                                        self._y_scale)
+        body = body.to(device=device, dtype=_TORCH_DTYPES[dtype])
         x_loc, x_scale, eta_loc, eta_scale = (
             torch.as_tensor(np.asarray(a, dtype=dtype), device=device)
             for a in (self._x_loc, self._x_scale, eta_loc, eta_scale))
-        self.module_ = Standardized(body, x_loc, x_scale, eta_loc, eta_scale)
-        self.net_ = Net(
+        return self._wrap_network(
+            Standardized(body, x_loc, x_scale, eta_loc, eta_scale))
+
+    def _wrap_network(self, network):
+        """Hook: a wrapper around the network in original units."""
+        return network
+
+    def _make_net(self, body, device):
+        """The skorch net that trains ``body``."""
+        net = Net(
             module=body,
             criterion=Criterion,
             criterion__loss=self._loss,
@@ -302,15 +321,12 @@ class _BaseNN(BaseEstimator):
             l2=0.0,
             max_grad_norm=self.max_grad_norm,
         )
-        self.net_.initialize()
+        net.initialize()
         # the optimizer is built here rather than by skorch, so that weights
         # and biases get their own parameter groups (penalties)
-        self.net_.optimizer_ = make_optimizer(self, body)
-        self.net_.optimizer = type(self.net_.optimizer_)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
+        net.optimizer_ = make_optimizer(self, body)
+        net.optimizer = type(net.optimizer_)
+        return net
 
     def _x_scaling(self, X, w):
         if sp.issparse(X):
@@ -559,6 +575,64 @@ class _BaseNN(BaseEstimator):
         if Yt.is_floating_point():
             Yt = Yt.double()
         return Xt, Yt, torch.as_tensor(w / w.mean())
+
+    # ----------------------------------------------------------- persistence
+    #: Fitted attributes that ``_set_state`` rebuilds from the others.
+    _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
+
+    def _n_fitted_outputs(self):
+        """Hook: number of network outputs of the fitted estimator."""
+        return self.n_outputs_
+
+    def _get_state(self):
+        """The fitted state as plain attributes and tensors.
+
+        Used by :func:`econnn.save`; objects that the plain attributes
+        determine (network, skorch net, loss) are left out and rebuilt by
+        :meth:`_set_state`.  Adam/SGD moment buffers are kept, so training
+        continues as it would have.
+        """
+        check_is_fitted(self)
+        attrs = {k: v for k, v in vars(self).items()
+                 if (k.startswith("_") or k.endswith("_"))
+                 and k not in self._REBUILT_STATE}
+        tensors = {f"network.{k}": v
+                   for k, v in self.module_.state_dict().items()}
+        optimizer = self.net_.optimizer_.state_dict()
+        buffers = {f"optimizer.{i}.{name}": v
+                   for i, state in optimizer["state"].items()
+                   for name, v in state.items()}
+        if all(isinstance(v, torch.Tensor) for v in buffers.values()):
+            tensors.update(buffers)  # not L-BFGS's lists of past steps
+            attrs["_optimizer_groups"] = optimizer["param_groups"]
+        attrs["_history"] = [dict(row) for row in self.net_.history]
+        return attrs, tensors
+
+    def _set_state(self, attrs, tensors, device):
+        """Restore what :meth:`_get_state` returned, on ``device``."""
+        attrs = dict(attrs)
+        history = attrs.pop("_history")
+        groups = attrs.pop("_optimizer_groups", None)
+        vars(self).update(attrs)
+        self._loss = self._make_loss()
+        body = self._build_body(len(self._x_loc), self._n_fitted_outputs())
+        self.module_ = self._standardized_network(body, device)
+        self.module_.load_state_dict(
+            {k[len("network."):]: v for k, v in tensors.items()
+             if k.startswith("network.")})
+        self.module_.eval()
+        self.net_ = self._make_net(self.module_.body, device)
+        self.net_.history = History(history)
+        if groups is not None:
+            state = {}
+            for key, value in tensors.items():
+                if key.startswith("optimizer."):
+                    _, i, name = key.split(".", 2)
+                    state.setdefault(int(i), {})[name] = value
+            self.net_.optimizer_.load_state_dict(
+                {"state": state, "param_groups": groups})
+        self._predict_path = (self.module_.body,
+                              backprop_for(self.module_.body))
 
     # --------------------------------------------------------------- report
     def summary(self, X=None, y=None):
