@@ -293,3 +293,24 @@ def test_skops_cannot_store_the_network():
 def test_exported():
     assert econnn.save is save and econnn.load is load
     assert {"save", "load"} <= set(econnn.__all__)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "differenced-forecaster"])
+def test_pickled_estimator_keeps_training_the_weights_it_predicts_with(kind):
+    # skorch pickles its module separately from the estimator's module_;
+    # before the fix, training after unpickling changed a copy
+    X, y = _data()
+    if kind == "regressor":
+        model = NNRegressor(max_iter=3, warm_start=True, random_state=0)
+    else:
+        X = np.cumsum(X, axis=1)
+        y = X[:, -1] + 0.1
+        model = SequenceForecaster(hidden_size=4, difference=True,
+                                   max_iter=3, warm_start=True,
+                                   random_state=0)
+    model.fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.module_.body is restored.net_.module_
+    model.fit(X, y)
+    restored.fit(X, y)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
