@@ -39,7 +39,13 @@ class _Prediction(nn.Module):
         self.kind = kind
 
     def forward(self, x):
-        mean = self.loss.inverse_link(self.network(x))
+        # Standardized's own forward, without its finiteness check (a
+        # data-dependent branch, which a graph cannot hold): the maps in
+        # the buffers' precision (float64), the body in its own
+        net = self.network
+        z = ((x.to(net.x_loc.dtype) - net.x_loc) / net.x_scale).to(
+            net.body_dtype())
+        mean = self.loss.inverse_link(net.from_body(net.body(z))).to(x.dtype)
         if self.kind == "regressor":
             return mean
         if self.kind == "binary":
