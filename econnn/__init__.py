@@ -2,6 +2,7 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._classifier import NNClassifier
+from ._convnet import ConvNetClassifier, ConvNetRegressor
 from .inference._compare import ComparisonTable, compare_models
 from .inference._effects import marginal_effects
 from .timeseries._forecaster import SequenceForecaster
@@ -21,6 +22,8 @@ __all__ = [
     "NNRegressor",
     "NNClassifier",
     "AutoencoderTransformer",
+    "ConvNetRegressor",
+    "ConvNetClassifier",
     "SequenceForecaster",
     "make_windows",
     "save",

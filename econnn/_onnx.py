@@ -19,8 +19,7 @@ from ._fitted import fitted_model
 __all__ = ["to_onnx"]
 
 #: Estimators whose fitted network maps a row of raw inputs to a prediction.
-_EXPORTABLE = ("NNRegressor", "NNClassifier", "ConvNetRegressor",
-               "ConvNetClassifier")
+_EXPORTABLE = ("NNRegressor", "NNClassifier")
 
 
 class _Prediction(nn.Module):

@@ -40,12 +40,13 @@ def _registered():
     """The estimator classes :func:`load` may build, by name."""
     from ._autoencoder import AutoencoderTransformer
     from ._classifier import NNClassifier
+    from ._convnet import ConvNetClassifier, ConvNetRegressor
     from ._regressor import NNRegressor
     from .timeseries._forecaster import SequenceForecaster
 
     return {cls.__name__: cls for cls in (
         NNRegressor, NNClassifier, AutoencoderTransformer,
-        SequenceForecaster)}
+        SequenceForecaster, ConvNetRegressor, ConvNetClassifier)}
 
 
 # ------------------------------------------------------------------ encoding

@@ -19,8 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import econnn
-from econnn import (AutoencoderTransformer, NNClassifier, NNRegressor,
-                    SequenceForecaster, load, save)
+from econnn import (AutoencoderTransformer, ConvNetClassifier, NNClassifier,
+                    NNRegressor, SequenceForecaster, load, save)
 from econnn._persistence import _checksum
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +64,10 @@ def _configurations():
         ("forecaster-lstm-differenced", SequenceForecaster(
             cell="lstm", hidden_size=8, difference=True, **kw).fit(
                 windows[:, :5], windows[:, 5]), windows[:, :5], "predict"),
+        ("convnet-grids", ConvNetClassifier(
+            conv_channels=(4,), hidden_layer_sizes=(8,), **kw).fit(
+                X.reshape(80, 1, 2, 2), words), X.reshape(80, 1, 2, 2),
+         "predict_proba"),
         ("forecaster-transformer", SequenceForecaster(
             cell="transformer", hidden_size=8, **kw).fit(
                 windows[:, :5], windows[:, 5]), windows[:, :5], "predict"),
