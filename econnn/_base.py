@@ -489,22 +489,6 @@ class _BaseNN(BaseEstimator):
             Yt = Yt.double()
         return torch.as_tensor(Xs), Yt, torch.as_tensor(w / w.mean())
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        # skorch pickles its module on its own, so an unpickled net_ trains
-        # a copy of module_.body (with the optimizer bound to the copy):
-        # put the copy in module_, or warm_start/partial_fit after pickling
-        # (joblib, dask) would train weights that predict never reads
-        net, network = vars(self).get("net_"), vars(self).get("module_")
-        body = getattr(net, "module_", None)
-        if body is None or network is None or network.body is body:
-            return
-        for parent in network.modules():
-            for name, child in parent.named_children():
-                if child is network.body:
-                    setattr(parent, name, body)
-                    return
-
     # ----------------------------------------------------------- persistence
     #: Fitted attributes that ``_set_state`` rebuilds from the others.
     _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
