@@ -139,8 +139,9 @@ def save(estimator, path):
     ----------
     estimator : econnn estimator
         A fitted :class:`NNRegressor`, :class:`NNClassifier`,
-        :class:`AutoencoderTransformer` or :class:`SequenceForecaster`
-        (with a built-in network; a custom ``module`` class is code and is
+        :class:`AutoencoderTransformer`, :class:`SequenceForecaster`,
+        :class:`ConvNetRegressor` or :class:`ConvNetClassifier` (with a
+        built-in network; a custom ``module`` class is code and is
         refused).
     path : str or os.PathLike
         File to write, conventionally ``*.safetensors``.
