@@ -12,6 +12,8 @@ from ._regressor import NNRegressor
 from .inference._summary import Summary
 from .engine._training import TrainingDivergedError
 from .timeseries._windows import make_windows
+from .timeseries._backtest import BacktestResult, backtest
+from .timeseries._plot import plot_forecast
 
 __version__ = "0.1.0"
 
@@ -21,6 +23,9 @@ __all__ = [
     "AutoencoderTransformer",
     "SequenceForecaster",
     "make_windows",
+    "backtest",
+    "BacktestResult",
+    "plot_forecast",
     "check_gradients",
     "TrainingDivergedError",
     "marginal_effects",
