@@ -35,11 +35,15 @@ class BacktestResult:
         ``coverage_<level>`` (share of actual values inside the band).
     seasonal_period : int
         The period of the seasonal naive scale of MASE.
+    difference : bool
+        Whether the forecaster modelled changes: decided at the first fit
+        (``difference='auto'``) and kept for every refit.
     """
 
     forecasts: pd.DataFrame
     scores: pd.DataFrame
     seasonal_period: int
+    difference: bool
 
     def relative(self, metric="rmse"):
         """``metric`` of each model divided by the AR benchmark's, by horizon."""
@@ -252,7 +256,8 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     train = values[:first_end]
     naive = np.mean(np.abs(train[m:] - train[:-m])) if len(train) > m \
         else np.nan
-    return BacktestResult(forecasts, _scores(forecasts, levels, naive), m)
+    return BacktestResult(forecasts, _scores(forecasts, levels, naive), m,
+                          bool(model.difference_))
 
 
 def _scores(forecasts, levels, naive_mae):
