@@ -381,3 +381,49 @@ def test_make_windows_auto_lags_follow_the_frequency():
     yearly = pd.Series(np.arange(100.0), index=pd.period_range(
         "1900", periods=100, freq="Y"))
     assert make_windows(yearly)[0].shape[1] == 8
+
+
+# ------------------------------------------------- known-future regressors
+def arx(n=300, seed=0):
+    """y_t = 0.5 y_{t-1} + 1.0 x_t + e_t, with x_t an AR(1) known ahead."""
+    rng = np.random.default_rng(seed)
+    x, y = np.zeros(n), np.zeros(n)
+    for t in range(1, n):
+        x[t] = 0.6 * x[t - 1] + rng.standard_normal()
+        y[t] = 0.5 * y[t - 1] + 1.0 * x[t] + 0.5 * rng.standard_normal()
+    return pd.DataFrame({"y": y, "x": x}, index=pd.period_range(
+        "1950Q1", periods=n, freq="Q"))
+
+
+def test_known_future_regressor_matches_autoreg_with_exog():
+    data = arx()
+    X, y = make_windows(data, lags=4, known_future=["x"])
+    # the last row of each window holds x in the target period
+    np.testing.assert_array_equal(X[:, -1, 1], data["x"].to_numpy()[4:])
+    n_train = 240
+    model = SequenceForecaster(known_future=("x",), **FAST).fit(
+        X[:n_train], y.iloc[:n_train])
+    test = y.iloc[n_train:]
+    rmse = np.sqrt(np.mean((model.predict(X[n_train:]) - test) ** 2))
+    # statsmodels: AutoReg with x as exogenous regressor, same sample
+    yv, xv = data["y"].to_numpy(), data["x"].to_numpy()
+    res = AutoReg(yv[3:n_train + 4], lags=1, exog=xv[3:n_train + 4]).fit()
+    pred = res.params[0] + res.params[1] * yv[n_train + 3:-1] + \
+        res.params[2] * xv[n_train + 4:]
+    rmse_ar = np.sqrt(np.mean((pred - test) ** 2))
+    assert rmse < 1.1 * rmse_ar
+    # forecast() reads x in the forecast periods from exog_future: moving
+    # x at T+1 by 1 moves the one-step forecast by about its coefficient
+    history = data.iloc[:n_train + 4]
+    base = model.forecast(history, steps=3, exog_future=data[["x"]].iloc[
+        n_train + 4:n_train + 7])
+    bumped = data[["x"]].iloc[n_train + 4:n_train + 7].copy()
+    bumped.iloc[0] += 1.0
+    moved = model.forecast(history, steps=3, exog_future=bumped)
+    assert 0.8 < moved.iloc[0] - base.iloc[0] < 1.2
+    # ... and carries it through the AR: half of it a period later
+    assert 0.3 < moved.iloc[1] - base.iloc[1] < 0.7
+    with pytest.raises(ValueError, match="exog_future"):
+        model.forecast(history, steps=1)
+    with pytest.raises(ValueError, match="not columns"):
+        make_windows(data, lags=4, known_future=["z"])

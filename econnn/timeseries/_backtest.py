@@ -135,7 +135,9 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     :class:`SequenceForecaster`, cloned) is refitted on the history -- or
     the last refit is reused, with ``refit_every`` -- and forecasts
     ``horizon`` periods with prediction intervals; the errors are
-    collected per horizon. statsmodels' AutoReg with the order chosen by
+    collected per horizon. With covariates (a DataFrame), the forecasts
+    are conditional on their realised future values (``exog_future``),
+    as they would be with known-future regressors or scenario paths. statsmodels' AutoReg with the order chosen by
     AIC (constant, Gaussian intervals), refitted at the same origins, is
     measured beside it. The stationarity decision of
     ``difference='auto'`` is made once, on the first history, and kept for
@@ -221,6 +223,7 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
         lags = auto_lags(frame.index[:origins[0][1]])
     ar_bench = _ARBenchmark(lags if max_ar_lags is None else max_ar_lags)
 
+    known = forecaster.get_params()["known_future"]
     rows, model, decided = [], None, None
     for k, (start, end, test) in enumerate(origins):
         if window == "rolling":
@@ -231,13 +234,16 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
             model = clone(forecaster)
             if decided is not None:
                 model.set_params(difference=decided)
-            X, y = make_windows(history, lags=lags)
+            X, y = make_windows(history, lags=lags, known_future=known)
             model.fit(X, y)
             if forecaster.get_params()["difference"] == "auto":
                 decided = bool(model.difference_)
             if benchmark:
                 ar_bench.fit(values[start:end])
-        fc = model.forecast(history, steps, level=levels)
+        # covariates: their realised values (a forecast conditional on them)
+        exog = frame.iloc[end:end + steps, 1:] if frame.shape[1] > 1 \
+            else None
+        fc = model.forecast(history, steps, exog_future=exog, level=levels)
         models = [("forecaster", fc["forecast"].to_numpy(),
                    {c: fc[c].to_numpy() for c in fc.columns[1:]})]
         if benchmark:

@@ -21,7 +21,7 @@ from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, fit_autoregression,
                       window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
-from ._windows import _check_count, arrange_series
+from ._windows import _check_count, arrange_series, lead_known_future
 
 __all__ = ["SequenceForecaster"]
 
@@ -121,6 +121,19 @@ AR_ORDER = Param(
     """,
 )
 
+KNOWN_FUTURE = Param(
+    "known_future",
+    None,
+    [list, tuple, None],
+    "tuple of str or None",
+    """
+    Covariates whose future values are known when forecasting, entered in
+    the windows ``horizon`` periods ahead (``make_windows(...,
+    known_future=...)``, with the same columns). :meth:`forecast` then
+    reads their values in the forecast periods from ``exog_future``.
+    """,
+)
+
 HOLDOUT = Param(
     "holdout_fraction",
     0.25,
@@ -167,7 +180,7 @@ def _future_index(index, steps):
 
 
 @estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
-            LINEAR_SKIP, DIFFERENCE, HOLDOUT], _TRAINING)
+            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], _TRAINING)
 class SequenceForecaster(RegressorMixin, _BaseNN):
     """Recurrent or attention network forecasting a time series.
 
@@ -694,10 +707,62 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 f"n_timesteps_={self.n_timesteps_} of a window.")
         index = _future_index(frame.index, steps)
         n_blocks = math.ceil(steps / self.n_outputs_)
-        exog = self._future_covariates(frame, exog_future, n_blocks)
-        window = frame.to_numpy(dtype=self._dtype(), copy=True)[
-            -self.n_timesteps_:]
+        table = self._future_table(frame, exog_future, n_blocks)
+        n = len(frame)
+        window = table[n - self.n_timesteps_:n]
+        exog = table[n:, 1:] if len(table) > n else None
         return window, exog, index, frame.columns[0], n_blocks
+
+    def _future_table(self, frame, exog_future, n_blocks):
+        """History and the future covariate rows, known-future columns led.
+
+        Rows after the history hold the covariates of the periods forecast
+        (``(n_blocks - 1) * n_outputs_`` of them, appended between forecast
+        blocks); known-future columns are read ``n_outputs_`` periods ahead,
+        so they need that many more future values.
+        """
+        horizon = self.n_outputs_
+        known = list(self.known_future or ())
+        needed = (n_blocks - 1) * horizon
+        covariates = list(frame.columns[1:])
+        if not covariates:
+            return frame.to_numpy(dtype=self._dtype())
+        rows = {c: needed + (horizon if c in known else 0)
+                for c in covariates}
+        if max(rows.values()) > 0:
+            if exog_future is None:
+                raise ValueError(
+                    f"Forecasting {needed + horizon} period(s) with these "
+                    "covariates needs their future values: pass exog_future "
+                    f"with columns {[c for c in covariates if rows[c]]} and "
+                    f"at least {max(rows.values())} rows.")
+            if not isinstance(exog_future, pd.DataFrame):
+                exog_future = pd.DataFrame(exog_future, columns=covariates)
+            missing = [c for c in covariates
+                       if rows[c] and c not in exog_future.columns]
+            if missing:
+                raise ValueError("exog_future lacks the covariate column(s) "
+                                 f"{missing}.")
+            short = [c for c in covariates if rows[c] > len(exog_future)]
+            if short:
+                raise ValueError(
+                    f"exog_future has {len(exog_future)} rows; column(s) "
+                    f"{short} need at least {max(rows.values())}.")
+            future = pd.DataFrame(np.nan, index=range(max(rows.values())),
+                                  columns=covariates)
+            for c in covariates:
+                values = exog_future[c].to_numpy(dtype=np.float64)[:rows[c]]
+                if not np.isfinite(values).all():
+                    raise ValueError("exog_future contains NaN or infinite "
+                                     "values.")
+                future.iloc[:rows[c], covariates.index(c)] = values
+        else:
+            future = pd.DataFrame(columns=covariates, dtype=np.float64)
+        future.insert(0, frame.columns[0], np.nan)
+        table = pd.concat([frame.reset_index(drop=True).astype(np.float64),
+                           future], ignore_index=True)
+        table = lead_known_future(table, known, horizon)
+        return table.to_numpy(dtype=self._dtype())[:len(frame) + needed]
 
     def _paths(self, window, exog, n_blocks, n_paths):
         rng = check_random_state(self.random_state)
@@ -715,31 +780,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
 
         return self._recurse(np.repeat(window[None], n_paths, axis=0),
                              exog, n_blocks, shock)
-
-    def _future_covariates(self, frame, exog_future, n_blocks):
-        """Covariate rows appended between forecast blocks, or None."""
-        needed = (n_blocks - 1) * self.n_outputs_
-        if self.n_variables_ == 1 or needed == 0:
-            return None
-        covariates = list(frame.columns[1:])
-        if exog_future is None:
-            raise ValueError(
-                f"Forecasting more than {self.n_outputs_} period(s) with "
-                "covariates needs their future values: pass exog_future with "
-                f"columns {covariates} and at least {needed} rows.")
-        if not isinstance(exog_future, pd.DataFrame):
-            exog_future = pd.DataFrame(exog_future, columns=covariates)
-        missing = [c for c in covariates if c not in exog_future.columns]
-        if missing:
-            raise ValueError(f"exog_future lacks the covariate column(s) "
-                             f"{missing}.")
-        if len(exog_future) < needed:
-            raise ValueError(f"exog_future has {len(exog_future)} rows; at "
-                             f"least {needed} are needed.")
-        exog = exog_future[covariates].to_numpy(dtype=self._dtype())[:needed]
-        if not np.isfinite(exog).all():
-            raise ValueError("exog_future contains NaN or infinite values.")
-        return exog
 
     def _recurse(self, windows, exog, n_blocks, shock=None):
         """Run the network forward ``n_blocks`` times from ``windows``.
