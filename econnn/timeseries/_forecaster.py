@@ -15,7 +15,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
 
 from .. import _hyperparameters as hp
 from .._base import _BaseNN
-from ..engine._losses import REGRESSION_LOSSES
+from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import Param, estimator
 from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, fit_autoregression,
@@ -273,11 +273,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     'M'
     """
 
-    _score_training_units = NNRegressor._score_training_units
-    # no ``module`` parameter: the base's path for its built-in networks
-    # (initial output bias from the target mean) applies
-    module = None
-
     def _make_loss(self):
         return REGRESSION_LOSSES["squared_error"]()
 
@@ -384,10 +379,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             Yt = Yt - intercept - ar_design(Xt, self.ar_order_) @ coef
         return Xt, Yt
 
+    def _score_training_units(self, mu, y):
+        return mean_r2(mu, y)
+
     def _validate_predict_X(self, X):
         check_is_fitted(self)
+        # float64 until standardised: no precision lost before the network
         X = validate_data(self, X, reset=False, allow_nd=True,
-                          dtype=self._dtype())
+                          dtype=[np.float64, np.float32])
         return self._as_windows(X, reset=False)
 
     # ------------------------------------------------------- base overrides
@@ -414,8 +413,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             hidden_size=self.hidden_size, num_layers=self.num_layers,
             dropout=self.dropout, linear_skip=self.linear_skip)
 
-    def _init_model(self, X, Y, w, device):
-        super()._init_model(X, Y, w, device)
+    def _init_model(self, X, Y, w, config):
+        super()._init_model(X, Y, w, config)
         if self._ar is not None:
             self.module_ = ARNested(self.module_, *self._ar,
                                     order=self.ar_order_)
@@ -553,7 +552,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         rows[~inside] = np.nan
         exog = rows[:, :, 1:] if X.shape[2] > 1 else None
         with np.errstate(invalid="ignore"):
-            paths = model._recurse(Xh.astype(model._dtype()), exog, n_blocks)
+            paths = model._recurse(Xh.astype(np.float64), exog, n_blocks)
         errors = (rows[:, :, 0] - paths)[:, :steps]
         return gate, errors
 
@@ -726,7 +725,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         needed = (n_blocks - 1) * horizon
         covariates = list(frame.columns[1:])
         if not covariates:
-            return frame.to_numpy(dtype=self._dtype())
+            return frame.to_numpy(dtype=np.float64)
         rows = {c: needed + (horizon if c in known else 0)
                 for c in covariates}
         if max(rows.values()) > 0:
@@ -762,7 +761,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         table = pd.concat([frame.reset_index(drop=True).astype(np.float64),
                            future], ignore_index=True)
         table = lead_known_future(table, known, horizon)
-        return table.to_numpy(dtype=self._dtype())[:len(frame) + needed]
+        return table.to_numpy(dtype=np.float64)[:len(frame) + needed]
 
     def _paths(self, window, exog, n_blocks, n_paths):
         rng = check_random_state(self.random_state)
