@@ -20,6 +20,7 @@ Run from the repository root (``pip install -e .[bench]`` for pmdarima)::
 
 import argparse
 import math
+import os
 import time
 import warnings
 
@@ -56,7 +57,8 @@ def suite():
         import pmdarima.datasets as pd_data
     except ImportError:  # the bench extra is not installed
         return out
-    out["ausbeer"] = _quarterly(pd_data.load_ausbeer(), "1956Q1")
+    beer = pd_data.load_ausbeer(as_series=False)
+    out["ausbeer"] = _quarterly(beer[np.isfinite(beer)], "1956Q1")
     out["austres"] = _quarterly(pd_data.load_austres(), "1971Q2")
     out["woolyrnq"] = _quarterly(pd_data.load_woolyrnq(), "1965Q1")
     lynx = pd_data.load_lynx(as_series=False)
@@ -278,7 +280,8 @@ def main(argv=None):
                         help="periods between origins")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", default=None,
-                        help="write every forecast to this CSV file")
+                        help="folder caching each series' forecasts (a rerun "
+                        "reuses them)")
     parser.add_argument("--only", default=None,
                         help="comma-separated series names")
     parser.add_argument("--leave-out", default=None,
@@ -297,8 +300,16 @@ def main(argv=None):
     frames, meta, timing = [], {}, {}
     for name, series in data.items():
         t0 = time.perf_counter()
-        forecasts, times, horizon, n_origins, refit_every = evaluate(
-            name, series, args)
+        cache = None if args.save is None else \
+            f"{args.save}/{name.replace(' ', '_')}.pkl"
+        if cache is not None and os.path.exists(cache):
+            forecasts, times, horizon, n_origins, refit_every = \
+                pd.read_pickle(cache)
+        else:
+            result = evaluate(name, series, args)
+            if cache is not None:
+                pd.to_pickle(result, cache)
+            forecasts, times, horizon, n_origins, refit_every = result
         frames.append(forecasts)
         meta[name] = (horizon, n_origins, refit_every)
         timing[name] = times
@@ -306,8 +317,6 @@ def main(argv=None):
               f"{refit_every}, H={horizon} "
               f"({time.perf_counter() - t0:.0f} s)", flush=True)
     all_forecasts = pd.concat(frames, ignore_index=True)
-    if args.save:
-        all_forecasts.to_csv(args.save, index=False)
     table = report(all_forecasts, meta)
     print("\nMedian seconds per fit [per forecast] (econnn: backtest time "
           "per refit, its forecasts included):")

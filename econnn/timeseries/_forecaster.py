@@ -2,25 +2,25 @@
 
 import math
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import RegressorMixin, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
 
-from .. import _hyperparameters as hp
 from .._base import _BaseNN
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
-from .._declaration import Param, estimator
+from .._declaration import estimator
 from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, fit_autoregression,
                       window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
+from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
+                          KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
+                          SEQUENCE_DROPOUT, TRAINING)
 from ._windows import _check_count, arrange_series, lead_known_future
 
 __all__ = ["SequenceForecaster"]
@@ -30,133 +30,6 @@ _MIN_HOLDOUT = 10
 _MIN_TRAIN = 20
 #: Held-out forecast errors are measured up to this many steps ahead.
 _MAX_HOLDOUT_HORIZON = 24
-
-CELL = Param(
-    "cell",
-    "gru",
-    [StrOptions(set(SEQUENCE_MODULES))],
-    "{" + ", ".join(repr(c) for c in SEQUENCE_MODULES) + "}",
-    """
-    The network read along each window: 'rnn' (Elman), 'lstm' (long
-    short-term memory), 'gru' (gated recurrent unit) or 'transformer' (a
-    self-attention encoder with sinusoidal positional encoding).
-    """,
-)
-
-HIDDEN_SIZE = Param(
-    "hidden_size",
-    16,
-    [Interval(Integral, 1, None, closed="left")],
-    "int",
-    """
-    Size of the hidden state (the transformer's model width).
-    """,
-)
-
-NUM_LAYERS = Param(
-    "num_layers",
-    1,
-    [Interval(Integral, 1, None, closed="left")],
-    "int",
-    """
-    Number of stacked recurrent (or encoder) layers.
-    """,
-)
-
-SEQUENCE_DROPOUT = Param(
-    "dropout",
-    0.0,
-    [Interval(Real, 0, 1, closed="left")],
-    "float",
-    """
-    Dropout probability between stacked layers, inside transformer layers
-    and before the output layer. Not applied at prediction.
-    """,
-)
-
-LINEAR_SKIP = Param(
-    "linear_skip",
-    True,
-    ["boolean"],
-    "bool",
-    """
-    Whether to add a linear map from the whole window to the forecast, an
-    autoregressive (VAR) term, so that the network nests the linear
-    time-series model and its hidden units learn the nonlinear remainder.
-    """,
-)
-
-DIFFERENCE = Param(
-    "difference",
-    "auto",
-    [StrOptions({"auto"}), "boolean"],
-    "'auto' or bool",
-    """
-    Whether to model changes: each window is taken relative to its last
-    value and the model predicts the target's change from its last
-    observed value, which is added back. Forecasts of a trending
-    (integrated) series then follow the level beyond the training range
-    rather than flattening out. 'auto' decides once per fit with two unit-root
-    tests on the target series: changes only when the augmented
-    Dickey-Fuller test does not reject a unit root *and* the KPSS test
-    rejects stationarity, both at 5% (levels with fewer than 50 windows,
-    or when the tests disagree). The decision and both p-values are kept
-    in ``difference_`` and ``stationarity_tests_``.
-    """,
-)
-
-AR_ORDER = Param(
-    "ar_order",
-    "auto",
-    [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left"), None],
-    "'auto', int or None",
-    """
-    Order of the autoregression the network is nested around: the forecast
-    is ``AR(window) + gate * network(window)``, where the network is
-    trained on the AR's residuals. 'auto' chooses the order by AIC from 0
-    to the window length (the last rows of every variable enter; with
-    windows of two years, seasonal lags are among the candidates); an
-    integer fixes it; None drops the AR and the network models the target
-    alone.
-    """,
-)
-
-KNOWN_FUTURE = Param(
-    "known_future",
-    None,
-    [list, tuple, None],
-    "tuple of str or None",
-    """
-    Covariates whose future values are known when forecasting, entered in
-    the windows ``horizon`` periods ahead (``make_windows(...,
-    known_future=...)``, with the same columns). :meth:`forecast` then
-    reads their values in the forecast periods from ``exog_future``.
-    """,
-)
-
-HOLDOUT = Param(
-    "holdout_fraction",
-    0.25,
-    [Interval(Real, 0, 0.5, closed="both")],
-    "float",
-    """
-    Share of the windows, the most recent ones, on which a first fit of the
-    model is tested before the final fit on all of them. The held-out
-    forecast errors decide how much of the network to keep (``gate_``, 0
-    when the network does not improve on the AR out of sample) and
-    calibrate the prediction intervals, per horizon (``error_scales_``).
-    0 skips this: the network is kept in full and intervals come from
-    in-sample residuals. With fewer than 10 held-out or 20 remaining windows
-    the holdout is skipped and the model is the AR alone (``gate_=0``).
-    """,
-)
-
-
-#: Training defaults that differ from NNRegressor's: the network only models
-#: what the AR leaves, so a few hundred windows are trained in full batches
-#: (one step per epoch, a few seconds per fit on one core) at a larger rate.
-_TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=1e-2)
-
 
 def _check_levels(level, name="level"):
     levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
@@ -180,7 +53,7 @@ def _future_index(index, steps):
 
 
 @estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
-            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], _TRAINING)
+            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
 class SequenceForecaster(RegressorMixin, _BaseNN):
     """Recurrent or attention network forecasting a time series.
 
@@ -192,7 +65,12 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     one period after each window, or ``horizon`` periods as columns for
     direct multi-step forecasts. :func:`make_windows` builds both from a
     pandas series, and :meth:`forecast` runs the fitted model forward from
-    the end of a series, with bootstrapped intervals.
+    the end of a series, with conformal intervals from held-out errors.
+
+    The forecast is an autoregression (order by AIC) plus the network
+    trained on its residuals, weighted by how much it improves held-out
+    forecasts (``gate_``): on a linear series the model is the AR, on a
+    nonlinear one the network adds to it.
 
     Parameters
     ----------
@@ -211,13 +89,23 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     n_outputs_ : int
         Number of forecast horizons (columns of y).
     difference_ : bool
-        Whether the network models changes from each window's last value.
-    unit_root_pvalue_ : float or None
-        p-value of the augmented Dickey-Fuller test behind
-        ``difference='auto'``, None when no test was run.
+        Whether the model works in changes from each window's last value.
+    stationarity_tests_ : dict
+        ``{'adf_pvalue': float, 'kpss_pvalue': float}`` behind
+        ``difference='auto'`` (None values when no test was run).
+    ar_order_ : int or None
+        Order of the nested autoregression (None with ``ar_order=None``).
+    gate_ : float
+        Weight in [0, 1] of the network's addition to the AR, from the
+        held-out windows (1 without a holdout, 0 when it was too short).
+    holdout_errors_ : ndarray of shape (n_held_out, n_horizons) or None
+        Forecast errors of the held-out fit per origin and horizon (NaN
+        where not observed); None without a holdout.
+    error_scales_ : ErrorScales or None
+        The conformal interval model built from ``holdout_errors_``.
     residuals_ : ndarray of shape (n_samples, n_outputs_)
         In-sample forecast errors ``y - predict(X)`` of the training windows
-        with positive weight, resampled by :meth:`forecast` for intervals.
+        with positive weight (for intervals without a holdout).
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -254,8 +142,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     ``x_1, ..., x_T`` it updates a hidden state
     ``h_t = g(b + W h_{t-1} + U x_t)`` (gated in the LSTM and GRU) and
     forecasts ``y = c + V h_T + A vec(x)``, where the linear term ``A``
-    (``linear_skip``) nests the VAR. Training minimises the squared error
-    on standardised data; early stopping, when enabled, holds out the
+    (``linear_skip``) nests a VAR; around it sits the least-squares AR
+    (``ar_order``), so the network's part models the AR's residuals.
+    Training minimises the squared error on standardised data; early stopping, when enabled, holds out the
     *last* ``validation_fraction`` of the windows (never a random subset,
     which would leak the future into training).
 
