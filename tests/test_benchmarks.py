@@ -49,3 +49,17 @@ def test_memory_table(results):
     assert set(rows) == {"econnn", "scikit-learn"}
     assert all(r["input MB"] > 0 and math.isfinite(r["peak / input"])
                for r in rows.values())
+
+
+def test_forecast_benchmark_tiny_mode():
+    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
+    path = SCRIPT.parent / "forecast_benchmark.py"
+    spec = importlib.util.spec_from_file_location("forecast_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = module.main(["--tiny"])
+    series = set(table.index.get_level_values("series"))
+    assert series == {"realcons growth", "tbilrate"}
+    models = set(table.index.get_level_values("model"))
+    assert {"forecaster", "AR(AIC)", "ETS", "seasonal naive"} <= models
+    assert all(math.isfinite(v) for v in table["rmse"])
