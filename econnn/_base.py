@@ -36,6 +36,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
+from skorch.history import History
 
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
@@ -44,6 +45,7 @@ from .engine._data import TensorDataset
 from .engine._networks import Standardized, draws_random_numbers
 from .engine._scaling import (apply_in_chunks, standardize,
                               weighted_location_scale)
+from .engine._likelihoods import with_loss_parameters
 from .engine._training import build_net, run_training
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
@@ -140,17 +142,31 @@ class _BaseNN(BaseEstimator):
     def _x_scaling(self, X, w):
         return weighted_location_scale(X, w, name="X")
 
-    def _split_validation(self, y, seed):
-        """Train/validation indices for early stopping (random split)."""
-        n = y.shape[0]
-        n_valid = int(round(self.validation_fraction * n))
-        if n_valid < 1 or n - n_valid < 2:
-            raise ValueError(
-                f"early_stopping needs at least 1 validation and 2 training "
-                f"samples; got n_samples={n} with validation_fraction="
-                f"{self.validation_fraction}.")
-        return train_test_split(np.arange(n), test_size=n_valid,
-                                random_state=seed)
+    def _stratify_labels(self, Y):
+        """Hook: labels to stratify the early-stopping split by, or None."""
+        return None
+
+    def _split_validation(self, Y, seed):
+        """Train/validation indices for early stopping.
+
+        scikit-learn's split: ``train_test_split`` with ``test_size=
+        validation_fraction``, stratified where :meth:`_stratify_labels`
+        says so, and at least 2 validation and 2 training samples.
+        """
+        n = Y.shape[0]
+        too_small = ValueError(
+            "The validation set is too small: early_stopping needs at least "
+            f"2 validation and 2 training samples; got n_samples={n} with "
+            f"validation_fraction={self.validation_fraction}. Increase "
+            "validation_fraction or the size of your dataset.")
+        if n < 4:
+            raise too_small
+        train_idx, valid_idx = train_test_split(
+            np.arange(n), test_size=self.validation_fraction,
+            random_state=seed, stratify=self._stratify_labels(Y))
+        if len(valid_idx) < 2 or len(train_idx) < 2:
+            raise too_small
+        return train_idx, valid_idx
 
     # ---------------------------------------------------------- configuration
     def _training_config(self, device):
@@ -245,18 +261,31 @@ class _BaseNN(BaseEstimator):
             x_loc, x_scale = np.zeros(n_features), np.ones(n_features)
         scaling = self._loss.target_scaling(Y, w) if self.standardize \
             else None
-        if scaling is None:
-            self._y_loc = self._y_scale = None
-            eta_loc, eta_scale = np.zeros(1), np.ones(1)
-        else:
-            self._y_loc, self._y_scale = scaling
-            eta_loc, eta_scale = self._loss.eta_scaling(*scaling)
+        self._y_loc, self._y_scale = (None, None) if scaling is None \
+            else scaling
         self._train_dtype = config.dtype
         self._x_loc = np.asarray(x_loc, dtype=np.float64)
         self._x_scale = np.asarray(x_scale, dtype=np.float64)
         self._n_train_rows = X.shape[0]
-        body = self._build_body(n_features, self._n_network_outputs(Y))
+        body = with_loss_parameters(
+            self._build_body(n_features, self._n_network_outputs(Y)),
+            self._loss)
         self._initialize_output(body, self._target_in_training_units(Y), w)
+        self.module_ = self._network_in_original_units(body, config)
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+
+    def _network_in_original_units(self, body, config):
+        """``body`` on the device, in the training dtype, wrapped to take
+        and return original units (:class:`Standardized`)."""
+        if self._y_loc is None:
+            eta_loc, eta_scale = np.zeros(1), np.ones(1)
+        else:
+            eta_loc, eta_scale = self._loss.eta_scaling(self._y_loc,
+                                                        self._y_scale)
         body = body.to(device=config.device,
                        dtype=_TORCH_DTYPES[config.dtype])
         # the maps to and from original units stay in float64
@@ -264,12 +293,12 @@ class _BaseNN(BaseEstimator):
             torch.as_tensor(np.asarray(a, dtype=np.float64),
                             device=config.device)
             for a in (self._x_loc, self._x_scale, eta_loc, eta_scale))
-        self.module_ = Standardized(body, x_loc, x_scale, eta_loc, eta_scale)
-        self.net_ = build_net(body, self._loss, config)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
+        return self._wrap_network(
+            Standardized(body, x_loc, x_scale, eta_loc, eta_scale))
+
+    def _wrap_network(self, network):
+        """Hook: a wrapper around the network in original units."""
+        return network
 
     def _target_in_training_units(self, Y):
         if self._y_loc is None:
@@ -324,7 +353,9 @@ class _BaseNN(BaseEstimator):
             result = run_training(
                 self.net_, config, dataset(train_idx), valid,
                 generator=torch.Generator().manual_seed(seed),
-                epoch_offset=self.n_iter_, incremental=incremental,
+                # schedules continue over all earlier epochs (n_iter_
+                # counts only the last call's)
+                epoch_offset=len(self.loss_curve_), incremental=incremental,
                 scorer=self._scorer, weight_mean=float(w[train_idx].mean()),
                 batch_device=device if (stream or sp.issparse(Xs)) else None)
         self._record(result, incremental, config)
@@ -335,11 +366,17 @@ class _BaseNN(BaseEstimator):
         body = self.module_.body
         self._predict_path = (body, backprop_for(body))
         epochs = len(result.train_loss)
-        self.n_iter_ += epochs
+        # scikit-learn's semantics: n_iter_ counts the epochs of this call,
+        # t_ and loss_curve_ accumulate over warm starts and partial_fit
+        epochs_before = len(self.loss_curve_)
+        self.n_iter_ = epochs
         self.t_ += epochs * result.n_train
         self.loss_curve_ = list(self.loss_curve_) + result.train_loss
-        self.best_loss_ = min(self.loss_curve_)
-        self.best_epoch_ = self.n_iter_ - epochs + result.best_epoch
+        self.loss_ = self.loss_curve_[-1]
+        # with early stopping the validation score decides (scikit-learn)
+        self.best_loss_ = None if result.valid_loss else \
+            min(self.loss_curve_)
+        self.best_epoch_ = epochs_before + result.best_epoch
         if result.valid_loss:
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 result.validation_scores
@@ -349,11 +386,14 @@ class _BaseNN(BaseEstimator):
         else:
             self.best_validation_score_ = None
         if not incremental and not result.converged:
+            limit = (f"max_fun={config.max_fun} loss evaluations" if
+                     result.out_of_evaluations else
+                     f"max_iter={config.max_iter} epochs")
             warnings.warn(
-                f"{type(self).__name__}: reached max_iter={config.max_iter} "
-                f"epochs without converging (tol={config.tol}, "
+                f"{type(self).__name__}: reached {limit} without converging "
+                f"(tol={config.tol}, "
                 f"n_iter_no_change={config.n_iter_no_change}). Consider "
-                "increasing max_iter.", ConvergenceWarning)
+                f"increasing {limit.split('=')[0]}.", ConvergenceWarning)
 
     def _scorer(self, module, dataset):
         with torch.no_grad():
@@ -361,8 +401,26 @@ class _BaseNN(BaseEstimator):
             eta = module(dataset.X if not sp.issparse(dataset.X) else
                          torch.from_numpy(dataset.X.toarray()).to(
                              dataset.y.device))
-            mu = self._loss.inverse_link(eta)
+            mu = self._loss.training_mean(eta)
         return self._score_training_units(mu, dataset.y)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch pickles its module in a buffer of its own, so after
+        # unpickling net_.module_ is a copy of module_.body: re-link them,
+        # keeping the net's (its optimizer updates that one), so that
+        # partial_fit and warm-start fit train the network that predicts
+        net = self.__dict__.get("net_")
+        module = self.__dict__.get("module_")
+        if net is None or not isinstance(module, torch.nn.Module) or \
+                not isinstance(getattr(net, "module_", None), torch.nn.Module):
+            return
+        for owner in module.modules():
+            if isinstance(owner, Standardized) and \
+                    owner.body is not net.module_:
+                owner.body = net.module_
+        if "_predict_path" in self.__dict__:
+            self._predict_path = (net.module_, backprop_for(net.module_))
 
     # ------------------------------------------------------------ prediction
     def _validate_predict_X(self, X):
@@ -419,7 +477,32 @@ class _BaseNN(BaseEstimator):
             target_standardized=self._y_loc is not None,
             n_members=getattr(self, "n_ensemble_", 1),
             validate_X=self._validate_predict_X,
-            objective_data=self._objective_data)
+            objective_data=self._objective_data,
+            likelihood_data=self._likelihood_data,
+            loss_parameters=self._loss_parameters())
+
+    def _loss_parameters(self):
+        """A likelihood's learned constants in original units, by name."""
+        n_extra = getattr(self._loss, "n_extra", 0)
+        if not n_extra:
+            return {}
+        module = self.module_
+        with torch.no_grad():
+            module.eval()
+            eta = module(module.x_loc[None, :])
+        extra = eta[0, eta.shape[1] - n_extra:].double().cpu()
+        return self._loss.parameters(extra)
+
+    def _likelihood_data(self, X, y):
+        """Validated X and y in original units (class codes) for a loss's
+        ``log_likelihood``."""
+        X, Y = self._validate_fit_data(X, y, reset=False)
+        for name in ("_y_raw", "_need_two_classes"):  # classifiers' state
+            self.__dict__.pop(name, None)                # for fit only
+        if sp.issparse(X):
+            X = X.toarray()
+        Yt = torch.as_tensor(np.asarray(Y))
+        return X, Yt.double() if Yt.is_floating_point() else Yt
 
     def _objective_data(self, X, y, sample_weight=None):
         """Data in the units the network trained in, as float64 tensors."""
@@ -434,14 +517,77 @@ class _BaseNN(BaseEstimator):
             Yt = Yt.double()
         return torch.as_tensor(Xs), Yt, torch.as_tensor(w / w.mean())
 
+    # ----------------------------------------------------------- persistence
+    #: Fitted attributes that ``_set_state`` rebuilds from the others.
+    _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
+
+    def _n_fitted_outputs(self):
+        """Hook: number of network outputs of the fitted estimator."""
+        return self.n_outputs_
+
+    def _get_state(self):
+        """The fitted state as plain attributes and tensors.
+
+        Used by :func:`econnn.save`; objects that the plain attributes
+        determine (network, skorch net, loss) are left out and rebuilt by
+        :meth:`_set_state`.  Adam/SGD moment buffers are kept, so training
+        continues as it would have.
+        """
+        check_is_fitted(self)
+        attrs = {k: v for k, v in vars(self).items()
+                 if (k.startswith("_") or k.endswith("_"))
+                 and k not in self._REBUILT_STATE}
+        tensors = {f"network.{k}": v
+                   for k, v in self.module_.state_dict().items()}
+        optimizer = self.net_.optimizer_.state_dict()
+        buffers = {f"optimizer.{i}.{name}": v
+                   for i, state in optimizer["state"].items()
+                   for name, v in state.items()}
+        if all(isinstance(v, torch.Tensor) for v in buffers.values()):
+            tensors.update(buffers)  # not L-BFGS's lists of past steps
+            attrs["_optimizer_groups"] = optimizer["param_groups"]
+        attrs["_history"] = [dict(row) for row in self.net_.history]
+        return attrs, tensors
+
+    def _set_state(self, attrs, tensors, device):
+        """Restore what :meth:`_get_state` returned, on ``device``."""
+        attrs = dict(attrs)
+        history = attrs.pop("_history")
+        groups = attrs.pop("_optimizer_groups", None)
+        vars(self).update(attrs)
+        self._loss = self._make_loss()
+        body = self._build_body(len(self._x_loc), self._n_fitted_outputs())
+        config = self._training_config(device)
+        self.module_ = self._network_in_original_units(body, config)
+        self.module_.load_state_dict(
+            {k[len("network."):]: v for k, v in tensors.items()
+             if k.startswith("network.")})
+        self.module_.eval()
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.net_.history = History(history)
+        if groups is not None:
+            state = {}
+            for key, value in tensors.items():
+                if key.startswith("optimizer."):
+                    _, i, name = key.split(".", 2)
+                    state.setdefault(int(i), {})[name] = value
+            self.net_.optimizer_.load_state_dict(
+                {"state": state, "param_groups": groups})
+        self._predict_path = (self.module_.body,
+                              backprop_for(self.module_.body))
+
     # --------------------------------------------------------------- report
-    def summary(self, X=None, y=None):
+    def summary(self, X=None, y=None, *, cv=None):
         """Summary of the fitted model: architecture, loss, training.
 
         Parameters
         ----------
         X, y : array-like, default=None
             Optional data on which the score is reported as well.
+        cv : int, cross-validation generator or iterable, default=None
+            With X and y, also the cross-validated score on them (the
+            model refitted on each training fold), beside the in-sample
+            score; as in :func:`sklearn.model_selection.cross_val_score`.
 
         Returns
         -------
@@ -450,7 +596,7 @@ class _BaseNN(BaseEstimator):
         """
         from .inference._summary import estimator_summary
 
-        return estimator_summary(self, X, y)
+        return estimator_summary(self, X, y, cv=cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,14 +6,48 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
 from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
+from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from .engine._likelihoods import ORDERED_LOSSES, OrderedLoss
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
+from ._monotone import check_monotone
+
+LOSS = Param(
+    "loss",
+    "log_loss",
+    [StrOptions({"log_loss", *ORDERED_LOSSES})],
+    "{'log_loss', 'ordered_logit', 'ordered_probit'}",
+    """
+    'log_loss': cross-entropy with a logistic (binary, multilabel) or
+    softmax (multiclass) output. 'ordered_logit' / 'ordered_probit': the
+    classes are ordered categories (ratings, education levels); the network
+    computes one index and learned thresholds cut it into the categories,
+    ``P(y <= k | x) = F(c_k - index(x))`` with ``F`` logistic or normal --
+    the ordered logit/probit with ``hidden_layer_sizes=()``. The order is
+    that of the sorted labels, or ``class_order``.
+    """,
+)
+
+CLASS_ORDER = Param(
+    "class_order",
+    None,
+    ["array-like", None],
+    "array-like of shape (n_classes,) or None",
+    """
+    The labels from lowest to highest, for an ordered loss when sorting the
+    labels does not order them (e.g. ``['low', 'medium', 'high']``);
+    ``classes_`` follows it. None sorts the labels. Only used by the
+    ordered losses.
+    """,
+)
+
 
 CLASS_WEIGHT = Param(
     "class_weight",
@@ -29,8 +63,34 @@ CLASS_WEIGHT = Param(
 )
 
 
-@estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+class _OrderedEncoder:
+    """Labels to codes 0..K-1 in a given order (sorted labels by default)."""
+
+    def __init__(self, order, y):
+        labels = unique_labels(y)
+        if order is None:
+            self.classes_ = labels
+            return
+        order = np.asarray(order)
+        if order.ndim != 1 or len(np.unique(order)) != len(order):
+            raise ValueError(
+                "class_order must list each label once; got "
+                f"{order.tolist()!r}.")
+        missing = np.setdiff1d(labels, order)
+        if len(missing):
+            raise ValueError(
+                f"y contains labels missing from class_order: "
+                f"{missing.tolist()!r}.")
+        self.classes_ = order
+
+    def transform(self, y):
+        sorter = np.argsort(self.classes_, kind="stable")
+        pos = np.searchsorted(self.classes_, y, sorter=sorter)
+        return sorter[pos]
+
+
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 
@@ -59,14 +119,31 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         Number of network outputs (1 for binary targets).
     n_ensemble_ : int
         Number of networks in the ensemble (``n_ensemble`` resolved).
+    n_layers_ : int
+        Number of layers, input and output included (built-in network).
+    coefs_ : list of ndarray
+        Weights of each layer, ``coefs_[i]`` of shape ``(fan_in, fan_out)``
+        as in scikit-learn, acting on standardised inputs when
+        ``standardize=True``; stacked ``(n_ensemble_, fan_in, fan_out)``
+        for an ensemble. Read-only copies; assign a list of arrays to set
+        the weights.
+    intercepts_ : list of ndarray
+        Biases of each layer, ``(fan_out,)`` (``(n_ensemble_, fan_out)``
+        for an ensemble).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit`` (1 after
+        ``partial_fit``), as in scikit-learn.
     t_ : int
-        Number of training samples seen by the optimizer.
+        Number of training samples seen by the optimizer, over all calls.
+    loss_ : float
+        Training loss of the last epoch.
     loss_curve_ : list of float
-        Training cross-entropy per epoch (excluding penalties).
-    best_loss_ : float
-        Smallest training loss.
+        Training cross-entropy per epoch over all calls (excluding
+        penalties; summed over labels for multilabel targets, as in
+        scikit-learn).
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True`` (as in
+        scikit-learn).
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss.
     validation_scores_ : list of float or None
@@ -99,11 +176,23 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """
 
     def _make_loss(self):
+        if self._kind == "ordered":
+            return OrderedLoss(ORDERED_LOSSES[self.loss], len(self.classes_))
         return ClassificationLoss(self._kind, len(self.classes_))
+
+    def _check_params(self):
+        super()._check_params()
+        check_monotone(self)
+        if self.class_order is not None and self.loss not in ORDERED_LOSSES:
+            raise ValueError(
+                "class_order is only used with an ordered loss "
+                f"('ordered_logit', 'ordered_probit'); got loss={self.loss!r}.")
+
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], multi_output=True)
+                             dtype=[np.float64, np.float32],
+                             multi_output=self.loss not in ORDERED_LOSSES)
         check_classification_targets(y)
         kind = {"binary": "binary", "multiclass": "multiclass",
                 "multilabel-indicator": "multilabel"}.get(type_of_target(y))
@@ -112,7 +201,24 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 f"{type(self).__name__} supports binary, multiclass and "
                 f"multilabel-indicator targets; got {type_of_target(y)!r}.")
         classes = self.__dict__.pop("_partial_classes", None)
-        if reset:
+        ordered = self.loss in ORDERED_LOSSES
+        if ordered and kind == "multilabel":
+            raise ValueError(
+                f"loss={self.loss!r} needs one ordered categorical target; "
+                "got a multilabel indicator matrix.")
+        if reset and ordered:
+            self._encoder = _OrderedEncoder(
+                classes if self.class_order is None or classes is not None
+                else self.class_order, y)
+            self.classes_ = self._encoder.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 "
+                    "classes, but the data contains only one class: "
+                    f"{self.classes_[0]!r}.")
+            self._kind = kind = "ordered"
+            self.out_activation_ = ORDERED_LOSSES[self.loss]
+        elif reset:
             self._kind = kind
             if kind == "multilabel":
                 self.classes_ = np.arange(y.shape[1])
@@ -134,6 +240,16 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         elif (kind == "multilabel") != (self._kind == "multilabel"):
             raise ValueError("y is of a different target type than in the "
                              "first call to fit/partial_fit.")
+        elif self.warm_start and self._kind != "multilabel" and \
+                set(unique_labels(y)) != set(self.classes_):
+            # scikit-learn's rule and message
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes "
+                "as in the previous call to fit. Previously got "
+                f"{self.classes_}, `y` has {unique_labels(y)}")
+        # a first fit needs two classes with positive weight; later
+        # partial_fit batches (or a first one with `classes`) may hold one
+        self._need_two_classes = reset and classes is None
         if self._kind == "multilabel":
             if self.class_weight is not None:
                 raise ValueError("class_weight is not supported for "
@@ -148,7 +264,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             Y = codes.reshape(-1, 1).astype(np.float64) if \
                 self._kind == "binary" else codes
         if reset:
-            self.n_outputs_ = 1 if self._kind == "binary" else \
+            self.n_outputs_ = 1 if self._kind in ("binary", "ordered") else \
                 len(self.classes_)
         self._y_raw = y  # for class weights
         return X, Y
@@ -157,7 +273,8 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         y_raw, self._y_raw = self._y_raw, None
         if self.class_weight is not None:
             w = w * compute_sample_weight(self.class_weight, y_raw)
-        if self._kind != "multilabel":
+        need_two = self.__dict__.pop("_need_two_classes", True)
+        if self._kind != "multilabel" and need_two:
             present = np.unique(np.asarray(Y).ravel()[w > 0])
             if len(present) < 2:
                 raise ValueError(
@@ -166,18 +283,33 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                     "any.")
         return w
 
+    def _stratify_labels(self, Y):
+        # as scikit-learn: binary targets only (a stratified split of many
+        # classes would refuse small validation sets)
+        if self._kind == "binary":
+            return self.classes_[np.asarray(Y).ravel().astype(int)]
+        return None
+
     def _n_network_outputs(self, Y):
         return self.n_outputs_
 
     def _target_tensor(self, Y):
-        if self._kind == "multiclass":
+        if self._kind in ("multiclass", "ordered"):
             return torch.from_numpy(np.asarray(Y, dtype=np.int64))
         return super()._target_tensor(Y)
 
     def _score_training_units(self, mu, y):
-        if self._kind == "multiclass":
+        if self._kind in ("multiclass", "ordered"):
             return float((mu.argmax(dim=1) == y).float().mean())
         return float(((mu > 0.5) == (y > 0.5)).float().mean())
+
+    _REBUILT_STATE = _FeedForwardNN._REBUILT_STATE | {"_encoder"}
+
+    def _set_state(self, attrs, tensors, device):
+        if attrs["_kind"] != "multilabel":
+            self._encoder = LabelEncoder()
+            self._encoder.classes_ = attrs["classes_"]
+        super()._set_state(attrs, tensors, device)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -215,6 +347,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             Log-probability of each class in ``classes_``.
         """
         eta = self._linear_predictor(self._validate_predict_X(X))
+        if self._kind == "ordered":
+            return np.log(np.maximum(self._loss.inverse_link(eta).cpu()
+                                     .numpy(), np.finfo(np.float64).tiny))
         if self._kind == "multiclass":
             return torch.log_softmax(eta, dim=1).cpu().numpy()
         logp = torch.nn.functional.logsigmoid
@@ -238,10 +373,12 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         p = self._predict_mean(X)
         if self._kind == "multilabel":
             return (p > 0.5).astype(int)
-        codes = p.argmax(axis=1) if self._kind == "multiclass" else \
+        codes = p.argmax(axis=1) if self._kind in ("multiclass",
+                                                   "ordered") else \
             (p[:, 0] > 0.5).astype(int)
         return self.classes_[codes]
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -252,8 +389,10 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Targets.
         classes : array-like of shape (n_classes,), default=None
-            All labels that will ever appear; required on the first call
-            (not for multilabel targets).
+            All labels that will ever appear; needed on the first call
+            unless its batch holds every class (not for multilabel
+            targets). A batch may then hold any subset of them, even one
+            class. Later calls may omit it; if given, it must be the same.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
@@ -264,11 +403,22 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
+        check_partial_fit_allowed(self)
+        if not hasattr(self, "net_"):
             if classes is not None:
                 self._partial_classes = np.asarray(classes)
+        elif classes is not None and not np.array_equal(
+                unique_labels(classes), self.classes_):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call "
+                f"to partial_fit/fit, was: {self.classes_!r}.")
         return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES \
+            and not self.monotone
+        # monotone constraints need binary (or ordered) targets
+        tags.classifier_tags.multi_class = not self.monotone or \
+            self.loss in ORDERED_LOSSES
         return tags

@@ -6,18 +6,22 @@
 architecture parameters (``hidden_layer_sizes``, ``activation``,
 ``dropout``, ``batch_norm``, ``n_ensemble``) and the ``module`` /
 ``module__*`` pass-through for a user's own network, so the base needs to
-know none of them.
+know none of them; scikit-learn's layer attributes (``coefs_``,
+``intercepts_``, ``n_layers_``) come from
+:class:`~econnn._mlp_interface.LayerWeightsMixin`.
 """
 
 import numpy as np
 
 from ._base import _BaseNN
+from ._mlp_interface import LayerWeightsMixin
+from ._monotone import monotone_network
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
 
 
-class _FeedForwardNN(_BaseNN):
+class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
     """Shared machinery of the feed-forward estimators (not public)."""
 
     # ----------------------------------------------- module__* pass-through
@@ -85,6 +89,8 @@ class _FeedForwardNN(_BaseNN):
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm)
         members = self.n_ensemble_ = self._ensemble_size()
+        if self.monotone:
+            return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
         return MLP(n_features, n_outputs, **layers)

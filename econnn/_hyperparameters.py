@@ -8,19 +8,22 @@ wherever a counterpart exists.  Architecture parameters are listed first;
 import dataclasses
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+import numpy as np
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
 from .engine._optim import LR_SCHEDULES, SOLVERS
+from .inference._intervals import INTERVAL_METHODS
 
 HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",
     (64, 64),
     ["array-like", Interval(Integral, 1, None, closed="left")],
-    "array-like of shape (n_layers,)",
+    "array-like of shape (n_layers,) or int",
     """
-    The ith element is the number of units in the ith hidden layer.
+    The ith element is the number of units in the ith hidden layer; an int
+    ``n`` means one hidden layer of ``n`` units, ``(n,)``.
     """,
 )
 
@@ -82,6 +85,30 @@ N_ENSEMBLE = Param(
 )
 
 
+MONOTONE = Param(
+    "monotone",
+    None,
+    [dict, None],
+    "dict or None",
+    """
+    Shape constraints: ``{feature: +1 or -1}`` makes the prediction
+    non-decreasing (+1) or non-increasing (-1) in each listed feature, given
+    by name (DataFrame input) or column index, e.g.
+    ``{'price': -1, 'income': +1}``. Guaranteed by construction for any
+    weights (constrained monotonic networks, Runje & Shankaranarayana
+    2023): sign-constrained weights on the listed inputs, non-negative
+    weights in later layers, and for convex activations (relu, leaky_relu,
+    elu) each hidden layer mixes the activation with its point reflection
+    so that concave and S-shaped relations remain learnable. Holds for the
+    mean of every monotone link (identity, log, logit, Tobit), through the
+    internal standardisation (positive scales) and the ensemble (an average
+    of monotone networks). Not with ``activation='gelu'`` (not monotone),
+    ``batch_norm`` or a custom ``module``; for classifiers, binary
+    (probability of the positive class) and ordered losses (every
+    ``P(y > k)``) only.
+    """,
+)
+
 MODULE = Param(
     "module",
     None,
@@ -98,6 +125,63 @@ MODULE = Param(
     ``(n_samples, n_outputs)``.
     """,
 )
+
+_METHODS = "{" + ", ".join(repr(m) for m in INTERVAL_METHODS) + "}"
+
+#: Conformal prediction intervals, learned at fit (``predict_interval``).
+INTERVALS = [
+    Param(
+        "interval",
+        None,
+        [StrOptions(set(INTERVAL_METHODS)), tuple, list, None],
+        _METHODS + ", tuple of them or None",
+        """
+        Conformal prediction intervals to learn at fit, for
+        ``predict_interval``: 'split' (split conformal; one extra network
+        trained on ``1 - interval_fraction`` of the data), 'cv+' (CV+ of
+        Barber et al. 2021; ``interval_cv`` extra networks, each trained
+        without one fold), 'cqr' (conformalised quantile regression of
+        Romano et al. 2019; two extra networks with the quantile loss,
+        intervals that adapt to heteroskedasticity), several of them as a
+        tuple, or None. The point prediction ``predict`` is unaffected: the
+        main network is always trained on all the data. Intervals cover a
+        new draw with probability at least the nominal coverage on average
+        over samples (marginal, finite-sample coverage when rows are
+        exchangeable; CV+ guarantees ``2 * coverage - 1`` in the worst
+        case). See docs/intervals.md.
+        """,
+    ),
+    Param(
+        "interval_cv",
+        5,
+        [Interval(Integral, 2, None, closed="left")],
+        "int",
+        """
+        Number of folds of ``interval='cv+'``.
+        """,
+    ),
+    Param(
+        "interval_fraction",
+        0.25,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        """
+        Share of the data held out for calibration by ``interval='split'``
+        and ``'cqr'``.
+        """,
+    ),
+    Param(
+        "interval_coverage",
+        0.9,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        """
+        Default coverage of ``predict_interval``; 'cqr' trains its quantile
+        networks at levels ``(1 -+ interval_coverage) / 2`` (other
+        coverages remain valid, if wider than necessary).
+        """,
+    ),
+]
 
 _SOLVER_DOC = """
     Optimizer. 'adam', 'sgd' and 'lbfgs' as in scikit-learn; 'adamw' is Adam
@@ -216,7 +300,10 @@ TRAINING = [
         """
         Convergence tolerance: training stops when the loss (or the
         validation loss, with early stopping) has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        ``tol`` for more than ``n_iter_no_change`` consecutive epochs. For
+        'lbfgs' it is the gradient tolerance, as in scikit-learn: training
+        stops when max |gradient| <= ``tol`` (or when an iteration lowers
+        the loss by less than scipy's default ``ftol``, 2.2e-9 of itself).
         """,
     ),
     Param(
@@ -307,11 +394,24 @@ TRAINING = [
     Param(
         "n_iter_no_change",
         10,
+        [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "int or np.inf",
+        """
+        Training stops once the loss has failed to improve by ``tol`` for
+        more than ``n_iter_no_change`` consecutive epochs, as in
+        scikit-learn; ``np.inf`` never stops before ``max_iter``.
+        """,
+    ),
+    Param(
+        "max_fun",
+        15000,
         [Interval(Integral, 1, None, closed="left")],
         "int",
         """
-        Number of epochs without an improvement of ``tol`` before training
-        stops.
+        Only used with ``solver='lbfgs'``: the maximum number of loss
+        function evaluations (line-search steps included). Training stops,
+        with a ``ConvergenceWarning``, when either ``max_iter`` iterations
+        or ``max_fun`` evaluations are reached.
         """,
     ),
     Param(

@@ -51,13 +51,33 @@ def test_memory_table(results):
                for r in rows.values())
 
 
-def test_forecast_benchmark_tiny_mode():
-    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
-    path = SCRIPT.parent / "forecast_benchmark.py"
-    spec = importlib.util.spec_from_file_location("forecast_benchmark", path)
+def _load(name):
+    path = SCRIPT.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    table = module.main(["--tiny"])
+    return module
+
+
+def test_likelihoods_benchmark_tiny():
+    rows = _load("likelihoods").main(["--tiny"])
+    assert [r["loss"] for r in rows] == [
+        "tobit", "fractional_logit", "negative_binomial",
+        "zero_inflated_poisson", "ordered_logit", "ordered_probit"]
+    assert all(math.isfinite(r["linear"]) and math.isfinite(r["network"])
+               for r in rows)
+
+
+def test_monotone_benchmark_tiny():
+    boston, simulated = _load("monotone").main(["--tiny"])
+    rows = {r["model"]: r for r in boston}
+    assert rows["monotone"]["violations (nox, rm, crim)"] == (0, 0, 0)
+    assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)
+
+
+def test_forecast_benchmark_tiny_mode():
+    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
+    table = _load("forecast_benchmark").main(["--tiny"])
     series = set(table.index.get_level_values("series"))
     assert series == {"realcons growth", "tbilrate"}
     models = set(table.index.get_level_values("model"))

@@ -107,13 +107,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         In-sample forecast errors ``y - predict(X)`` of the training windows
         with positive weight (for intervals without a holdout).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit``, as in
+        scikit-learn (``loss_curve_`` holds all of them).
     t_ : int
         Number of training samples seen by the optimizer.
     loss_curve_ : list of float
         Training loss per epoch (standardised units).
-    best_loss_ : float
-        Smallest training loss.
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True``.
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss.
     validation_scores_ : list of float or None
@@ -302,13 +303,10 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             hidden_size=self.hidden_size, num_layers=self.num_layers,
             dropout=self.dropout, linear_skip=self.linear_skip)
 
-    def _init_model(self, X, Y, w, config):
-        super()._init_model(X, Y, w, config)
+    def _wrap_network(self, network):
         if self._ar is not None:
-            self.module_ = ARNested(self.module_, *self._ar,
-                                    order=self.ar_order_)
-        if self.difference_:
-            self.module_ = Anchored(self.module_)
+            network = ARNested(network, *self._ar, order=self.ar_order_)
+        return Anchored(network) if self.difference_ else network
 
     def _nested(self):
         """The ARNested module, or None without an AR part."""
