@@ -7,7 +7,9 @@ from .inference._effects import marginal_effects
 from .timeseries._forecaster import SequenceForecaster
 from .inference._gradcheck import check_gradients
 from ._baselines import LogitClassifier, OLSRegressor
-from .inference._plots import plot_learning_curve, plot_marginal_effects
+from .inference._effects_table import MarginalEffects
+from .inference._plots import (plot_effects_at, plot_learning_curve,
+                               plot_marginal_effects)
 from ._regressor import NNRegressor
 from .inference._summary import Summary
 from .engine._training import TrainingDivergedError
@@ -31,4 +33,6 @@ __all__ = [
     "ComparisonTable",
     "plot_learning_curve",
     "plot_marginal_effects",
+    "plot_effects_at",
+    "MarginalEffects",
 ]

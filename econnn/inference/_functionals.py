@@ -61,7 +61,8 @@ def feature_kinds(X, cols, discrete, count):
             kind = "dummy" if _is_dummy(x) else (
                 "count" if count and _is_count(x) else "derivative")
         elif j in discrete:
-            kind = "dummy" if _is_dummy(x) else "count"
+            # a named 0/1 column is a dummy even if one value is absent
+            kind = "dummy" if np.isin(x, (0, 1)).all() else "count"
         else:
             kind = "derivative"
         kinds.append(kind)

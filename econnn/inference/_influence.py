@@ -34,6 +34,7 @@ The cost is K fits of the estimator plus closed-form algebra.
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state
 
@@ -73,7 +74,11 @@ def check_mean_model(estimator):
     """Raise unless the prediction estimates E[y | x] (or probabilities)."""
     _, final = split_pipeline(estimator)
     if is_econnn(final):
-        name = fitted_model(final).loss.name
+        try:
+            name = fitted_model(final).loss.name
+        except NotFittedError:  # a template to be fitted on the folds
+            name = "log_loss" if is_classifier(final) else \
+                final.get_params().get("loss", "squared_error")
         if name not in MEAN_LOSSES:
             raise ValueError(
                 f"se='influence' needs a model of the conditional mean; "
@@ -81,11 +86,10 @@ def check_mean_model(estimator):
                 "x. Use se='bootstrap'.")
 
 
-def _targets(estimator, y):
+def _targets(classes, y):
     """y as an (n, m) float matrix matching the predictor's outputs."""
     y = np.asarray(y)
-    if is_classifier(estimator):
-        classes = np.asarray(estimator.classes_)
+    if classes is not None:
         if len(classes) == 2:
             return (y == classes[1]).astype(float)[:, None]
         return (y[:, None] == classes[None, :]).astype(float)
@@ -242,14 +246,18 @@ def crossfit_effects(estimator, X_frame, X, y, spec, *, cv=5, groups=None,
         delayed(refit)(estimator, X_frame, y, sample_weight,
                        np.setdiff1d(all_rows, idx), seed)
         for idx, seed in zip(tests, seeds))
+    classes = None
     if is_classifier(estimator):
+        # a template (the coverage study) learns the classes from y
+        classes = getattr(estimator, "classes_", None)
+        classes = np.unique(y) if classes is None else np.asarray(classes)
         for model in models:
-            if not np.array_equal(model.classes_, estimator.classes_):
+            if not np.array_equal(model.classes_, classes):
                 raise ValueError(
                     "A cross-fitting fold lacks a class of y; use fewer "
                     "folds (cv) or se='bootstrap'.")
     predictors = [make_predictor(m, derivative, X_frame, X) for m in models]
-    Y = _targets(estimator, y)
+    Y = _targets(classes, y)
     mu = _assemble([p.values(X[idx]) for p, idx in zip(predictors, tests)],
                    tests, n)
     resid = Y - mu
