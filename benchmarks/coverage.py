@@ -29,6 +29,7 @@ into the markdown tables of ``docs/marginal_effects.md``)::
     python benchmarks/coverage.py run --design logit --n 1000 --reps 40 \
         --bootstrap 30 --out benchmarks/results/coverage_bootstrap.csv
     python benchmarks/coverage.py report benchmarks/results/coverage.csv
+    python benchmarks/coverage.py cost --reps 2  # CPU time vs one fit
     python benchmarks/coverage.py --tiny        # a seconds-long smoke run
 """
 
@@ -217,16 +218,35 @@ def summarise(frame, alpha=0.05):
     return pd.DataFrame(out)
 
 
-def timing(frame):
-    """Influence-function time over one full fit's time (first reps)."""
-    t = frame.dropna(subset=["seconds_fit"]).drop_duplicates(
-        ["design", "n", "rep"])
-    return t.groupby(["design", "n"]).apply(
-        lambda g: pd.Series({"one fit (s)": g["seconds_fit"].mean(),
-                             "se='influence' (s)": g["seconds_if"].mean(),
-                             "ratio": (g["seconds_if"] /
-                                       g["seconds_fit"]).mean()}),
-        include_groups=False).reset_index()
+def cost(designs, sizes, reps=2, cv=5):
+    """CPU seconds of one full fit and of se='influence' (cv refits plus
+    the correction), on the same sample; process time, so that other
+    programs on a shared machine do not count."""
+    rows = []
+    make_model("linear", 0).fit(*draw("linear", 200,
+                                      np.random.default_rng(0)))  # warm-up
+    for design in designs:
+        for n in sizes:
+            for rep in range(reps):
+                rng = np.random.default_rng([7, DESIGNS.index(design), n,
+                                             rep])
+                X, y = draw(design, n, rng)
+                model = make_model(design, rep)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    start = time.process_time()
+                    model.fit(X, y)
+                    fit = time.process_time() - start
+                    start = time.process_time()
+                    crossfit_effects(model, X, X, y, _spec(X), cv=cv,
+                                     random_state=rep)
+                    total = time.process_time() - start
+                rows.append(dict(design=design, n=n, rep=rep, fit=fit,
+                                 influence=total))
+    frame = pd.DataFrame(rows).groupby(["design", "n"], sort=False).sum()
+    frame["ratio"] = frame["influence"] / frame["fit"]
+    return frame.drop(columns="rep").rename(columns={
+        "fit": "one fit (CPU s)", "influence": "se='influence' (CPU s)"})
 
 
 def main(argv=None):
@@ -245,6 +265,9 @@ def main(argv=None):
     r.add_argument("--out", default="benchmarks/results/coverage.csv")
     p = sub.add_parser("report")
     p.add_argument("csv", nargs="+")
+    c = sub.add_parser("cost")
+    c.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
+    c.add_argument("--reps", type=int, default=2)
     args = parser.parse_args(argv)
     if args.tiny:
         tmp = Path(os.environ.get("TMPDIR", "/tmp")) / \
@@ -258,12 +281,14 @@ def main(argv=None):
     if args.command == "run":
         return run(args.design, args.n, args.reps, args.out, cv=args.cv,
                    n_boot=args.bootstrap, first=args.first)
+    if args.command == "cost":
+        table = cost(DESIGNS, args.n, args.reps)
+        print(table.to_markdown(floatfmt=".2f"))
+        return table
     if args.command == "report":
         frame = pd.concat([pd.read_csv(f) for f in args.csv])
         table = summarise(frame)
         print(table.to_markdown(index=False, floatfmt=".3f"))
-        print()
-        print(timing(frame).to_markdown(index=False, floatfmt=".2f"))
         return table
     parser.print_help()
     return None

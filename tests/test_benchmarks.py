@@ -49,3 +49,21 @@ def test_memory_table(results):
     assert set(rows) == {"econnn", "scikit-learn"}
     assert all(r["input MB"] > 0 and math.isfinite(r["peak / input"])
                for r in rows.values())
+
+
+def test_coverage_study_tiny_run():
+    path = SCRIPT.parent / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_study", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = module.main(["--tiny"])
+    influence = table[table["method"] == "influence"]
+    assert set(influence["design"]) == set(module.DESIGNS)
+    assert set(influence["target"]) == {"x0", "d"}
+    assert (influence["mean SE"] > 0).all()
+    assert table["coverage"].between(0, 1).all()
+    assert set(table["method"]) == {"influence", "naive plug-in",
+                                    "bootstrap"}
+    # the true effects: closed form, or Monte Carlo for logit and Poisson
+    assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
+    assert 0 < module.truth("logit")["x0"] < 0.25

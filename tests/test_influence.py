@@ -103,3 +103,21 @@ def test_influence_needs_a_conditional_mean():
                         max_iter=5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="conditional mean"):
         marginal_effects(model, X, y=y, se="influence")
+
+
+def test_elasticities_are_left_to_the_bootstrap():
+    X, y = _linear(200)
+    ols = OLSRegressor().fit(X, y)
+    with pytest.raises(ValueError, match="se='bootstrap'"):
+        marginal_effects(ols, X, y=y, method="eyex")
+    boot = marginal_effects(ols, X, y=y, method="eydx", n_boot=3,
+                            random_state=0)
+    assert boot.attrs["se"] == "bootstrap"
+    # dy/d ln x is linear in the prediction: x times the derivative, whose
+    # average for OLS is the coefficient times the regressor's mean
+    X, y = _linear(2000)
+    ols = OLSRegressor().fit(X, y)
+    dyex = marginal_effects(ols, X, y=y, method="dyex", discrete=None,
+                            random_state=0)
+    plugin = ols.coef_ * X.mean(axis=0)
+    assert (np.abs(dyex["effect"] - plugin) < 2 * dyex["std_err"]).all()

@@ -107,9 +107,14 @@ def _resolve_se(se, y, n_boot, method):
     if se == "auto":
         if y is None:
             return None
-        return "bootstrap" if n_boot else "influence"
+        se = "bootstrap" if n_boot else "influence"
     if se is not None and y is None:
         raise ValueError(f"se={se!r} needs the training target y.")
+    if se == "influence" and method.startswith("ey"):
+        raise ValueError(
+            f"Influence-function standard errors cover the effects linear "
+            f"in the prediction ('dydx', 'dyex'), not method={method!r}: "
+            "pass se='bootstrap' with n_boot, or se=None.")
     if se == "bootstrap" and n_boot < 2:
         raise ValueError("se='bootstrap' needs n_boot >= 2 refits.")
     return se
@@ -191,7 +196,8 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
         influence-function standard errors (``cv`` refits). 'bootstrap':
         ``n_boot`` refits on resampled rows. 'auto' is 'bootstrap' when
         ``n_boot > 0``, 'influence' when y is given, else None (no
-        standard errors).
+        standard errors). 'influence' covers ``method='dydx'`` and
+        ``'dyex'``; elasticities need the bootstrap.
     cv : int, default=5
         Folds of the cross-fitting (``se='influence'``).
     n_boot : int, default=0

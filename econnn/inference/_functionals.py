@@ -203,28 +203,18 @@ def combine(f, part, method, xj):
     return d
 
 
-def linearize(f, part, fb, part_b, method, xj):
-    """Derivative of the unit effects in the direction of each basis
-    function: (n_points, m or 1, n_terms)."""
-    ey = method.startswith("ey")
-    if part[0] == "d":
-        gb = part_b[1][:, None, :]
-        if ey:
-            d = gb / f[:, :, None] - (part[1] / f ** 2)[:, :, None] * \
-                fb[:, None, :]
-        else:
-            d = gb
+def linearize(part_b, method, xj):
+    """The unit-effect operator applied to each basis function:
+    (n_points, 1, n_terms). Defined for the effects linear in f
+    ('dydx', 'dyex'), the ones with influence-function standard errors."""
+    if part_b[0] == "d":
+        d = part_b[1]
     else:
-        _, hi, lo, scale = part
-        _, hb, lb, _ = part_b
-        if ey:
-            d = scale * (hb[:, None, :] / hi[:, :, None] -
-                         lb[:, None, :] / lo[:, :, None])
-        else:
-            d = scale * (hb - lb)[:, None, :]
-    if method.endswith("ex"):
-        d = d * xj[:, None, None]
-    return d
+        _, hb, lb, scale = part_b
+        d = scale * (hb - lb)
+    if method == "dyex":
+        d = d * xj[:, None]
+    return d[:, None, :]
 
 
 def scenario_effects(func, spec, scenario):

@@ -25,8 +25,11 @@ dictionary ``b(x)`` of polynomials of the standardised regressors,
 regression in closed form, ``rho = (E[b b'] + lambda)^-1 E[w L(b)]``,
 needing only the same operator ``L`` applied to the dictionary.  The degree
 (1-3) and ``lambda`` are chosen by the held-out value of that criterion.
-Effects nonlinear in ``mu`` (elasticities, ``method='ey..'``) use the
-operator linearised at ``mu_hat``.
+The effects covered are those linear in ``mu`` (``method='dydx'`` and
+``'dyex'``); for the elasticities (``'ey..'``) a representer learned this
+way proved unreliable (standard errors off by a factor of up to five
+against statsmodels' delta method for a logit), so they are left to the
+bootstrap.
 
 The cost is K fits of the estimator plus closed-form algebra.
 """
@@ -168,15 +171,15 @@ class _RieszFit:
             V_fold = np.array([v[idx].sum() for idx in tests])
             self.bases.append((degree, basis, B, G_fold, V_fold))
 
-    def fit(self, scenario, f_mu, part_mu, j, kind, method, W):
+    def fit(self, scenario, j, kind, method, W):
         """alpha for each row: (n_groups, n, m), and the degree chosen."""
         candidates = []  # (held-out loss (g, m), degree, B, rho per fold)
         tests, K = self.tests, len(self.tests)
         for degree, basis, B, G_fold, V_fold in self.bases:
             fb, (part_b,) = unit_primitives(basis, scenario.points, [j],
                                             [kind])
-            L = linearize(f_mu, part_mu, fb, part_b, method,
-                          scenario.points[:, j])  # (n_points, m', T)
+            L = linearize(part_b, method,
+                          scenario.points[:, j])  # (n_points, 1, T)
             if scenario.aligned:
                 M_fold = np.stack([np.einsum("gi,imt->gmt", W[:, idx],
                                              L[idx]) for idx in tests])
@@ -272,28 +275,18 @@ def crossfit_effects(estimator, X_frame, X, y, spec, *, cv=5, groups=None,
     plugin, naive_se = np.empty(shape), np.empty(shape)
     degree = np.empty(shape, dtype=int)
     for s, scenario in enumerate(spec.scenarios):
-        if scenario.aligned:
-            prims = _assemble(
-                [unit_primitives(p, scenario.points[idx], spec.cols,
-                                 spec.kinds)
-                 for p, idx in zip(predictors, tests)], tests, n)
-            f_mu, parts = prims
-            units = [combine(f_mu, part, spec.method, scenario.points[:, j])
-                     for j, part in zip(spec.cols, parts)]
-        else:
-            fold_prims = [unit_primitives(p, scenario.points, spec.cols,
-                                          spec.kinds) for p in predictors]
-            f_mu, parts = _average(fold_prims, shares)
-            units = [_average([combine(fp[0], fp[1][c], spec.method,
-                                       scenario.points[:, j])
-                               for fp in fold_prims], shares)
-                     for c, j in enumerate(spec.cols)]
+        if scenario.aligned:  # each row's effects from its fold's fit
+            units = _assemble([_units(p, spec, scenario.points[idx])
+                               for p, idx in zip(predictors, tests)],
+                              tests, n)
+        else:  # one point: the folds' fits averaged
+            units = _average([_units(p, spec, scenario.points)
+                              for p in predictors], shares)
         W = spec.row_weights(scenario)
         for c, (j, kind) in enumerate(zip(spec.cols, spec.kinds)):
             d = units[c]  # (n_points, m)
             theta = W @ d  # (g, m)
-            alpha, deg = riesz.fit(scenario, f_mu, parts[c], j, kind,
-                                   spec.method, W)
+            alpha, deg = riesz.fit(scenario, j, kind, spec.method, W)
             correction = alpha * (v[:, None] * resid)[None]  # (g, n, m)
             phi = correction.copy()
             naive = np.zeros_like(phi)
@@ -307,6 +300,13 @@ def crossfit_effects(estimator, X_frame, X, y, spec, *, cv=5, groups=None,
             degree[s, :, c] = deg
     return dict(effect=effect, std_err=std_err, plugin=plugin,
                 naive_se=naive_se, degree=degree, models=models)
+
+
+def _units(predictor, spec, points):
+    """Unit effects (n_points, m) of each column at the points."""
+    f, parts = unit_primitives(predictor, points, spec.cols, spec.kinds)
+    return [combine(f, part, spec.method, points[:, j])
+            for j, part in zip(spec.cols, parts)]
 
 
 def _score_sd(phi, clusters):

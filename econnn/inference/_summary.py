@@ -370,6 +370,6 @@ def estimator_summary(est, X=None, y=None):
             "before convergence.")
     summary.add_note(
         "A network has no interpretable coefficients: use "
-        "econnn.marginal_effects(model, X, y=y, n_boot=...) for effects "
-        "with bootstrap standard errors.")
+        "econnn.marginal_effects(model, X, y=y) for effects with "
+        "standard errors.")
     return summary
