@@ -255,8 +255,9 @@ def test_support_diagnostic_warns_for_a_mass_point():
     months = np.where(rng.random(n) < 0.95, 0,
                       rng.integers(4, 13, size=n)).astype(float)
     x = rng.normal(size=n)
-    y = x + 0.1 * months + rng.normal(size=n)
-    X = pd.DataFrame({"x": x, "months": months})
+    kids = rng.poisson(1.5, size=n).astype(float)  # integers, well spread
+    y = x + 0.1 * months + 0.2 * kids + rng.normal(size=n)
+    X = pd.DataFrame({"x": x, "months": months, "kids": kids})
     ols = OLSRegressor().fit(X, y)
     with pytest.warns(UserWarning, match="months are driven by points"):
         me = marginal_effects(ols, X)
@@ -265,6 +266,7 @@ def test_support_diagnostic_warns_for_a_mass_point():
     assert support.loc["months", "thin_share"] > 0.9
     assert not support.loc["x", "flagged"]
     assert support.loc["x", "thin_share"] < 0.1
+    assert not support.loc["kids", "flagged"]
     assert "Thin support for months" in str(me.summary())
 
 
