@@ -22,8 +22,8 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = ["KINDS", "Scenario", "EffectSpec", "feature_kinds",
-           "build_scenarios", "unit_primitives", "combine", "linearize",
-           "plugin_values", "PolynomialBasis"]
+           "build_scenarios", "group_weights", "unit_primitives", "combine",
+           "linearize", "plugin_values", "PolynomialBasis"]
 
 #: What each kind of regressor's effect is (recorded in the result).
 KINDS = {
