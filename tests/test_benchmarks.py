@@ -88,3 +88,13 @@ def test_coverage_study_tiny_run():
     # the true effects: closed form, or Monte Carlo for logit and Poisson
     assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
     assert 0 < module.truth("logit")["x0"] < 0.25
+
+
+def test_forecast_benchmark_tiny_mode():
+    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
+    table = _load("forecast_benchmark").main(["--tiny"])
+    series = set(table.index.get_level_values("series"))
+    assert series == {"realcons growth", "tbilrate"}
+    models = set(table.index.get_level_values("model"))
+    assert {"forecaster", "AR(AIC)", "ETS", "seasonal naive"} <= models
+    assert all(math.isfinite(v) for v in table["rmse"])
