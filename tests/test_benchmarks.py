@@ -75,6 +75,21 @@ def test_monotone_benchmark_tiny():
     assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)
 
 
+def test_coverage_study_tiny_run():
+    module = _load("coverage")
+    table = module.main(["--tiny"])
+    influence = table[table["method"] == "influence"]
+    assert set(influence["design"]) == set(module.DESIGNS)
+    assert set(influence["target"]) == {"x0", "d"}
+    assert (influence["mean SE"] > 0).all()
+    assert table["coverage"].between(0, 1).all()
+    assert set(table["method"]) == {"influence", "naive plug-in",
+                                    "bootstrap"}
+    # the true effects: closed form, or Monte Carlo for logit and Poisson
+    assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
+    assert 0 < module.truth("logit")["x0"] < 0.25
+
+
 def test_forecast_benchmark_tiny_mode():
     """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
     table = _load("forecast_benchmark").main(["--tiny"])
