@@ -31,6 +31,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
 
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
+from .engine._glm import start_at_glm
 from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
 from .inference._summary import estimator_summary
 from .engine._training import (BatchIterator, Criterion, EpochMonitor, Net,
@@ -152,7 +153,8 @@ class _BaseNN(BaseEstimator):
                                       self._extra_params().items()})
         layers = dict(hidden_layer_sizes=tuple(self.hidden_layer_sizes),
                       activation=self.activation, dropout=self.dropout,
-                      batch_norm=self.batch_norm)
+                      batch_norm=self.batch_norm,
+                      linear_skip=getattr(self, "linear_skip", False))
         members = self.n_ensemble_ = self._ensemble_size()
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
@@ -282,6 +284,11 @@ class _BaseNN(BaseEstimator):
                 with torch.no_grad():
                     body.output.bias.copy_(torch.as_tensor(np.array(
                         np.broadcast_to(bias, body.output.bias.shape))))
+            if getattr(self, "linear_skip", False):
+                # the GLM of all training rows, validation rows included:
+                # the nonlinear part must then beat its in-sample fit there
+                start_at_glm(body, self._loss, self._standardize_X(X),
+                             self._target_in_training_units(Y), w)
         body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
         x_loc, x_scale, eta_loc, eta_scale = (
             torch.as_tensor(np.asarray(a, dtype=dtype), device=device)

@@ -30,7 +30,8 @@ CLASS_WEIGHT = Param(
 
 
 @estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP,
+            hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _BaseNN):
     """Feed-forward neural network classifier.
 

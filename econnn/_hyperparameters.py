@@ -81,6 +81,25 @@ N_ENSEMBLE = Param(
     """,
 )
 
+LINEAR_SKIP = Param(
+    "linear_skip",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    Whether the network is the generalised linear model plus a learned
+    nonlinear part: a linear map from the inputs to the linear predictor
+    is added to the MLP's output, so the network nests OLS (squared
+    error), logit (classification) and Poisson regression. Training starts
+    at the GLM fitted to the training data (least squares, a logit or a
+    Poisson regression on the standardised inputs; other losses start the
+    linear part at zero) with the MLP's output layer at zero, so with
+    ``early_stopping`` the restored epoch departs from the linear model
+    only as far as held-out data supports. The linear part is not
+    penalised by ``alpha`` or ``l1``. Ignored with a custom ``module``.
+    """,
+)
+
 
 MODULE = Param(
     "module",

@@ -40,7 +40,8 @@ QUANTILE = Param(
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP,
+            hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _BaseNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
