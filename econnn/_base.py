@@ -287,7 +287,8 @@ class _BaseNN(BaseEstimator):
             if getattr(self, "linear_skip", False):
                 # the GLM of all training rows, validation rows included:
                 # the nonlinear part must then beat its in-sample fit there
-                start_at_glm(body, self._loss, self._standardize_X(X),
+                start_at_glm(body, self._loss, X if sp.issparse(X) else
+                             (X - self._x_loc) / self._x_scale,
                              self._target_in_training_units(Y), w)
         body = body.to(device=device, dtype=_TORCH_DTYPES[np.dtype(dtype)])
         x_loc, x_scale, eta_loc, eta_scale = (
@@ -437,6 +438,10 @@ class _BaseNN(BaseEstimator):
         net.callbacks = [("monitor", monitor)]
         net.initialize_callbacks()
         net.history.clear()
+        if (ds_valid is not None and self.n_iter_ == 0 and
+                getattr(self, "linear_skip", False)):
+            # the GLM the network starts at is epoch 0 of early stopping
+            monitor.start_from_current(net, ds_valid)
         net.max_epochs = 1 if incremental else self.max_iter
         try:
             with intra_op_threads(net.module_, batch_size, device):
@@ -454,14 +459,16 @@ class _BaseNN(BaseEstimator):
         self.loss_curve_ = list(self.loss_curve_) + list(
             history[:, "train_loss"])
         self.best_loss_ = min(self.loss_curve_)
-        self.best_epoch_ = (self.n_iter_ - len(history) +
-                            (monitor.best_epoch_ or len(history)))
+        self.best_epoch_ = (self.n_iter_ - len(history) + (
+            len(history) if monitor.best_epoch_ is None else
+            monitor.best_epoch_))
         if ds_valid is not None:
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 monitor.validation_scores_
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.best_validation_score_ = monitor.validation_scores_[
-                monitor.best_epoch_ - 1]
+            self.best_validation_score_ = monitor.start_score_ if \
+                monitor.best_epoch_ == 0 else monitor.validation_scores_[
+                    monitor.best_epoch_ - 1]
         else:
             self.best_validation_score_ = None
         if not incremental and not monitor.converged_:

@@ -27,9 +27,10 @@ __all__ = ["GLM_STARTS", "glm_start", "start_at_glm"]
 def _least_squares(loss, X, Y, w):
     sw = np.sqrt(w / w.sum())[:, None]
     x_mean, y_mean = w @ X / w.sum(), w @ Y / w.sum()
-    # minimum-norm solution: collinear dummies get a finite, stable start
+    # minimum-norm solution: exactly collinear regressors (age, education
+    # and experience; a full set of dummies) get finite, small coefficients
     coef = np.linalg.lstsq((X - x_mean) * sw, (Y - y_mean) * sw,
-                           rcond=1e-10)[0].T
+                           rcond=1e-7)[0].T
     return coef, y_mean - coef @ x_mean
 
 
@@ -77,7 +78,9 @@ def glm_start(loss, X, Y, w):
     ----------
     loss : econnn.engine._losses._Loss
     X : ndarray of shape (n_samples, n_features)
-        Standardised inputs.
+        Standardised inputs, in float64 (standardised in float32, exactly
+        collinear columns become merely near-collinear and least squares
+        gives them huge offsetting coefficients).
     Y : ndarray
         The target in training units (as the network sees it).
     w : ndarray of shape (n_samples,)

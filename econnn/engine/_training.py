@@ -459,12 +459,35 @@ class EpochMonitor(Callback):
         self.best_loss_ = np.inf
         self.best_epoch_ = None
         self.best_state_ = None
+        self.start_score_ = None
         self.no_improvement_ = 0
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
         self.converged_ = False
         self.pbar_ = None
         return self
+
+    def start_from_current(self, net, dataset_valid):
+        """Count the current weights as epoch 0 of early stopping.
+
+        Their validation loss becomes the one to beat, and they are what
+        ``on_train_end`` restores if no epoch beats it: a network started
+        at the GLM (``linear_skip``) then ends no worse than the GLM on the
+        validation data.
+        """
+        net._set_training(False)
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for batch in net.get_iterator(dataset_valid, training=False):
+                n = batch[1].shape[0]
+                total += float(net.validation_step(batch)) * n
+                count += n
+        self.best_loss_ = total / count
+        self.best_epoch_ = 0
+        self.best_state_ = {k: v.detach().clone() for k, v in
+                            net.module_.state_dict().items()}
+        self.start_score_ = None if self.scorer is None else self.scorer(
+            net.module_, dataset_valid)
 
     def on_train_begin(self, net, **kwargs):
         if self.est.verbose:
