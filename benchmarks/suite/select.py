@@ -24,11 +24,16 @@ from .report import summarise
 HERE = Path(__file__).resolve().parent / "results"
 
 
-def load(paths):
+def load(paths, max_fold=None):
+    """Fold records from JSON-lines files (folds below ``max_fold`` only)."""
     records = []
     for path in paths:
+        if not Path(path).exists():
+            continue
         with open(path) as fh:
             records += [json.loads(line) for line in fh if line.strip()]
+    if max_fold is not None:
+        records = [r for r in records if r["fold"] < max_fold]
     return records
 
 
@@ -54,8 +59,11 @@ def main(argv=None):
     parser.add_argument("--candidates", nargs="*",
                         help="contenders to choose among (default: all "
                         "econnn variants)")
+    parser.add_argument("--folds", type=int, default=5,
+                        help="compare on the first FOLDS folds (those every "
+                        "candidate has)")
     args = parser.parse_args(argv)
-    summary = summarise(load(args.results))
+    summary = summarise(load(args.results, args.folds))
     fixed = {"linear", "sklearn MLP", "HGB", "RealMLP-TD"}
     candidates = args.candidates or [c for c in dict.fromkeys(
         summary.contender) if c not in fixed]
