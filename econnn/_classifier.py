@@ -11,7 +11,7 @@ from sklearn.utils.multiclass import (check_classification_targets,
 from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
-from ._base import _BaseNN
+from ._feedforward import _FeedForwardNN
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
 
@@ -32,7 +32,7 @@ CLASS_WEIGHT = Param(
 @estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP,
             hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
-class NNClassifier(ClassifierMixin, _BaseNN):
+class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 
     A multi-layer perceptron trained with PyTorch through skorch, with the
