@@ -120,7 +120,7 @@ def _encode(X):
     return out.loc[:, out.nunique() > 1]
 
 
-def load_task(task, max_rows=6000, seed=0):
+def load_task(task, max_rows=3100, seed=0):
     """``X`` (float DataFrame) and ``y`` (float or int array) for a task."""
     df = _raw(task.dataset)
     df = df[df[task.target].notna()]

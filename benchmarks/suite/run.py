@@ -138,8 +138,8 @@ def main(argv=None):
     parser.add_argument("--contenders", nargs="*",
                         help=f"of {sorted(CONTENDERS)} (default all)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--max-rows", type=int, default=6000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--max-rows", type=int, default=3100)
     parser.add_argument("--results", default=str(DEFAULT_RESULTS),
                         help="JSON-lines file of fold results ('' = none)")
     parser.add_argument("--label", help="name of an econnn variant")
