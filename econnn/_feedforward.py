@@ -103,7 +103,8 @@ class _FeedForwardNN(_BaseNN):
             # nonlinear part must then beat its in-sample fit there.
             # Standardised in float64: in float32 exactly collinear columns
             # become near-collinear and least squares explodes on them.
-            Xs = X if sp.issparse(X) else (X - self._x_loc) / self._x_scale
+            Xs = sp.csr_matrix(X.multiply(1 / self._x_scale[None, :])) \
+                if sp.issparse(X) else (X - self._x_loc) / self._x_scale
             start_at_glm(self.module_.body, self._loss, Xs,
                          self._target_in_training_units(Y), w)
 

@@ -15,6 +15,7 @@ equations the network then fell below OLS).
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, PoissonRegressor
@@ -66,6 +67,9 @@ def _poisson(loss, X, Y, w):
     return np.vstack(coefs), np.array(intercepts)
 
 
+#: Sparse inputs up to this many entries are densified for least squares.
+_MAX_DENSE = 50_000_000
+
 #: Loss type -> ``f(loss, X, Y, w) -> (coef, intercept)`` or None.
 GLM_STARTS = {SquaredError: _least_squares, ClassificationLoss: _logistic,
               Poisson: _poisson}
@@ -94,7 +98,15 @@ def glm_start(loss, X, Y, w):
     fit = GLM_STARTS.get(type(loss))
     if fit is None:
         return None
-    X = np.asarray(X, dtype=np.float64)
+    if sp.issparse(X):
+        if fit is not _least_squares:
+            X = sp.csr_matrix(X, dtype=np.float64)  # sklearn takes it
+        elif X.shape[0] * X.shape[1] <= _MAX_DENSE:
+            X = X.toarray()
+        else:
+            return None
+    else:
+        X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y)
     if Y.ndim == 1 and not (isinstance(loss, ClassificationLoss)
                             and loss.kind == "multiclass"):
@@ -112,12 +124,11 @@ def glm_start(loss, X, Y, w):
 def start_at_glm(body, loss, X, Y, w):
     """Set ``body``'s linear skip and output bias to the loss's GLM.
 
-    The skip is then frozen (``requires_grad=False``).  Sparse inputs and
-    losses without a registered GLM keep a trainable skip started at zero
-    and the intercept-only start.
+    The skip is then frozen (``requires_grad=False``).  Losses without a
+    registered GLM (and sparse inputs too large to densify for least
+    squares) keep a trainable skip started at zero and the intercept-only
+    start.
     """
-    if hasattr(X, "toarray"):
-        return
     fit = glm_start(loss, X, Y, w)
     if fit is None:
         return
