@@ -85,7 +85,8 @@ class _FeedForwardNN(_BaseNN):
                                       self._extra_params().items()})
         layers = dict(hidden_layer_sizes=self._hidden_layer_sizes(),
                       activation=self.activation, dropout=self.dropout,
-                      batch_norm=self.batch_norm, linear_skip=self.linear_skip)
+                      batch_norm=self.batch_norm,
+                      linear_skip=self._has_linear_skip())
         members = self.n_ensemble_ = self._ensemble_size()
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
@@ -98,7 +99,7 @@ class _FeedForwardNN(_BaseNN):
 
     def _init_model(self, X, Y, w, config):
         super()._init_model(X, Y, w, config)
-        if self.module is None and self.linear_skip:
+        if self._has_linear_skip():
             # the GLM of all training rows, validation rows included: the
             # nonlinear part must then beat its in-sample fit there.
             # Standardised in float64: in float32 exactly collinear columns
@@ -108,9 +109,14 @@ class _FeedForwardNN(_BaseNN):
             start_at_glm(self.module_.body, self._loss, Xs,
                          self._target_in_training_units(Y), w)
 
+    def _has_linear_skip(self):
+        # without hidden layers the network is the GLM already
+        return (self.module is None and self.linear_skip
+                and len(self._hidden_layer_sizes()) > 0)
+
     def _start_is_epoch_zero(self):
         # a network started at the GLM keeps it unless an epoch beats it
-        return self.module is None and self.linear_skip
+        return self._has_linear_skip()
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

@@ -92,20 +92,56 @@ def markdown_report(records, order=None):
             vals.append(f"{r.diff:+.3f} ({r.se:.3f}){flag}")
         lines.append(f"| {t} | " + " | ".join(vals) + " |")
     lines += ["", "### Summary", "",
+              "Mean rank among the contenders run on each task (1 = best). "
+              "Time ratio: median over tasks of the per-task ratio of "
+              "median fit CPU times.", "",
               "| contender | tasks | mean skill | mean diff vs linear | "
-              "worse than linear by > 1 SE | mean rank | median fit CPU s |"
-              " time vs sklearn MLP |",
-              "|---|---|---|---|---|---|---|---|"]
+              "worse than linear by > 1 SE | ahead of sklearn MLP | "
+              "mean rank | median fit CPU s | time vs sklearn MLP |",
+              "|---|---|---|---|---|---|---|---|---|"]
     mlp = s[s.contender == "sklearn MLP"].set_index("task").fit_cpu
+    mlp_skill = s[s.contender == "sklearn MLP"].set_index("task").skill
     for c in names:
         g = s[s.contender == c]
         worse = int((g["diff"] < -g["se"]).sum()) if "diff" in g else 0
         common = g.task[g.task.isin(mlp.index)]
         ratio = np.median(g.set_index("task").fit_cpu[common] /
                           mlp[common]) if len(common) else np.nan
+        gs = g.set_index("task").skill
+        both = gs.index.intersection(mlp_skill.index)
+        ahead = f"{int((gs[both] > mlp_skill[both]).sum())}/{len(both)}" \
+            if c != "sklearn MLP" else ""
         lines.append(
             f"| {c} | {len(g)} | {_fmt(g.skill.mean())} | "
             f"{_fmt(g['diff'].mean()) if 'diff' in g else ''} | {worse} | "
-            f"{_fmt(g['rank'].mean(), 2)} | {_fmt(g.fit_cpu.median(), 2)} | "
-            f"{_fmt(ratio, 2)} |")
+            f"{ahead} | {_fmt(g['rank'].mean(), 2)} | "
+            f"{_fmt(g.fit_cpu.median(), 2)} | {_fmt(ratio, 2)} |")
+    lines += _subset_table(s, "RealMLP-TD")
     return "\n".join(lines) + "\n"
+
+
+def _subset_table(s, ref):
+    """Every contender on the tasks ``ref`` ran: mean score, time ratio."""
+    tasks = list(s.task[s.contender == ref])
+    if not tasks:
+        return []
+    sub = s[s.task.isin(tasks)]
+    ref_rows = sub[sub.contender == ref].set_index("task")
+    out = ["", f"### On the {len(tasks)} tasks {ref} ran", "",
+           "Mean R^2 (regression), accuracy (classification) and skill over "
+           f"those tasks; time ratio = median over tasks of fit CPU / {ref}'s.",
+           "", "| contender | tasks | mean R^2 / accuracy | mean skill | "
+           f"median fit CPU s | time vs {ref} |", "|---|---|---|---|---|---|"]
+    for c in dict.fromkeys(sub.contender):
+        g = sub[sub.contender == c].set_index("task")
+        common = g.index.intersection(ref_rows.index)
+        if len(common) < len(tasks):
+            continue
+        g = g.loc[common]
+        headline = np.where(g.kind == "regression", g.score, g.accuracy)
+        headline = headline[g.kind.to_numpy() != "count"]
+        ratio = np.median(g.fit_cpu / ref_rows.fit_cpu[common])
+        out.append(f"| {c} | {len(g)} | {_fmt(np.mean(headline))} | "
+                   f"{_fmt(g.skill.mean())} | {_fmt(g.fit_cpu.median(), 2)} "
+                   f"| {_fmt(ratio, 3)} |")
+    return out
