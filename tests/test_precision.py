@@ -30,8 +30,10 @@ def _outputs(est, X):
     return est.predict(X)
 
 
-ESTIMATORS = [NNRegressor(max_iter=40, random_state=0),
-              NNClassifier(max_iter=40, random_state=0),
+# no validation split: weighted and repeated rows cannot share one
+ESTIMATORS = [NNRegressor(max_iter=40, random_state=0, early_stopping=False),
+              NNClassifier(max_iter=40, random_state=0,
+                           early_stopping=False),
               AutoencoderTransformer(n_components=2, max_iter=40,
                                      random_state=0),
               SequenceForecaster(max_iter=20, random_state=0)]
