@@ -146,7 +146,7 @@ def test_classifier_fast_path_fits_like_autograd(monkeypatch):
     # without a validation split: early stopping turns 1e-15 differences
     # into a different restored epoch
     kw = dict(max_iter=60, random_state=0, precision="float64",
-              early_stopping=False)
+              early_stopping=False, linear_skip=False)
     fast = NNClassifier(**kw).fit(X, y)
     slow = _fit_without_fast_path(NNClassifier(**kw), X, y, monkeypatch)
     np.testing.assert_allclose(fast.predict_proba(X), slow.predict_proba(X),
@@ -315,6 +315,7 @@ def test_multilabel_loss_sums_over_labels():
                                           random_state=0,
                                           return_indicator=True)
     clf = NNClassifier(solver="sgd", hidden_layer_sizes=(5,), batch_size=30,
+                       early_stopping=False,
                        shuffle=False, alpha=0.0, n_ensemble=1,
                        precision="float64", random_state=0)
     clf.partial_fit(X, y)
