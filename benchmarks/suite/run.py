@@ -37,7 +37,7 @@ from sklearn.metrics import (accuracy_score, log_loss, mean_poisson_deviance,
 from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 
 from .contenders import CONTENDERS, econnn_factory, pytabkit_available
-from .data import TASKS, load_task
+from .data import HELDOUT, TASKS, load_task
 from .report import markdown_report
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "suite.jsonl"
@@ -135,6 +135,8 @@ def main(argv=None):
     parser.add_argument("--tiny", action="store_true",
                         help="three small tasks, 2 folds, for the tests")
     parser.add_argument("--tasks", nargs="*", help="task names (default all)")
+    parser.add_argument("--heldout", action="store_true",
+                        help="the held-out data sets instead of the suite")
     parser.add_argument("--contenders", nargs="*",
                         help=f"of {sorted(CONTENDERS)} (default all)")
     parser.add_argument("--folds", type=int, default=5)
@@ -152,7 +154,7 @@ def main(argv=None):
     if not pytabkit_available():
         print("pytabkit not installed: RealMLP-TD skipped")
         contenders.pop("RealMLP-TD")
-    tasks = TASKS
+    tasks = HELDOUT if args.heldout else TASKS
     if args.tiny:
         tasks = [t for t in TASKS if t.name in TINY_TASKS]
         args.folds, args.repeats, args.max_rows = 2, 1, 300
