@@ -368,14 +368,15 @@ def test_class_weight_dict_equals_sample_weight():
 def test_classifier_partial_fit_needs_all_classes_up_front():
     X, y = make_classification(300, 4, n_classes=3, n_informative=3,
                                n_redundant=0, random_state=0)
-    clf = NNClassifier(learning_rate_init=0.01, random_state=0)
+    clf = NNClassifier(learning_rate_init=0.01, random_state=0,
+                       early_stopping=False)
     clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     for _ in range(30):
         clf.partial_fit(X, y)
     assert list(clf.classes_) == [0, 1, 2]
     assert clf.score(X, y) > 0.8
     with pytest.raises(ValueError, match="labels not seen"):
-        NNClassifier().partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
+        NNClassifier(early_stopping=False).partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
 
 
 def test_classifier_partial_fit_accepts_one_class_batches():
@@ -384,6 +385,7 @@ def test_classifier_partial_fit_accepts_one_class_batches():
     X, y = make_classification(200, 4, n_classes=3, n_informative=3,
                                n_redundant=0, random_state=0)
     clf = NNClassifier(learning_rate_init=0.01, n_ensemble=1,
+                       early_stopping=False,
                        random_state=0)
     clf.partial_fit(X[y == 0][:10], y[y == 0][:10], classes=[0, 1, 2])
     for _ in range(20):
