@@ -376,7 +376,8 @@ def test_classifier_partial_fit_needs_all_classes_up_front():
     assert list(clf.classes_) == [0, 1, 2]
     assert clf.score(X, y) > 0.8
     with pytest.raises(ValueError, match="labels not seen"):
-        NNClassifier(early_stopping=False).partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
+        NNClassifier(early_stopping=False).partial_fit(
+            X[y < 2], y[y < 2]).partial_fit(X, y)
 
 
 def test_classifier_partial_fit_accepts_one_class_batches():
