@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from ._base import _BaseNN
 from .engine._glm import start_at_glm
 from ._mlp_interface import LayerWeightsMixin
+from ._monotone import monotone_network
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
@@ -91,6 +92,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       batch_norm=self.batch_norm,
                       linear_skip=self._has_linear_skip())
         members = self.n_ensemble_ = self._ensemble_size()
+        if self.monotone:
+            return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
         return MLP(n_features, n_outputs, **layers)
@@ -113,8 +116,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                          self._target_in_training_units(Y), w)
 
     def _has_linear_skip(self):
-        # without hidden layers the network is the GLM already
+        # without hidden layers the network is the GLM already; monotone
+        # networks have their own constrained architecture (no skip)
         return (self.module is None and self.linear_skip
+                and not getattr(self, "monotone", None)
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _start_is_epoch_zero(self):
