@@ -77,7 +77,8 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE],
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.MONOTONE,
+            hp.MODULE],
            hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.

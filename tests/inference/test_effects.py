@@ -70,7 +70,7 @@ def _statsmodels_logit(X, y):
 def test_logit_network_without_hidden_layer_is_statsmodels_logit(at, method):
     X, y = _logit_data()
     # with no hidden layer and no penalty the network is the logit model
-    clf = NNClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=0.0,
+    clf = NNClassifier(early_stopping=False, hidden_layer_sizes=(), solver="lbfgs", alpha=0.0,
                        max_iter=100, tol=1e-10, random_state=0).fit(X, y)
     me = marginal_effects(clf, X, at=at, method=method, discrete=None)
     ref = _statsmodels_logit(X, y).get_margeff(at=at, method=method)

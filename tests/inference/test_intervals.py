@@ -175,7 +175,8 @@ def test_availability_and_errors():
     with pytest.raises(ValueError, match="coverage must be"):
         model.predict_interval(X, coverage=90)
     adam = NNRegressor(hidden_layer_sizes=(8,), max_iter=5, n_ensemble=1,
-                       interval="split", random_state=0).fit(X, y)
+                       interval="split", random_state=0,
+                       early_stopping=False).fit(X, y)
     adam.predict_interval(X)
     adam.partial_fit(X, y)
     with pytest.raises(NotFittedError, match="partial_fit"):
