@@ -398,8 +398,9 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # likelihood losses and prediction intervals take a single target
         tags.target_tags.multi_output = self.loss not in \
-            REGRESSION_LIKELIHOODS
+            REGRESSION_LIKELIHOODS and self.interval is None
         tags.target_tags.positive_only = self.loss in (
             "poisson", "gamma", "negative_binomial",
             "zero_inflated_poisson") or (

@@ -8,6 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import LeaveOneOut, train_test_split
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from econnn import NNRegressor
 from econnn.inference._intervals import (_conformal_quantile, _rank,
@@ -199,3 +200,14 @@ def test_too_few_calibration_scores_give_unbounded_intervals():
     bounds = model.predict_interval(X[:3], coverage=0.9)
     assert np.isneginf(bounds[:, 0]).all() and np.isposinf(bounds[:, 1]).all()
     assert np.isfinite(model.predict_interval(X[:3], coverage=0.75)).all()
+
+
+@parametrize_with_checks(
+    [NNRegressor(hidden_layer_sizes=(8,), max_iter=30, precision="float64",
+                 interval="split", interval_fraction=0.3, random_state=0)],
+    expected_failed_checks=lambda est: {
+        "check_regressors_train": "30 epochs of a small network leave its "
+        "training R^2 below the check's threshold (the same without "
+        "intervals); this configuration is for speed"})
+def test_sklearn_checks_with_intervals(estimator, check):
+    check(estimator)
