@@ -12,10 +12,13 @@ know none of them; scikit-learn's layer attributes (``coefs_``,
 """
 
 import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils.validation import check_consistent_length
 
 from ._base import _BaseNN
 from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
+from ._panel import split_validation
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
@@ -51,6 +54,44 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         return super().set_params(**params)
 
     # ------------------------------------------------------------- checks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None, groups=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k counts like k copies of the
+            sample.
+        groups : array-like of shape (n_samples,), default=None
+            Group (individual, firm) of each row, for
+            ``validation_split='group'``; otherwise unused.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if groups is not None:
+            groups = np.asarray(groups)
+            check_consistent_length(X, groups)
+            self._fit_groups = groups
+        try:
+            return self._fit(X, y, sample_weight, incremental=False)
+        finally:
+            self.__dict__.pop("_fit_groups", None)
+
+    def _split_validation(self, Y, seed):
+        groups = self.__dict__.pop("_fit_groups", None)
+        if self.validation_split == "random":
+            return super()._split_validation(Y, seed)
+        return split_validation(self.validation_split, Y.shape[0],
+                                self.validation_fraction, seed, groups)
+
     def _hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a tuple (an int is one layer)."""
         sizes = self.hidden_layer_sizes

@@ -73,7 +73,7 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.VALIDATION_SPLIT, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 

@@ -47,7 +47,11 @@ ESTIMATORS = [
                  learning_rate_init=0.01, **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), loss="ordered_probit",
                  solver="lbfgs", max_iter=100, n_ensemble=1, **DOUBLE),
-    # monotone constraints (tests/test_monotone.py)
+    # panel-aware early stopping (tests/test_panel.py); 'group' needs
+    # groups, which the checks do not pass
+    NNRegressor(hidden_layer_sizes=(16,), early_stopping=True,
+                validation_split="time", learning_rate_init=0.01, **DOUBLE),
+    # monotone constraints (tests/engine/test_monotone.py)
     NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
                 learning_rate_init=0.01, **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), monotone={0: -1},
