@@ -46,6 +46,8 @@ def split_validation(kind, n, fraction, seed, groups=None):
     if len(valid_idx) < 2 or len(train_idx) < 2:
         raise ValueError(
             "The validation set is too small: early_stopping needs at least "
-            f"2 validation and 2 training samples; got {len(train_idx)} and "
-            f"{len(valid_idx)} with validation_split={kind!r}.")
+            f"2 validation and 2 training samples; got n_samples={n}: "
+            f"{len(train_idx)} training and {len(valid_idx)} validation with"
+            f" validation_split={kind!r}. Increase validation_fraction or "
+            "the size of your dataset.")
     return np.asarray(train_idx), np.asarray(valid_idx)

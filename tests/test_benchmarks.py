@@ -73,3 +73,9 @@ def test_monotone_benchmark_tiny():
     rows = {r["model"]: r for r in boston}
     assert rows["monotone"]["violations (nox, rm, crim)"] == (0, 0, 0)
     assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)
+
+
+def test_panel_split_benchmark_tiny():
+    table = _load("panel_split").main(["--tiny"])
+    assert list(table.index) == ["random", "group"]
+    assert table.notna().all().all() or table["new_sd"].isna().all()
