@@ -36,6 +36,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
                                       validate_data)
+from skorch.history import History
 
 from ._fitted import FittedModel
 from .engine._backprop import backprop_for
@@ -260,12 +261,8 @@ class _BaseNN(BaseEstimator):
             x_loc, x_scale = np.zeros(n_features), np.ones(n_features)
         scaling = self._loss.target_scaling(Y, w) if self.standardize \
             else None
-        if scaling is None:
-            self._y_loc = self._y_scale = None
-            eta_loc, eta_scale = np.zeros(1), np.ones(1)
-        else:
-            self._y_loc, self._y_scale = scaling
-            eta_loc, eta_scale = self._loss.eta_scaling(*scaling)
+        self._y_loc, self._y_scale = (None, None) if scaling is None \
+            else scaling
         self._train_dtype = config.dtype
         self._x_loc = np.asarray(x_loc, dtype=np.float64)
         self._x_scale = np.asarray(x_scale, dtype=np.float64)
@@ -274,6 +271,21 @@ class _BaseNN(BaseEstimator):
             self._build_body(n_features, self._n_network_outputs(Y)),
             self._loss)
         self._initialize_output(body, self._target_in_training_units(Y), w)
+        self.module_ = self._network_in_original_units(body, config)
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+
+    def _network_in_original_units(self, body, config):
+        """``body`` on the device, in the training dtype, wrapped to take
+        and return original units (:class:`Standardized`)."""
+        if self._y_loc is None:
+            eta_loc, eta_scale = np.zeros(1), np.ones(1)
+        else:
+            eta_loc, eta_scale = self._loss.eta_scaling(self._y_loc,
+                                                        self._y_scale)
         body = body.to(device=config.device,
                        dtype=_TORCH_DTYPES[config.dtype])
         # the maps to and from original units stay in float64
@@ -281,12 +293,12 @@ class _BaseNN(BaseEstimator):
             torch.as_tensor(np.asarray(a, dtype=np.float64),
                             device=config.device)
             for a in (self._x_loc, self._x_scale, eta_loc, eta_scale))
-        self.module_ = Standardized(body, x_loc, x_scale, eta_loc, eta_scale)
-        self.net_ = build_net(body, self._loss, config)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
+        return self._wrap_network(
+            Standardized(body, x_loc, x_scale, eta_loc, eta_scale))
+
+    def _wrap_network(self, network):
+        """Hook: a wrapper around the network in original units."""
+        return network
 
     def _target_in_training_units(self, Y):
         if self._y_loc is None:
@@ -505,14 +517,77 @@ class _BaseNN(BaseEstimator):
             Yt = Yt.double()
         return torch.as_tensor(Xs), Yt, torch.as_tensor(w / w.mean())
 
+    # ----------------------------------------------------------- persistence
+    #: Fitted attributes that ``_set_state`` rebuilds from the others.
+    _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
+
+    def _n_fitted_outputs(self):
+        """Hook: number of network outputs of the fitted estimator."""
+        return self.n_outputs_
+
+    def _get_state(self):
+        """The fitted state as plain attributes and tensors.
+
+        Used by :func:`econnn.save`; objects that the plain attributes
+        determine (network, skorch net, loss) are left out and rebuilt by
+        :meth:`_set_state`.  Adam/SGD moment buffers are kept, so training
+        continues as it would have.
+        """
+        check_is_fitted(self)
+        attrs = {k: v for k, v in vars(self).items()
+                 if (k.startswith("_") or k.endswith("_"))
+                 and k not in self._REBUILT_STATE}
+        tensors = {f"network.{k}": v
+                   for k, v in self.module_.state_dict().items()}
+        optimizer = self.net_.optimizer_.state_dict()
+        buffers = {f"optimizer.{i}.{name}": v
+                   for i, state in optimizer["state"].items()
+                   for name, v in state.items()}
+        if all(isinstance(v, torch.Tensor) for v in buffers.values()):
+            tensors.update(buffers)  # not L-BFGS's lists of past steps
+            attrs["_optimizer_groups"] = optimizer["param_groups"]
+        attrs["_history"] = [dict(row) for row in self.net_.history]
+        return attrs, tensors
+
+    def _set_state(self, attrs, tensors, device):
+        """Restore what :meth:`_get_state` returned, on ``device``."""
+        attrs = dict(attrs)
+        history = attrs.pop("_history")
+        groups = attrs.pop("_optimizer_groups", None)
+        vars(self).update(attrs)
+        self._loss = self._make_loss()
+        body = self._build_body(len(self._x_loc), self._n_fitted_outputs())
+        config = self._training_config(device)
+        self.module_ = self._network_in_original_units(body, config)
+        self.module_.load_state_dict(
+            {k[len("network."):]: v for k, v in tensors.items()
+             if k.startswith("network.")})
+        self.module_.eval()
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.net_.history = History(history)
+        if groups is not None:
+            state = {}
+            for key, value in tensors.items():
+                if key.startswith("optimizer."):
+                    _, i, name = key.split(".", 2)
+                    state.setdefault(int(i), {})[name] = value
+            self.net_.optimizer_.load_state_dict(
+                {"state": state, "param_groups": groups})
+        self._predict_path = (self.module_.body,
+                              backprop_for(self.module_.body))
+
     # --------------------------------------------------------------- report
-    def summary(self, X=None, y=None):
+    def summary(self, X=None, y=None, *, cv=None):
         """Summary of the fitted model: architecture, loss, training.
 
         Parameters
         ----------
         X, y : array-like, default=None
             Optional data on which the score is reported as well.
+        cv : int, cross-validation generator or iterable, default=None
+            With X and y, also the cross-validated score on them (the
+            model refitted on each training fold), beside the in-sample
+            score; as in :func:`sklearn.model_selection.cross_val_score`.
 
         Returns
         -------
@@ -521,7 +596,7 @@ class _BaseNN(BaseEstimator):
         """
         from .inference._summary import estimator_summary
 
-        return estimator_summary(self, X, y)
+        return estimator_summary(self, X, y, cv=cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -303,6 +303,14 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             return float((mu.argmax(dim=1) == y).float().mean())
         return float(((mu > 0.5) == (y > 0.5)).float().mean())
 
+    _REBUILT_STATE = _FeedForwardNN._REBUILT_STATE | {"_encoder"}
+
+    def _set_state(self, attrs, tensors, device):
+        if attrs["_kind"] != "multilabel":
+            self._encoder = LabelEncoder()
+            self._encoder.classes_ = attrs["classes_"]
+        super()._set_state(attrs, tensors, device)
+
     def predict_proba(self, X):
         """Class probabilities.
 

@@ -1,13 +1,15 @@
 """NNRegressor: a feed-forward network with a GLM output link."""
 
+import copy
 from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import RegressorMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
@@ -16,6 +18,8 @@ from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
 from ._monotone import check_monotone
+from .inference._intervals import (fit_intervals, predict_interval,
+                                   requested_methods)
 
 _LOSSES = {**REGRESSION_LOSSES, **REGRESSION_LIKELIHOODS}
 
@@ -73,7 +77,9 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.VALIDATION_SPLIT, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.VALIDATION_SPLIT,
+            hp.MODULE],
+           hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
@@ -142,6 +148,10 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
     net_ : econnn.engine._training.Net
         The skorch net that trained ``module_.body``; ``net_.history`` holds
         the per-epoch record.
+    intervals_ : dict of str to object
+        What each conformal method of ``interval`` learned at fit (copies of
+        the network and calibration scores), used by ``predict_interval``.
+        Only with ``interval`` set.
 
     See Also
     --------
@@ -165,6 +175,13 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
     >>> model = NNRegressor(max_iter=50, random_state=0).fit(X, y)
     >>> model.predict(X.iloc[:2]).shape
     (2,)
+
+    Conformal prediction intervals, learned at fit:
+
+    >>> model = NNRegressor(max_iter=50, interval="split",
+    ...                     random_state=0).fit(X, y)
+    >>> model.predict_interval(X.iloc[:2], coverage=0.9).columns.tolist()
+    ['lower', 'upper']
     """
 
     def _make_loss(self):
@@ -252,6 +269,107 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         mu = self._predict_mean(X)
         return mu.ravel() if self._y_1d else mu
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network, and the conformal intervals when asked.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k counts like k copies of the
+            sample. With ``interval`` set they weight the training of the
+            interval networks too, but not the calibration: coverage is
+            with respect to the sampling distribution of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        methods = requested_methods(self.interval, X, y, self.interval_cv,
+                                    self.interval_fraction)
+        intervals = None
+        if methods:
+            # the intervals' copies first: if they fail, nothing changed;
+            # a copy of a RandomState leaves the main network's draws as
+            # they are without intervals
+            template = clone(self).set_params(interval=None,
+                                              warm_start=False)
+            intervals = fit_intervals(
+                template, X, y, sample_weight, methods=methods,
+                cv=self.interval_cv, fraction=self.interval_fraction,
+                coverage=self.interval_coverage,
+                random_state=copy.deepcopy(self.random_state))
+        self._fit(X, y, sample_weight, incremental=False)
+        if intervals is not None:
+            self.intervals_ = intervals
+        elif hasattr(self, "intervals_"):
+            del self.intervals_
+        return self
+
+    def _has_intervals(self):
+        if self.interval is None:
+            raise AttributeError(
+                "predict_interval needs the intervals learned at fit: set "
+                "interval='split', 'cv+' or 'cqr' (e.g. "
+                "NNRegressor(interval='cv+')) and fit again.")
+        return True
+
+    @available_if(_has_intervals)
+    def predict_interval(self, X, coverage=None, method=None):
+        """Conformal prediction intervals for new observations.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+        coverage : float, default=None
+            Nominal probability that the interval contains the new
+            outcome, in (0, 1); None uses ``interval_coverage``.
+        method : str, default=None
+            One of the methods learned at fit (``interval``); None uses the
+            first.
+
+        Returns
+        -------
+        bounds : ndarray of shape (n_samples, 2) or DataFrame
+            Lower and upper bounds; a DataFrame with columns 'lower' and
+            'upper' and the index of X when X is a DataFrame. Bounds are
+            infinite when the calibration sample is too small for the
+            coverage (fewer than ``1 / (1 - coverage) - 1`` scores).
+
+        Notes
+        -----
+        The guarantee is marginal: over random draws of the training data
+        and of the new observation, ``P(lower <= y <= upper) >= coverage``
+        when the rows are exchangeable (e.g. i.i.d.), whatever the model
+        and the distribution -- for 'cv+' only ``2 * coverage - 1`` is
+        guaranteed, though its coverage is close to nominal in practice.
+        It is not coverage conditional on x.
+
+        References
+        ----------
+        Barber, R. F., Candes, E. J., Ramdas, A. and Tibshirani, R. J.
+        (2021). Predictive inference with the jackknife+. Annals of
+        Statistics 49, 486-507.
+
+        Romano, Y., Patterson, E. and Candes, E. J. (2019). Conformalized
+        quantile regression. NeurIPS 32.
+        """
+        check_is_fitted(self)
+        if not hasattr(self, "intervals_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} has no intervals: it was "
+                "fitted with interval=None, or updated by partial_fit "
+                "since; call fit again.")
+        return predict_interval(self.intervals_, X, method,
+                                self.interval_coverage if coverage is None
+                                else coverage)
+
     @available_if(stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the network with one epoch over (X, y).
@@ -273,7 +391,10 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         if not hasattr(self, "net_"):
             self._validate_params()
         check_partial_fit_allowed(self)
-        return self._fit(X, y, sample_weight, incremental=True)
+        self._fit(X, y, sample_weight, incremental=True)
+        if hasattr(self, "intervals_"):
+            del self.intervals_  # calibrated for the network before
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

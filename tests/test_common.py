@@ -11,7 +11,8 @@ float32's tolerance.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from econnn import (AutoencoderTransformer, NNClassifier, NNRegressor,
+from econnn import (AutoencoderTransformer, ConvNetClassifier,
+                    ConvNetRegressor, NNClassifier, NNRegressor,
                     SequenceForecaster)
 
 # Dropout, class_weight and batch normalisation are tested separately:
@@ -63,6 +64,14 @@ ESTIMATORS = [
     AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
                            activation="identity", solver="sgd",
                            learning_rate_init=0.01, **DOUBLE),
+    # flat rows are read as one row of pixels, (1, 1, n_features)
+    ConvNetRegressor(),
+    ConvNetRegressor(conv_channels=(4,), kernel_size=3, pooling="avg",
+                     hidden_layer_sizes=(8,), loss="huber", **DOUBLE),
+    ConvNetClassifier(),
+    ConvNetClassifier(conv_channels=(4, 4), kernel_size=2,
+                      hidden_layer_sizes=(), solver="sgd",
+                      learning_rate_init=0.01, **DOUBLE),
     # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
     SequenceForecaster(),
     SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,

@@ -12,7 +12,8 @@ import html
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
@@ -268,7 +269,18 @@ def _score_name(est):
     return "score"
 
 
-def estimator_summary(est, X=None, y=None):
+def _cross_validated(est, X, y, cv):
+    """(mean, sd, number of folds, splitter) of the CV score on X, y."""
+    model = clone(est)
+    if "interval" in model.get_params():
+        model.set_params(interval=None)  # intervals do not enter the score
+    splitter = check_cv(cv, y, classifier=is_classifier(est))
+    scores = cross_val_score(model, X, y, cv=splitter)
+    return (float(np.mean(scores)), float(np.std(scores, ddof=1)),
+            len(scores), splitter)
+
+
+def estimator_summary(est, X=None, y=None, cv=None):
     """Build the :class:`Summary` of a fitted econnn estimator.
 
     Parameters
@@ -277,11 +289,19 @@ def estimator_summary(est, X=None, y=None):
         A fitted estimator.
     X, y : array-like, default=None
         Optional data on which to report ``est.score(X, y)`` as well.
+    cv : int, cross-validation generator or iterable, default=None
+        With X and y: also report the cross-validated score on X, y (the
+        estimator's parameters refitted on each training fold), beside
+        the in-sample score. As in
+        :func:`sklearn.model_selection.cross_val_score`.
 
     Returns
     -------
     Summary
     """
+    if cv is not None and (X is None or y is None):
+        raise ValueError("summary(cv=...) cross-validates on the data: pass "
+                         "X and y as well.")
     check_is_fitted(est)
     fitted = fitted_model(est)
     loss = fitted.loss
@@ -317,6 +337,10 @@ def estimator_summary(est, X=None, y=None):
             np.min(est.validation_loss_curve_))
     if X is not None and y is not None:
         info[f"{score_name} on given data"] = float(est.score(X, y))
+    if cv is not None:
+        cv_mean, cv_sd, n_folds, splitter = _cross_validated(est, X, y, cv)
+        info[f"{score_name}, {n_folds}-fold CV"] = \
+            f"{cv_mean:.4g} (sd {cv_sd:.2g})"
     summary = Summary(f"{type(est).__name__} results")
     summary.add_dict(info)
     summary.add_table(_layers_table(fitted.body), title="Layers")
@@ -335,6 +359,13 @@ def estimator_summary(est, X=None, y=None):
         summary.add_note(
             f"Training stopped at max_iter={est.max_iter} epochs, possibly "
             "before convergence.")
+    if cv is not None:
+        summary.add_note(
+            f"{score_name}, {n_folds}-fold CV: mean (sd) over the folds of "
+            f"the given data ({type(splitter).__name__}), the model's "
+            "parameters refitted on each training fold. The score on the "
+            "given data is in-sample when they are the training data, and "
+            "then overstates the fit to new data.")
     if fitted.loss_parameters:
         summary.add_note(
             f"The {loss.name} likelihood's own parameters ("
