@@ -76,6 +76,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         self : object
             The fitted estimator.
         """
+        return self._fit_with_groups(X, y, sample_weight, groups)
+
+    def _fit_with_groups(self, X, y, sample_weight, groups):
+        """``_fit`` with the groups the early-stopping split may use."""
         if groups is not None:
             groups = np.asarray(groups)
             check_consistent_length(X, groups)

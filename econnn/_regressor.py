@@ -270,7 +270,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         return mu.ravel() if self._y_1d else mu
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the network, and the conformal intervals when asked.
 
         Parameters
@@ -284,6 +284,10 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
             sample. With ``interval`` set they weight the training of the
             interval networks too, but not the calibration: coverage is
             with respect to the sampling distribution of the rows.
+        groups : array-like of shape (n_samples,), default=None
+            Group (individual, firm) of each row, for
+            ``validation_split='group'``; otherwise unused (the interval
+            networks split at random).
 
         Returns
         -------
@@ -304,7 +308,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
                 cv=self.interval_cv, fraction=self.interval_fraction,
                 coverage=self.interval_coverage,
                 random_state=copy.deepcopy(self.random_state))
-        self._fit(X, y, sample_weight, incremental=False)
+        self._fit_with_groups(X, y, sample_weight, groups)
         if intervals is not None:
             self.intervals_ = intervals
         elif hasattr(self, "intervals_"):
