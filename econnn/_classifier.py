@@ -175,24 +175,31 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     True
     """
 
+    def _loss_option(self):
+        # subclasses without the parameter (ConvNetClassifier) use log loss
+        return getattr(self, "loss", "log_loss")
+
     def _make_loss(self):
         if self._kind == "ordered":
-            return OrderedLoss(ORDERED_LOSSES[self.loss], len(self.classes_))
+            return OrderedLoss(ORDERED_LOSSES[self._loss_option()],
+                               len(self.classes_))
         return ClassificationLoss(self._kind, len(self.classes_))
 
     def _check_params(self):
         super()._check_params()
         check_monotone(self)
-        if self.class_order is not None and self.loss not in ORDERED_LOSSES:
+        if getattr(self, "class_order", None) is not None and \
+                self._loss_option() not in ORDERED_LOSSES:
             raise ValueError(
                 "class_order is only used with an ordered loss "
-                f"('ordered_logit', 'ordered_probit'); got loss={self.loss!r}.")
+                f"('ordered_logit', 'ordered_probit'); got loss={self._loss_option()!r}.")
 
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
                              dtype=[np.float64, np.float32],
-                             multi_output=self.loss not in ORDERED_LOSSES)
+                             multi_output=self._loss_option()
+                             not in ORDERED_LOSSES)
         check_classification_targets(y)
         kind = {"binary": "binary", "multiclass": "multiclass",
                 "multilabel-indicator": "multilabel"}.get(type_of_target(y))
@@ -201,15 +208,16 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 f"{type(self).__name__} supports binary, multiclass and "
                 f"multilabel-indicator targets; got {type_of_target(y)!r}.")
         classes = self.__dict__.pop("_partial_classes", None)
-        ordered = self.loss in ORDERED_LOSSES
+        ordered = self._loss_option() in ORDERED_LOSSES
         if ordered and kind == "multilabel":
             raise ValueError(
-                f"loss={self.loss!r} needs one ordered categorical target; "
+                f"loss={self._loss_option()!r} needs one ordered "
+                "categorical target; "
                 "got a multilabel indicator matrix.")
         if reset and ordered:
             self._encoder = _OrderedEncoder(
-                classes if self.class_order is None or classes is not None
-                else self.class_order, y)
+                getattr(self, "class_order", None) if classes is None
+                else classes, y)
             self.classes_ = self._encoder.classes_
             if len(self.classes_) < 2:
                 raise ValueError(
@@ -217,7 +225,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                     "classes, but the data contains only one class: "
                     f"{self.classes_[0]!r}.")
             self._kind = kind = "ordered"
-            self.out_activation_ = ORDERED_LOSSES[self.loss]
+            self.out_activation_ = ORDERED_LOSSES[self._loss_option()]
         elif reset:
             self._kind = kind
             if kind == "multilabel":
@@ -416,9 +424,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES \
-            and not self.monotone
+        ordered = self._loss_option() in ORDERED_LOSSES
+        monotone = getattr(self, "monotone", None)
+        tags.classifier_tags.multi_label = not (ordered or monotone)
         # monotone constraints need binary (or ordered) targets
-        tags.classifier_tags.multi_class = not self.monotone or \
-            self.loss in ORDERED_LOSSES
+        tags.classifier_tags.multi_class = not monotone or ordered
         return tags

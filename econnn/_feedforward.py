@@ -91,9 +91,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
 
     def _split_validation(self, Y, seed):
         groups = self.__dict__.pop("_fit_groups", None)
-        if self.validation_split == "random":
+        split = getattr(self, "validation_split", "random")
+        if split == "random":
             return super()._split_validation(Y, seed)
-        return split_validation(self.validation_split, Y.shape[0],
+        return split_validation(split, Y.shape[0],
                                 self.validation_fraction, seed, groups)
 
     def _hidden_layer_sizes(self):
@@ -134,7 +135,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm)
         members = self.n_ensemble_ = self._ensemble_size()
-        if self.monotone:
+        if getattr(self, "monotone", None):
             return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)

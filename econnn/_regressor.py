@@ -193,13 +193,14 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         return cls()
 
     def _censoring_bounds(self):
-        if self.censoring is None:
+        censoring = getattr(self, "censoring", None)
+        if censoring is None:
             return 0.0, np.inf
-        bounds = tuple(self.censoring)
+        bounds = tuple(censoring)
         if len(bounds) != 2:
             raise ValueError(
                 "censoring must be a pair (lower, upper); got "
-                f"{self.censoring!r}.")
+                f"{censoring!r}.")
         lower, upper = (
             (-np.inf, np.inf)[i] if b is None else b
             for i, b in enumerate(bounds))
@@ -208,17 +209,17 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         except (TypeError, ValueError):
             raise ValueError(
                 "censoring bounds must be numbers or None; got "
-                f"{self.censoring!r}.") from None
+                f"{censoring!r}.") from None
         if np.isnan(lower) or np.isnan(upper) or not lower < upper:
             raise ValueError(
                 "censoring=(lower, upper) needs lower < upper; got "
-                f"{self.censoring!r}.")
+                f"{censoring!r}.")
         return lower, upper
 
     def _check_params(self):
         super()._check_params()
         check_monotone(self)
-        if self.censoring is not None:
+        if getattr(self, "censoring", None) is not None:
             if self.loss != "tobit":
                 raise ValueError(
                     f"censoring is only used with loss='tobit'; got "
@@ -407,7 +408,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         tags.target_tags.positive_only = self.loss in (
             "poisson", "gamma", "negative_binomial",
             "zero_inflated_poisson") or (
-                self.loss == "tobit" and self.censoring is not None
+                self.loss == "tobit" and getattr(self, "censoring", None) is not None
                 and self.censoring[0] is not None and
                 bool(np.all(np.asarray(self.censoring[0]) >= 0)))
         return tags

@@ -93,3 +93,16 @@ def test_classifier_takes_groups_too():
                          max_iter=5, random_state=0)
     model.fit(X, y > 0, groups=groups)
     assert model.best_validation_score_ is not None
+
+
+def test_marginal_effects_bootstrap_passes_clusters_to_the_group_split():
+    from econnn import marginal_effects
+
+    X, y, groups = panel(20, 5)
+    model = NNRegressor(hidden_layer_sizes=(8,), early_stopping=True,
+                        validation_split="group", validation_fraction=0.2,
+                        max_iter=5, random_state=0).fit(X, y, groups=groups)
+    effects = marginal_effects(model, X, y=y, groups=groups, n_boot=3,
+                               random_state=0)
+    assert np.all(np.isfinite(effects["std_err"])) and \
+        np.all(effects["std_err"] > 0)

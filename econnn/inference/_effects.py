@@ -17,6 +17,7 @@ on the same evaluation sample.
 """
 
 import copy
+import inspect
 from numbers import Integral
 
 import numpy as np
@@ -246,16 +247,30 @@ def _point_effects(estimator, X_frame, X, cols, kinds, method, at, weights,
 
 
 def _bootstrap_rows(n, groups, rng):
+    """Resampled row indices and, for clusters, each row's new cluster
+    (a cluster drawn twice counts as two clusters)."""
     if groups is None:
-        return rng.randint(0, n, size=n)
+        return rng.randint(0, n, size=n), None
     labels, codes = np.unique(groups, return_inverse=True)
     members = [np.flatnonzero(codes == g) for g in range(len(labels))]
     drawn = rng.randint(0, len(labels), size=len(labels))
-    return np.concatenate([members[g] for g in drawn])
+    idx = np.concatenate([members[g] for g in drawn])
+    clusters = np.repeat(np.arange(len(drawn)),
+                         [len(members[g]) for g in drawn])
+    return idx, clusters
 
 
-def _refit_effects(estimator, X_frame, X, y, sample_weight, idx, seed,
+def _takes_groups(estimator):
+    # econnn networks use groups for validation_split='group'
+    try:
+        return "groups" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _refit_effects(estimator, X_frame, X, y, sample_weight, draw, seed,
                    effect_args):
+    idx, clusters = draw
     est = clone(estimator)
     # each refit draws its own network initialisation, so the standard
     # errors include the randomness of training as well as of the sample
@@ -267,6 +282,8 @@ def _refit_effects(estimator, X_frame, X, y, sample_weight, idx, seed,
         key = "sample_weight" if not isinstance(est, Pipeline) else \
             f"{est.steps[-1][0]}__sample_weight"
         fit_params[key] = sample_weight[idx]
+    if clusters is not None and _takes_groups(est):
+        fit_params["groups"] = clusters
     est.fit(_safe_indexing(X_frame, idx), _safe_indexing(y, idx),
             **fit_params)
     return _point_effects(est, X_frame, X, *effect_args)
@@ -431,8 +448,8 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
             np.asarray(y)
         boot = Parallel(n_jobs=n_jobs)(
             delayed(_refit_effects)(estimator, X_frame, Xa, y_arr, weights,
-                                    idx, seed, effect_args)
-            for idx, seed in draws)
+                                    draw, seed, effect_args)
+            for draw, seed in draws)
         std_err = np.std(np.stack(boot), axis=0, ddof=1) if n_boot > 1 \
             else std_err
 
