@@ -78,4 +78,15 @@ def test_monotone_benchmark_tiny():
 def test_panel_split_benchmark_tiny():
     table = _load("panel_split").main(["--tiny"])
     assert list(table.index) == ["random", "group"]
-    assert table.notna().all().all() or table["new_sd"].isna().all()
+    for column in ("validation_R2", "new_individuals_R2", "epoch_kept"):
+        assert table[column].map(math.isfinite).all()
+
+
+def test_forecast_benchmark_tiny_mode():
+    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
+    table = _load("forecast_benchmark").main(["--tiny"])
+    series = set(table.index.get_level_values("series"))
+    assert series == {"realcons growth", "tbilrate"}
+    models = set(table.index.get_level_values("model"))
+    assert {"forecaster", "AR(AIC)", "ETS", "seasonal naive"} <= models
+    assert all(math.isfinite(v) for v in table["rmse"])
