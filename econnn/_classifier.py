@@ -91,7 +91,8 @@ class _OrderedEncoder:
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.MONOTONE,
-            hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.VALIDATION_SPLIT, hp.MODULE], hp.MLP_TRAINING,
+           extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 
@@ -178,13 +179,15 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
 
     def _make_loss(self):
         if self._kind == "ordered":
-            return OrderedLoss(ORDERED_LOSSES[self.loss], len(self.classes_))
+            return OrderedLoss(ORDERED_LOSSES[self.loss],
+                               len(self.classes_))
         return ClassificationLoss(self._kind, len(self.classes_))
 
     def _check_params(self):
         super()._check_params()
         check_monotone(self)
-        if self.class_order is not None and self.loss not in ORDERED_LOSSES:
+        if self.class_order is not None and \
+                self.loss not in ORDERED_LOSSES:
             raise ValueError(
                 "class_order is only used with an ordered loss "
                 f"('ordered_logit', 'ordered_probit'); got loss={self.loss!r}.")
@@ -193,7 +196,8 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
                              dtype=[np.float64, np.float32],
-                             multi_output=self.loss not in ORDERED_LOSSES)
+                             multi_output=self.loss
+                             not in ORDERED_LOSSES)
         check_classification_targets(y)
         kind = {"binary": "binary", "multiclass": "multiclass",
                 "multilabel-indicator": "multilabel"}.get(type_of_target(y))
@@ -205,12 +209,13 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         ordered = self.loss in ORDERED_LOSSES
         if ordered and kind == "multilabel":
             raise ValueError(
-                f"loss={self.loss!r} needs one ordered categorical target; "
+                f"loss={self.loss!r} needs one ordered "
+                "categorical target; "
                 "got a multilabel indicator matrix.")
         if reset and ordered:
             self._encoder = _OrderedEncoder(
-                classes if self.class_order is None or classes is not None
-                else self.class_order, y)
+                getattr(self, "class_order", None) if classes is None
+                else classes, y)
             self.classes_ = self._encoder.classes_
             if len(self.classes_) < 2:
                 raise ValueError(
@@ -417,9 +422,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES \
-            and not self.monotone
+        ordered = self.loss in ORDERED_LOSSES
+        monotone = getattr(self, "monotone", None)
+        tags.classifier_tags.multi_label = not (ordered or monotone)
         # monotone constraints need binary (or ordered) targets
-        tags.classifier_tags.multi_class = not self.monotone or \
-            self.loss in ORDERED_LOSSES
+        tags.classifier_tags.multi_class = not monotone or ordered
         return tags

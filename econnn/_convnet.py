@@ -173,6 +173,10 @@ class _ConvNetMixin:
             raise ValueError("conv_channels must be positive integers, got "
                              f"{self.conv_channels!r}.")
 
+    def _has_linear_skip(self):
+        # no GLM on raw pixels: the convolutions are the model
+        return False
+
     def _build_body(self, n_features, n_outputs):
         return ConvNet(self.input_shape_, n_outputs,
                        conv_channels=tuple(int(c) for c in np.atleast_1d(
@@ -187,7 +191,8 @@ class _ConvNetMixin:
         return tags
 
 
-@estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.MONOTONE],
+@estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.MONOTONE,
+                               hp.VALIDATION_SPLIT],
            CONV_TRAINING, hp.INTERVALS)
 class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """Convolutional neural network regressor for grid data.
@@ -256,7 +261,8 @@ class ConvNetRegressor(_ConvNetMixin, NNRegressor):
 
 
 @estimator(CONV_ARCHITECTURE + [CLASSIFIER_LOSS, CLASS_ORDER, CLASS_WEIGHT,
-                               hp.MONOTONE], CONV_TRAINING)
+                               hp.MONOTONE, hp.VALIDATION_SPLIT],
+           CONV_TRAINING)
 class ConvNetClassifier(_ConvNetMixin, NNClassifier):
     """Convolutional neural network classifier for grid data.
 

@@ -13,11 +13,14 @@ know none of them; scikit-learn's layer attributes (``coefs_``,
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import _fit_context
+from sklearn.utils.validation import check_consistent_length
 
 from ._base import _BaseNN
 from .engine._glm import start_at_glm
 from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
+from ._panel import split_validation
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
@@ -53,6 +56,49 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         return super().set_params(**params)
 
     # ------------------------------------------------------------- checks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None, groups=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k counts like k copies of the
+            sample.
+        groups : array-like of shape (n_samples,), default=None
+            Group (individual, firm) of each row, for
+            ``validation_split='group'``; otherwise unused.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_with_groups(X, y, sample_weight, groups)
+
+    def _fit_with_groups(self, X, y, sample_weight, groups):
+        """``_fit`` with the groups the early-stopping split may use."""
+        if groups is not None:
+            groups = np.asarray(groups)
+            check_consistent_length(X, groups)
+            self._fit_groups = groups
+        try:
+            return self._fit(X, y, sample_weight, incremental=False)
+        finally:
+            self.__dict__.pop("_fit_groups", None)
+
+    def _split_validation(self, Y, seed):
+        groups = self.__dict__.pop("_fit_groups", None)
+        split = self.validation_split
+        if split == "random":
+            return super()._split_validation(Y, seed)
+        return split_validation(split, Y.shape[0],
+                                self.validation_fraction, seed, groups)
+
     def _hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a tuple (an int is one layer)."""
         sizes = self.hidden_layer_sizes
@@ -92,7 +138,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       batch_norm=self.batch_norm,
                       linear_skip=self._has_linear_skip())
         members = self.n_ensemble_ = self._ensemble_size()
-        if self.monotone:
+        if getattr(self, "monotone", None):
             return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
@@ -119,7 +165,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         # without hidden layers the network is the GLM already; monotone
         # networks have their own constrained architecture (no skip)
         return (self.module is None and self.linear_skip
-                and not getattr(self, "monotone", None)
+                and not self.monotone
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _start_is_epoch_zero(self):

@@ -132,6 +132,20 @@ MONOTONE = Param(
     """,
 )
 
+VALIDATION_SPLIT = Param(
+    "validation_split",
+    "random",
+    [StrOptions({"random", "group", "time"})],
+    "{'random', 'group', 'time'}",
+    """
+    How ``early_stopping`` holds out its validation rows: 'random' (as
+    scikit-learn), 'group' (whole groups -- individuals, firms -- given by
+    ``fit(X, y, groups=...)``, so that panel data is validated on unseen
+    individuals) or 'time' (the last ``validation_fraction`` of the rows in
+    the order given, for data sorted by time).
+    """,
+)
+
 MODULE = Param(
     "module",
     None,

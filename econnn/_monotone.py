@@ -13,7 +13,7 @@ _MONOTONE_LOSSES = {
 
 def check_monotone(est):
     """Refuse settings under which ``monotone`` cannot be guaranteed."""
-    if not est.monotone:
+    if not getattr(est, "monotone", None):
         return
     reason = None
     if est.module is not None:

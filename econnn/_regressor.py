@@ -78,6 +78,7 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.MONOTONE,
+            hp.VALIDATION_SPLIT,
             hp.MODULE],
            hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
@@ -193,13 +194,14 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         return cls()
 
     def _censoring_bounds(self):
-        if self.censoring is None:
+        censoring = getattr(self, "censoring", None)
+        if censoring is None:
             return 0.0, np.inf
-        bounds = tuple(self.censoring)
+        bounds = tuple(censoring)
         if len(bounds) != 2:
             raise ValueError(
                 "censoring must be a pair (lower, upper); got "
-                f"{self.censoring!r}.")
+                f"{censoring!r}.")
         lower, upper = (
             (-np.inf, np.inf)[i] if b is None else b
             for i, b in enumerate(bounds))
@@ -208,17 +210,17 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         except (TypeError, ValueError):
             raise ValueError(
                 "censoring bounds must be numbers or None; got "
-                f"{self.censoring!r}.") from None
+                f"{censoring!r}.") from None
         if np.isnan(lower) or np.isnan(upper) or not lower < upper:
             raise ValueError(
                 "censoring=(lower, upper) needs lower < upper; got "
-                f"{self.censoring!r}.")
+                f"{censoring!r}.")
         return lower, upper
 
     def _check_params(self):
         super()._check_params()
         check_monotone(self)
-        if self.censoring is not None:
+        if getattr(self, "censoring", None) is not None:
             if self.loss != "tobit":
                 raise ValueError(
                     f"censoring is only used with loss='tobit'; got "
@@ -270,7 +272,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         return mu.ravel() if self._y_1d else mu
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the network, and the conformal intervals when asked.
 
         Parameters
@@ -284,6 +286,10 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
             sample. With ``interval`` set they weight the training of the
             interval networks too, but not the calibration: coverage is
             with respect to the sampling distribution of the rows.
+        groups : array-like of shape (n_samples,), default=None
+            Group (individual, firm) of each row, for
+            ``validation_split='group'``; otherwise unused (the interval
+            networks split at random).
 
         Returns
         -------
@@ -304,7 +310,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
                 cv=self.interval_cv, fraction=self.interval_fraction,
                 coverage=self.interval_coverage,
                 random_state=copy.deepcopy(self.random_state))
-        self._fit(X, y, sample_weight, incremental=False)
+        self._fit_with_groups(X, y, sample_weight, groups)
         if intervals is not None:
             self.intervals_ = intervals
         elif hasattr(self, "intervals_"):
@@ -404,7 +410,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         tags.target_tags.positive_only = self.loss in (
             "poisson", "gamma", "negative_binomial",
             "zero_inflated_poisson") or (
-                self.loss == "tobit" and self.censoring is not None
+                self.loss == "tobit" and getattr(self, "censoring", None) is not None
                 and self.censoring[0] is not None and
                 bool(np.all(np.asarray(self.censoring[0]) >= 0)))
         return tags

@@ -148,6 +148,13 @@ def test_coverage_study_tiny_run():
     assert 0 < module.truth("logit")["x0"] < 0.25
 
 
+def test_panel_split_benchmark_tiny():
+    table = _load("panel_split").main(["--tiny"])
+    assert list(table.index) == ["random", "group"]
+    for column in ("validation_R2", "new_individuals_R2", "epoch_kept"):
+        assert table[column].map(math.isfinite).all()
+
+
 def test_forecast_benchmark_tiny_mode():
     """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
     table = _load("forecast_benchmark").main(["--tiny"])

@@ -39,17 +39,24 @@ _SE = ("auto", "influence", "bootstrap", None)
 
 
 def _bootstrap_rows(n, groups, rng):
+    """Resampled row indices and, for clusters, each row's new cluster
+    (a cluster drawn twice counts as two clusters)."""
     if groups is None:
-        return rng.randint(0, n, size=n)
+        return rng.randint(0, n, size=n), None
     labels, codes = np.unique(groups, return_inverse=True)
     members = [np.flatnonzero(codes == g) for g in range(len(labels))]
     drawn = rng.randint(0, len(labels), size=len(labels))
-    return np.concatenate([members[g] for g in drawn])
+    idx = np.concatenate([members[g] for g in drawn])
+    clusters = np.repeat(np.arange(len(drawn)),
+                         [len(members[g]) for g in drawn])
+    return idx, clusters
 
 
-def _refit_effects(estimator, X_frame, X, y, sample_weight, idx, seed,
+def _refit_effects(estimator, X_frame, X, y, sample_weight, draw, seed,
                    spec, derivative):
-    est = refit(estimator, X_frame, y, sample_weight, idx, seed)
+    idx, clusters = draw
+    est = refit(estimator, X_frame, y, sample_weight, idx, seed,
+                groups=clusters)
     return plugin_values(make_predictor(est, derivative, X_frame, X),
                          spec)[0]
 
@@ -324,8 +331,9 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
                  for _ in range(n_boot)]
         boot = Parallel(n_jobs=n_jobs)(
             delayed(_refit_effects)(estimator, X_frame, Xa, y_arr,
-                                    raw_weights, idx, seed, spec, derivative)
-            for idx, seed in draws)
+                                    raw_weights, draw, seed, spec,
+                                    derivative)
+            for draw, seed in draws)
         std_err = np.std(np.stack(boot), axis=0, ddof=1)
 
     # rows in the order (output, scenario, group, feature)

@@ -34,6 +34,7 @@ bootstrap.
 The cost is K fits of the estimator plus closed-form algebra.
 """
 
+import inspect
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
@@ -56,8 +57,13 @@ _DEGREES = (1, 2, 3)
 _RIDGE = (1e-6, 1e-3, 1e-1)
 
 
-def refit(estimator, X_frame, y, sample_weight, idx, seed):
-    """A clone of ``estimator`` fitted on rows ``idx`` with its own seed."""
+def refit(estimator, X_frame, y, sample_weight, idx, seed, groups=None):
+    """A clone of ``estimator`` fitted on rows ``idx`` with its own seed.
+
+    ``groups`` (the resampled clusters of a cluster bootstrap) reach an
+    estimator whose ``fit`` takes them, e.g. for
+    ``validation_split='group'``.
+    """
     est = clone(estimator)
     # each refit draws its own network initialisation: standard errors then
     # include the randomness of training as well as of the sample
@@ -69,8 +75,17 @@ def refit(estimator, X_frame, y, sample_weight, idx, seed):
         key = "sample_weight" if not isinstance(est, Pipeline) else \
             f"{est.steps[-1][0]}__sample_weight"
         fit_params[key] = sample_weight[idx]
+    if groups is not None and _takes_groups(est):
+        fit_params["groups"] = groups
     return est.fit(_safe_indexing(X_frame, idx), _safe_indexing(y, idx),
                    **fit_params)
+
+
+def _takes_groups(estimator):
+    try:
+        return "groups" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def check_mean_model(estimator):
