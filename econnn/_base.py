@@ -26,10 +26,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._fitted import FittedModel
+from ._validation import validate_data
 from .engine._backprop import backprop_for
 from .engine._networks import MLP, EnsembleMLP, Standardized, build_user_module
 from .inference._summary import estimator_summary
@@ -48,12 +48,25 @@ def resolve_device(device):
     """Turn the ``device`` parameter into a :class:`torch.device`."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'cpu', 'cuda', "
+            f"'cuda:<index>' or 'auto' ({exc}).") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on "
             "this machine; use device='cpu' or 'auto'."
         )
+    if dev.type == "meta":
+        raise ValueError("device='meta' holds no data and cannot train; use "
+                         "'cpu', 'cuda' or 'auto'.")
+    try:  # an index beyond the devices present, a backend not built in
+        torch.empty(0, device=dev)
+    except (RuntimeError, AssertionError) as exc:
+        raise ValueError(f"device={device!r} is not available on this "
+                         f"machine: {exc}") from None
     return dev
 
 

@@ -13,8 +13,9 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target)
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._validation import validate_data
 
 __all__ = ["OLSRegressor", "LogitClassifier"]
 
@@ -281,6 +282,10 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = encoder.classes_
         w = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                  ensure_non_negative=True)
+        if len(np.unique(y[w > 0])) < 2:
+            raise ValueError("LogitClassifier needs samples of 2 classes "
+                             "with positive weight, but only one class has "
+                             "any.")
         model = sm.GLM(encoder.transform(y).astype(float), _design(self, X),
                        family=sm.families.Binomial(), freq_weights=w)
         self.results_ = model.fit(cov_type=self.cov_type)

@@ -8,10 +8,10 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
-from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
 from ._base import _BaseNN
+from ._validation import validate_data
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
 
@@ -151,13 +151,17 @@ class NNClassifier(ClassifierMixin, _BaseNN):
             self.n_outputs_ = 1 if self._kind == "binary" else \
                 len(self.classes_)
         self._y_raw = y  # for class weights
+        # the classes of the data fix the output layer: they must all have
+        # weight; batches of partial_fit (after classes= or a first call)
+        # may hold fewer
+        self._check_classes_present = reset and classes is None
         return X, Y
 
     def _adjust_sample_weight(self, w, Y):
         y_raw, self._y_raw = self._y_raw, None
         if self.class_weight is not None:
             w = w * compute_sample_weight(self.class_weight, y_raw)
-        if self._kind != "multilabel":
+        if self._kind != "multilabel" and self._check_classes_present:
             present = np.unique(np.asarray(Y).ravel()[w > 0])
             if len(present) < 2:
                 raise ValueError(

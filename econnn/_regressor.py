@@ -6,10 +6,10 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
 from ._base import _BaseNN
+from ._validation import validate_data
 from .engine._losses import REGRESSION_LOSSES, Quantile
 from ._declaration import Param, estimator
 

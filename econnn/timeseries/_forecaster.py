@@ -10,13 +10,14 @@ import pandas as pd
 from sklearn.base import RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .. import _hyperparameters as hp
 from .._base import _BaseNN
 from ..engine._losses import REGRESSION_LOSSES
 from .._declaration import Param, estimator
 from .._regressor import NNRegressor
+from .._validation import validate_data
 from ._networks import SEQUENCE_MODULES, Anchored, relative_to_last
 from ._windows import _check_count, arrange_series
 
