@@ -114,6 +114,18 @@ def compare_models(models, X, y, *, cv=10, scoring="r2", groups=None,
         res = cross_validate(model, X, y, cv=cv, scoring=scoring,
                              groups=groups, n_jobs=n_jobs, params=params,
                              return_train_score=True, error_score="raise")
+        if len(res["test_score"]) < 2:
+            raise ValueError(
+                "compare_models needs at least 2 folds for the standard "
+                f"deviations; cv={cv!r} gave {len(res['test_score'])}.")
+        for part in ("train", "test"):
+            bad = np.flatnonzero(~np.isfinite(res[f"{part}_score"]))
+            if len(bad):
+                raise ValueError(
+                    f"Model {name!r} has a non-finite {part} score on "
+                    f"fold(s) {bad.tolist()} ({scoring!r}; e.g. R^2 of a "
+                    "one-sample fold is undefined); use larger folds or "
+                    "another scoring.")
         rows[name] = [np.mean(res["train_score"]),
                       np.std(res["train_score"], ddof=1),
                       np.mean(res["test_score"]),

@@ -25,14 +25,17 @@ import scipy.sparse as sp
 import torch
 from joblib import Parallel, delayed
 from scipy import stats
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, RobustScaler,
                                    StandardScaler)
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import (_check_sample_weight, check_array,
+                                      check_consistent_length,
+                                      check_is_fitted)
 
 from .._fitted import fitted_model, is_econnn
+from .._validation import check_numeric, validate_data
 
 __all__ = ["marginal_effects", "TORCH_STEPS"]
 
@@ -232,6 +235,11 @@ def _average_effects(predictor, X, cols, kinds, method, at, weights):
             hi[:, j] += 1.0
             d = predictor.values(hi) - mu
         if method in ("eyex", "eydx"):
+            if np.any(mu == 0):
+                raise ValueError(
+                    f"method={method!r} divides by the prediction, which is "
+                    "exactly 0 at some evaluation points; the elasticity is "
+                    "undefined there (use method='dydx' or 'dyex').")
             d = d / mu
         if method in ("eyex", "dyex"):
             d = d * Xe[:, [j]]
@@ -280,6 +288,49 @@ def _feature_names(estimator, n_features):
     if names is None:
         names = [f"x{i}" for i in range(n_features)]
     return [str(n) for n in names]
+
+
+def _check_predicts(estimator):
+    """Refuse estimators without a prediction to differentiate."""
+    _, final = _split_pipeline(estimator)
+    if not (is_regressor(final) or is_classifier(final)):
+        raise TypeError(
+            "marginal_effects needs a fitted regressor or classifier; "
+            f"{type(final).__name__} is neither and has no prediction to "
+            "differentiate.")
+
+
+def _check_X(estimator, X):
+    """X validated exactly as the estimator's predict does, in float64."""
+    if sp.issparse(X):
+        raise ValueError("marginal_effects needs a dense X; convert it with "
+                         "X.toarray() (effects are computed row by row).")
+    check_numeric(X)
+    if is_econnn(estimator):
+        # names, order, width and finiteness, as predict checks them
+        fitted_model(estimator).validate_X(X)
+    else:
+        # a Pipeline or another estimator: its fitted names and width
+        validate_data(estimator, X, reset=False, dtype=np.float64)
+    Xa = check_array(X, dtype=np.float64, input_name="X", allow_nd=True)
+    if Xa.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional; got shape {Xa.shape}.")
+    return Xa
+
+
+def _check_groups(groups, X):
+    groups = np.asarray(groups)
+    if groups.ndim != 1:
+        raise ValueError(f"groups must be 1-dimensional; got shape "
+                         f"{groups.shape}.")
+    check_consistent_length(X, groups)
+    if pd.isna(groups).any():
+        raise ValueError("groups contains missing values; every row needs "
+                         "a cluster label.")
+    if len(pd.unique(groups)) < 2:
+        raise ValueError("groups must hold at least 2 clusters for a "
+                         "cluster bootstrap; got 1.")
+    return groups
 
 
 def _resolve_features(features, names):
@@ -338,8 +389,8 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
     groups : array-like of shape (n_samples,), default=None
         Cluster labels: the bootstrap then resamples whole clusters.
     n_boot : int, default=0
-        Number of bootstrap refits. With 0 (or ``y=None``) the standard
-        errors, z, p-values and intervals are NaN.
+        Number of bootstrap refits (0, or at least 2; needs ``y``). With 0
+        the standard errors, z, p-values and intervals are NaN.
     alpha : float, default=0.05
         The intervals have coverage ``1 - alpha``.
     derivative : {'auto', 'autograd', 'numerical'}, default='auto'
@@ -393,19 +444,20 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
     if derivative not in ("auto", "autograd", "numerical"):
         raise ValueError("derivative must be 'auto', 'autograd' or "
                          f"'numerical'; got {derivative!r}.")
-    if not isinstance(n_boot, Integral) or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative int; got {n_boot!r}.")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, Integral) or \
+            n_boot < 0 or n_boot == 1:
+        raise ValueError("n_boot must be 0 (no standard errors) or an int "
+                         f">= 2 (bootstrap refits); got {n_boot!r}.")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     check_is_fitted(estimator)
+    _check_predicts(estimator)
+    if n_boot and y is None:
+        raise ValueError(f"n_boot={n_boot} needs the training target y for "
+                         "the bootstrap refits; pass y=...")
 
-    if sp.issparse(X):
-        raise ValueError("marginal_effects needs a dense X; convert it with "
-                         "X.toarray() (effects are computed row by row).")
-    X_frame = X if isinstance(X, pd.DataFrame) else np.asarray(X)
-    Xa = np.asarray(X, dtype=np.float64)
-    if Xa.ndim != 2:
-        raise ValueError(f"X must be 2-dimensional; got shape {Xa.shape}.")
+    Xa = _check_X(estimator, X)
+    X_frame = X if isinstance(X, pd.DataFrame) else Xa
     names = _feature_names(estimator, Xa.shape[1])
     if len(names) != Xa.shape[1]:
         raise ValueError(f"X has {Xa.shape[1]} features, but the estimator "
@@ -414,16 +466,23 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
     if discrete not in (None, False, "auto"):
         discrete = _resolve_features(discrete, names)
     kinds = _feature_kinds(Xa, cols, discrete)
-    weights = None if sample_weight is None else np.asarray(
-        sample_weight, dtype=np.float64)
+    weights = None
+    if sample_weight is not None:
+        weights = _check_sample_weight(sample_weight, Xa, dtype=np.float64,
+                                       ensure_non_negative=True)
+        if not weights.sum() > 0:
+            raise ValueError("Sample weights must contain at least one "
+                             "non-zero number.")
+    if y is not None:
+        check_consistent_length(Xa, y)
+    groups_arr = None if groups is None else _check_groups(groups, Xa)
     effect_args = (cols, kinds, method, at, weights, derivative)
 
     effect = _point_effects(estimator, X_frame, Xa, *effect_args)
 
     std_err = np.full_like(effect, np.nan)
-    if n_boot and y is not None:
+    if n_boot:
         rng = check_random_state(random_state)
-        groups_arr = None if groups is None else np.asarray(groups)
         draws = [(_bootstrap_rows(len(Xa), groups_arr, rng),
                   int(rng.randint(np.iinfo(np.int32).max)))
                  for _ in range(n_boot)]
@@ -433,8 +492,7 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
             delayed(_refit_effects)(estimator, X_frame, Xa, y_arr, weights,
                                     idx, seed, effect_args)
             for idx, seed in draws)
-        std_err = np.std(np.stack(boot), axis=0, ddof=1) if n_boot > 1 \
-            else std_err
+        std_err = np.std(np.stack(boot), axis=0, ddof=1)
 
     z = effect / std_err
     crit = stats.norm.ppf(1 - alpha / 2)
@@ -458,7 +516,6 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
                                            names=[level, "feature"])
         frame = pd.DataFrame({k: v.ravel() for k, v in table.items()},
                              index=index)
-    frame.attrs.update(method=method, at=at, n_boot=int(n_boot if y is not
-                                                         None else 0),
+    frame.attrs.update(method=method, at=at, n_boot=int(n_boot),
                        alpha=alpha, clustered=groups is not None)
     return frame[_COLUMNS]

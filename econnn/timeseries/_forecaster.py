@@ -17,7 +17,7 @@ from .._base import _BaseNN
 from ..engine._losses import REGRESSION_LOSSES
 from .._declaration import Param, estimator
 from .._regressor import NNRegressor
-from .._validation import validate_data
+from .._validation import check_numeric, validate_data
 from ._networks import SEQUENCE_MODULES, Anchored, relative_to_last
 from ._windows import _check_count, arrange_series
 
@@ -463,7 +463,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 "covariates needs their future values: pass exog_future with "
                 f"columns {covariates} and at least {needed} rows.")
         if not isinstance(exog_future, pd.DataFrame):
+            exog_future = np.asarray(exog_future)
+            if exog_future.ndim != 2 or \
+                    exog_future.shape[1] != len(covariates):
+                raise ValueError(
+                    f"exog_future must have one column per covariate "
+                    f"{covariates}; got shape {exog_future.shape}.")
             exog_future = pd.DataFrame(exog_future, columns=covariates)
+        check_numeric(exog_future, "exog_future")
         missing = [c for c in covariates if c not in exog_future.columns]
         if missing:
             raise ValueError(f"exog_future lacks the covariate column(s) "
