@@ -300,6 +300,13 @@ add("reg-fit-y-beyond-float32", lambda: fit("reg", X, Y_REG * 1e39),
         finite(est.predict(X)) / 1e39,
         fit("reg", X, Y_REG).predict(X), rtol=1e-3, atol=1e-3)),
     pending=True)
+# a change of units is not a change of model: columns in tiny units are
+# not constant (the scaling's threshold is absolute below |mean| = 1)
+for scale in (1e-20, 1e-300):
+    add(f"reg-fit-tiny-units-{scale:g}", lambda scale=scale: fit(
+        "reg", X * scale).predict(X * scale), ok(close_to(
+            lambda: fitted("reg").predict(X), rtol=1e-4, atol=1e-4)),
+        pending=True)
 add("reg-fit-y-3d", lambda: fit("reg", X, Y_REG.reshape(N, 1, 1)),
     error("y|dim"))
 add("reg-fit-poisson-negative-y", lambda: NNRegressor(
@@ -580,6 +587,12 @@ add("clf-partial_fit-classes-missing-label", lambda: partial(
 add("clf-partial_fit-one-class-batch", lambda: partial(
     "clf", (X, Y_CLF), (X[Y_CLF == "yes"], Y_CLF[Y_CLF == "yes"]),
     classes=["no", "yes"]), ok(fitted_ok("clf")))
+add("clf-partial_fit-first-batch-one-class", lambda: partial(
+    "clf", (X[Y_CLF == "yes"], Y_CLF[Y_CLF == "yes"]), (X, Y_CLF),
+    classes=["no", "yes"]), ok(fitted_ok("clf")))
+add("clf-partial_fit-first-batch-one-class-no-classes", lambda: partial(
+    "clf", (X[Y_CLF == "yes"], Y_CLF[Y_CLF == "yes"])),
+    error("only one class"))
 add("reg-partial_fit-more-outputs", lambda: partial(
     "reg", (X, Y_REG), (X, np.c_[Y_REG, Y_REG])), error("output"))
 
