@@ -24,7 +24,8 @@ from sklearn.utils.validation import (_check_feature_names_in,
 from torch import nn
 
 from . import _hyperparameters as hp
-from ._base import _PREDICT_CHUNK, _BaseNN
+from ._base import _BaseNN
+from .engine._scaling import apply_in_chunks, weighted_location_scale
 from .engine._losses import SquaredError
 from .engine._networks import MLP
 from ._declaration import Param, estimator
@@ -113,25 +114,17 @@ class Autoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def _feature_scaling(X, w):
-    """Weighted mean and standard deviation of each column (1 if constant)."""
-    loc = np.average(X, axis=0, weights=w)
-    scale = np.sqrt(np.average((X - loc) ** 2, axis=0, weights=w))
-    return loc, np.where(scale > 1e-12 * np.maximum(1, np.abs(loc)), scale,
-                         1.0)
-
-
 class _ReconstructionError(SquaredError):
     """Squared error of the reconstructed inputs.
 
     The target is ``X`` itself, so it is standardised exactly as the inputs
-    are (:func:`_feature_scaling` for both): the network learns a map from
+    are (:func:`~econnn.engine._scaling.weighted_location_scale` for both): the network learns a map from
     standardised ``X`` to standardised ``X``, and a constant column, which
     is left unscaled, is zero in the target as in the input.
     """
 
     def target_scaling(self, y, w):
-        return _feature_scaling(y, w)
+        return weighted_location_scale(y, w, name="X")
 
 
 @estimator([N_COMPONENTS, HIDDEN_LAYER_SIZES, DECODER_LAYER_SIZES,
@@ -249,9 +242,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
     def _make_loss(self):
         return _ReconstructionError()
 
-    def _x_scaling(self, X, w):
-        return _feature_scaling(X, w)
-
     def _validate_fit_data(self, X, y, reset):
         X = validate_data(self, X, reset=reset,
                           dtype=[np.float64, np.float32])
@@ -347,15 +337,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
     def _chunked(self, fn, A):
         """``fn`` (a part of the network) applied to rows of ``A``."""
         self.module_.eval()
-        device = self.module_.x_loc.device
-        out = []
-        with torch.no_grad():
-            for start in range(0, A.shape[0], _PREDICT_CHUNK):
-                chunk = A[start:start + _PREDICT_CHUNK]
-                out.append(fn(torch.as_tensor(chunk, device=device)))
-            if not out:  # no rows: still the right number of columns
-                out.append(fn(torch.as_tensor(A, device=device)))
-        return torch.cat(out)
+        return apply_in_chunks(fn, A, device=self.module_.x_loc.device)
 
     def _encode(self, Z):
         """Raw bottleneck units (network order) of standardised data."""
@@ -402,7 +384,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
                 f"X has {X.shape[1]} columns but {type(self).__name__} has "
                 f"n_components_={self.n_components_}.")
         codes = np.empty(X.shape, dtype=self._dtype())
-        codes[:, self.component_order_] = X
+        with np.errstate(over="ignore"):
+            codes[:, self.component_order_] = X
+        if not np.isfinite(codes).all():
+            raise ValueError(
+                f"X has values that {self._dtype()} cannot hold; the network "
+                "runs in that precision.")
         module = self.module_
         recon = self._chunked(module.body.decoder, codes).double()
         recon = recon * module.eta_scale.double() + module.eta_loc.double()

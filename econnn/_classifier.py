@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
 
 from . import _hyperparameters as hp
-from ._base import _BaseNN
+from ._feedforward import _FeedForwardNN
 from ._validation import validate_data
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
@@ -31,7 +31,7 @@ CLASS_WEIGHT = Param(
 
 @estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
-class NNClassifier(ClassifierMixin, _BaseNN):
+class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 
     A multi-layer perceptron trained with PyTorch through skorch, with the

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
-from .engine._training import LR_SCHEDULES, SOLVERS
+from .engine._optim import LR_SCHEDULES, SOLVERS
 
 HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",

@@ -8,9 +8,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _hyperparameters as hp
-from ._base import _BaseNN
+from ._feedforward import _FeedForwardNN
 from ._validation import validate_data
-from .engine._losses import REGRESSION_LOSSES, Quantile
+from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
 
 LOSS = Param(
@@ -41,7 +41,7 @@ QUANTILE = Param(
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
-class NNRegressor(RegressorMixin, _BaseNN):
+class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
 
     A multi-layer perceptron trained with PyTorch through skorch, with the
@@ -139,11 +139,7 @@ class NNRegressor(RegressorMixin, _BaseNN):
         return X, Y.astype(np.float64, copy=False)
 
     def _score_training_units(self, mu, y):
-        resid = (y - mu).square().sum(dim=0)
-        total = (y - y.mean(dim=0)).square().sum(dim=0)
-        r2 = torch.where(total > 0, 1 - resid / total,
-                         torch.zeros_like(total))
-        return float(r2.mean())
+        return mean_r2(mu, y)
 
     def predict(self, X):
         """Predict the target (the conditional mean, median or quantile).

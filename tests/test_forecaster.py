@@ -93,7 +93,7 @@ def test_direct_multi_horizon_and_module_in_original_units():
     assert pred.shape == (len(X), 3)
     assert model.score(X, Y) > 0.9
     with torch.no_grad():
-        eta = model.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
+        eta = model.module_(torch.as_tensor(X, dtype=torch.float64)).numpy()
     np.testing.assert_allclose(eta, pred, rtol=1e-6)
 
 

@@ -6,13 +6,14 @@ import torch
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
-from econnn.engine._backprop import (EnsembleBackprop, FusedAdamStep, MLPBackprop,
-                              backprop_for)
-from econnn._base import _weighted_mean_std
+from econnn.engine._backprop import (EnsembleBackprop, FusedAdamStep,
+                                     MLPBackprop, backprop_for)
+from econnn.engine._config import TrainingConfig
+from econnn.engine._data import BatchIterator, TensorDataset, intra_op_threads
 from econnn.engine._losses import REGRESSION_LOSSES
-from econnn.engine._networks import MLP, EnsembleMLP
-from econnn.engine._training import (BatchIterator, Criterion, TensorDataset,
-                              intra_op_threads)
+from econnn.engine._networks import MLP, EnsembleMLP, penalised_parameters
+from econnn.engine._scaling import weighted_location_scale
+from econnn.engine._training import Criterion, build_net, run_training
 
 
 def _data(n=300, seed=0):
@@ -197,7 +198,7 @@ def test_gather_once_per_epoch_gives_the_same_batches(weights, monkeypatch):
         return list(it)
 
     once = batches()
-    monkeypatch.setattr("econnn.engine._training._PERMUTE_ONCE_BYTES", 0)
+    monkeypatch.setattr("econnn.engine._data._PERMUTE_ONCE_BYTES", 0)
     per_batch = batches()
     assert [b[0].shape[0] for b in once] == [16, 16, 16, 2]
     for a, b in zip(once, per_batch):
@@ -218,7 +219,7 @@ def test_weighted_mean_std_matches_numpy():
     rng = np.random.RandomState(0)
     X = rng.randn(1000, 3) * [1, 10, 100] + [5, -5, 0]
     w = rng.rand(1000)
-    loc, scale = _weighted_mean_std(X, w, chunk=128)
+    loc, scale = weighted_location_scale(X, w, chunk=128)
     ref = np.average(X, axis=0, weights=w)
     np.testing.assert_allclose(loc, ref, rtol=1e-12)
     np.testing.assert_allclose(
@@ -253,10 +254,49 @@ def test_fitted_estimators_pickle_with_every_activation(activation):
 
 def test_penalties_skip_every_bias():
     # the ensemble's stacked biases are 3-d tensors: still not weights
-    from econnn.engine._networks import penalised_parameters
     ens = EnsembleMLP(3, 1, 2, (4, 5))
     assert [p.shape for p in penalised_parameters(ens)] == [
         (2, 3, 4), (2, 4, 5), (2, 5, 1)]
     mlp = MLP(3, 1, (4,))
     assert penalised_parameters(mlp) == [mlp.hidden[0].weight,
                                          mlp.output.weight]
+
+
+@pytest.mark.parametrize("members", [1, 3])
+@pytest.mark.parametrize("solver", ["adam", "sgd", "adamw"])
+def test_optimizer_groups_come_from_skorch_by_mark(members, solver):
+    # pins the skorch API the engine relies on: optimizer__param_groups
+    # builds the groups, and weight decay reaches exactly the penalised
+    # weights (found by their mark, not by the order of the groups)
+    X, y = _data(80)
+    model = NNRegressor((6, 5), solver=solver, alpha=0.3, max_iter=2,
+                        batch_size=20, n_ensemble=members,
+                        random_state=0).fit(X, y)
+    net = model.net_
+    assert net.optimizer__param_groups, "groups not set through skorch"
+    weights = {id(p) for p in penalised_parameters(net.module_)}
+    decay = 0.3 if solver == "adamw" else 0.3 / 20
+    seen = set()
+    for group in net.optimizer_.param_groups:
+        for p in group["params"]:
+            seen.add(id(p))
+            expected = decay if id(p) in weights else 0.0
+            assert group["weight_decay"] == pytest.approx(expected)
+            assert bool(group.get("penalised")) == (id(p) in weights)
+    assert seen == {id(p) for p in net.module_.parameters()}
+
+
+def test_engine_runs_from_a_config_without_an_estimator():
+    X, y = _data(200)
+    Xt = torch.as_tensor((X - X.mean(0)) / X.std(0), dtype=torch.float32)
+    yt = torch.as_tensor(((y - y.mean()) / y.std())[:, None],
+                         dtype=torch.float32)
+    config = TrainingConfig(learning_rate_init=0.01, max_iter=40, tol=0.0,
+                            n_iter_no_change=1000)
+    torch.manual_seed(0)
+    net = build_net(MLP(4, 1, (16,)), REGRESSION_LOSSES["squared_error"](),
+                    config)
+    result = run_training(net, config, TensorDataset(Xt, yt),
+                          generator=torch.Generator().manual_seed(0))
+    assert len(result.train_loss) == 40 and not result.converged
+    assert result.train_loss[-1] < 0.5 * result.train_loss[0]

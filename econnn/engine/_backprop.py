@@ -330,18 +330,26 @@ class FusedAdamStep:
         return cls(optimizer)
 
     def _collect(self):
-        opt, groups = self.optimizer, []
+        # groups with the same settings are one kernel call: the engine
+        # gives each penalised weight its own group (skorch's param_groups
+        # match names), but sets lr and weight decay alike for all of them
+        opt, merged = self.optimizer, {}
         for group in opt.param_groups:
             params = group["params"]
             states = [opt.state.get(p, {}) for p in params]
             if not all("step" in s for s in states) or isinstance(
                     group["lr"], torch.Tensor):
                 return None
-            groups.append((group, params,
-                           [s["exp_avg"] for s in states],
-                           [s["exp_avg_sq"] for s in states],
-                           [s["step"] for s in states]))
-        return groups
+            key = (bool(group.get("penalised")), group["lr"],
+                   group["weight_decay"], tuple(group["betas"]),
+                   group["eps"])
+            _, *lists = merged.setdefault(key, (group, [], [], [], []))
+            for target, values in zip(lists, (
+                    params, [s["exp_avg"] for s in states],
+                    [s["exp_avg_sq"] for s in states],
+                    [s["step"] for s in states])):
+                target.extend(values)
+        return list(merged.values())
 
     def step(self):
         """One update with the gradients in each parameter's ``.grad``."""

@@ -11,13 +11,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ._scaling import weighted_location_scale
+
 __all__ = ["REGRESSION_LOSSES", "ClassificationLoss"]
 
 
-def _weighted_mean_std(y, w):
-    mean = np.average(y, axis=0, weights=w)
-    std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=w))
-    return mean, np.where(std > 0, std, 1.0)
+def mean_r2(mu, y):
+    """R^2 of predictions ``mu`` for targets ``y`` (tensors), averaged over
+    outputs; an output with no variance scores 0."""
+    resid = (y - mu).square().sum(dim=0)
+    total = (y - y.mean(dim=0)).square().sum(dim=0)
+    r2 = torch.where(total > 0, 1 - resid / total, torch.zeros_like(total))
+    return float(r2.mean())
 
 
 class _Loss:
@@ -47,7 +52,7 @@ class _Loss:
 
     def target_scaling(self, y, w):
         """(loc, scale): training sees ``(y - loc) / scale``."""
-        return _weighted_mean_std(y, w)
+        return weighted_location_scale(y, w, name="y")
 
     def eta_scaling(self, loc, scale):
         """(eta_loc, eta_scale) mapping the trained eta to original units."""

@@ -173,6 +173,11 @@ class Standardized(nn.Module):
     the linear predictor in original units and autograd derivatives with
     respect to its input are marginal effects in original units.
 
+    The maps are computed in the precision of the buffers (float64 by
+    default) and only the standardised values are cast to the body's
+    precision: a column far from zero (a date in seconds, income in cents)
+    keeps its precision when the network runs in float32.
+
     Parameters
     ----------
     body : torch.nn.Module
@@ -193,9 +198,32 @@ class Standardized(nn.Module):
         self.register_buffer("eta_loc", eta_loc)
         self.register_buffer("eta_scale", eta_scale)
 
+    def body_dtype(self):
+        """The precision the body computes in."""
+        for tensor in self.body.parameters():
+            return tensor.dtype
+        return self.x_loc.dtype
+
+    def to_body(self, x):
+        """Standardised ``x`` in the body's precision.
+
+        Raises ``ValueError`` if a value cannot be held in that precision.
+        """
+        z = ((x.to(self.x_loc.dtype) - self.x_loc) / self.x_scale).to(
+            self.body_dtype())
+        if not bool(torch.isfinite(z).all()):
+            raise ValueError(
+                f"X has values that {z.dtype} cannot hold after "
+                "standardisation; the network runs in that precision. "
+                "Rescale X, or fit with precision='float64'.")
+        return z
+
+    def from_body(self, out):
+        """The body's output mapped back to original units."""
+        return out.to(self.eta_loc.dtype) * self.eta_scale + self.eta_loc
+
     def forward(self, x):
-        return self.body((x - self.x_loc) / self.x_scale) * self.eta_scale + \
-            self.eta_loc
+        return self.from_body(self.body(self.to_body(x)))
 
 
 def build_user_module(module_cls, n_features_in, n_outputs, kwargs):
@@ -215,8 +243,8 @@ def build_user_module(module_cls, n_features_in, n_outputs, kwargs):
     return module
 
 
-def penalised_parameters(module):
-    """The trainable weights that L1/L2 penalties apply to.
+def penalised_names(module):
+    """Names of the trainable weights that L1/L2 penalties apply to.
 
     Weights are the parameters of two or more dimensions (linear, recurrent
     and convolution kernels), except biases: :class:`EnsembleMLP` stacks
@@ -229,8 +257,14 @@ def penalised_parameters(module):
         leaf = next(part for part in reversed(name.split("."))
                     if not part.isdigit())
         if p.requires_grad and p.dim() >= 2 and not leaf.startswith("bias"):
-            out.append(p)
+            out.append(name)
     return out
+
+
+def penalised_parameters(module):
+    """The parameters named by :func:`penalised_names`."""
+    named = dict(module.named_parameters())
+    return [named[name] for name in penalised_names(module)]
 
 
 def count_parameters(module):
@@ -241,3 +275,21 @@ def count_parameters(module):
 def to_device_dtype(tensor_like, device, dtype):
     """Move a tensor-like to a device and floating dtype."""
     return torch.as_tensor(tensor_like, device=device, dtype=dtype)
+
+
+def draws_random_numbers(module):
+    """Whether training ``module`` draws from torch's global generator.
+
+    True for dropout, recurrent dropout and input noise, and for any module
+    not defined by torch or econnn (a user's module may do anything).
+    """
+    for m in module.modules():
+        if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0:
+            return True
+        if isinstance(m, nn.RNNBase) and m.dropout > 0:
+            return True
+        if getattr(m, "noise", 0) > 0:
+            return True
+        if not type(m).__module__.startswith(("torch.", "econnn.")):
+            return True
+    return False

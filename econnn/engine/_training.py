@@ -1,288 +1,54 @@
-"""The training engine: skorch's fit loop fed from in-memory tensors.
+"""The training loop: skorch's ``NeuralNet`` fed from in-memory tensors.
 
-skorch's default path builds a ``DataLoader`` over a per-sample
-``__getitem__``, records every batch's loss with a host sync and notifies
-every callback per batch; on small networks that bookkeeping costs more than
-the arithmetic.  Here the data is converted once to tensors on the target
-device and batched by slicing a permutation (:class:`BatchIterator`, plugged
-in through skorch's ``dataset`` / ``iterator_train`` hooks), the loss is
-accumulated on the device and read once per epoch (:class:`Net`), and all
-per-epoch logic -- schedules, convergence, early stopping with best-weight
-restore, divergence checks, the progress bar -- lives in one callback
-(:class:`EpochMonitor`).
+The engine's boundary is :func:`build_net` and :func:`run_training`: they
+take a torch module, a loss, data as :class:`~econnn.engine._data.TensorDataset`
+and one frozen :class:`~econnn.engine._config.TrainingConfig`, and return a
+:class:`TrainingResult` of plain values.  Nothing here reads an estimator.
+
+Inside, the loss is accumulated on the device and read once per epoch
+(:class:`Net`), and all per-epoch logic -- schedules, convergence, early
+stopping with best-weight restore, divergence checks, the progress bar --
+lives in one callback (:class:`EpochMonitor`).  Training stops through
+:class:`StopTraining`; a ``KeyboardInterrupt`` is the user's and propagates.
 """
 
-import contextlib
-import math
+from dataclasses import dataclass
+from typing import List, Optional
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer
-from torch.utils.data import Dataset
+from skorch.helper import predefined_split
 
 from ._backprop import FusedAdamStep, backprop_for
-from ._networks import penalised_parameters
+from ._data import BatchIterator, intra_op_threads
+from ._optim import (FULL_BATCH, LR_SCHEDULES, optimizer_params, penalty,
+                     set_weight_decay)
+from ._scaling import PREDICT_CHUNK
 
-__all__ = ["SOLVERS", "LR_SCHEDULES", "TensorDataset", "BatchIterator",
-           "Net", "EpochMonitor", "TrainingDivergedError"]
+__all__ = ["TrainingDivergedError", "StopTraining", "Criterion", "Net",
+           "EpochMonitor", "TrainingResult", "build_net", "run_training"]
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
     """Raised when the training loss becomes NaN or infinite."""
 
 
-# ---------------------------------------------------------------- optimizers
-def _adam(est):
-    return torch.optim.Adam, dict(lr=est.learning_rate_init,
-                                  betas=(est.beta_1, est.beta_2),
-                                  eps=est.epsilon, foreach=True)
+class StopTraining(Exception):
+    """Raised by :class:`EpochMonitor` to end the epoch loop (converged)."""
 
 
-def _adamw(est):
-    return torch.optim.AdamW, dict(lr=est.learning_rate_init,
-                                   betas=(est.beta_1, est.beta_2),
-                                   eps=est.epsilon, foreach=True)
+@dataclass
+class _BatchPlan:
+    """How one run draws its batches (set on the net for that run only)."""
 
-
-def _sgd(est):
-    nesterov = bool(est.nesterovs_momentum and est.momentum > 0)
-    return torch.optim.SGD, dict(lr=est.learning_rate_init,
-                                 momentum=est.momentum, nesterov=nesterov,
-                                 foreach=True)
-
-
-def _lbfgs(est):
-    # max_eval must be set: torch's default, max_iter * 5 // 4 = 1, leaves
-    # the line search no evaluations, so a rejected first step is a zero
-    # step and, with the same history, every later one too
-    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, max_eval=25,
-                                   history_size=20,
-                                   line_search_fn="strong_wolfe")
-
-
-#: Optimizers by name: ``f(estimator) -> (optimizer class, kwargs)``.
-SOLVERS = {"adam": _adam, "sgd": _sgd, "lbfgs": _lbfgs, "adamw": _adamw}
-
-#: Solvers whose L2 penalty is decoupled weight decay or full-batch.
-_DECOUPLED_DECAY = {"adamw"}
-_FULL_BATCH = {"lbfgs"}
-
-
-# ------------------------------------------------------------------ schedules
-def _constant(epoch, est):
-    return 1.0
-
-
-def _invscaling(epoch, est):
-    return 1.0 / (epoch + 1) ** est.power_t
-
-
-def _step(epoch, est):
-    return 0.1 ** sum(epoch >= f * est.max_iter for f in (0.5, 0.75))
-
-
-def _cosine(epoch, est):
-    return 0.5 * (1 + math.cos(math.pi * epoch / est.max_iter))
-
-
-#: Learning-rate multipliers by name: ``f(epoch, estimator) -> factor``;
-#: 'adaptive' (``None``) is stateful and handled by :class:`EpochMonitor`.
-LR_SCHEDULES = {"constant": _constant, "invscaling": _invscaling,
-                "adaptive": None, "step": _step, "cosine": _cosine}
-
-
-def make_param_groups(module, est, batch_size):
-    """Split parameters into weights (penalised) and the rest.
-
-    Weights are those of :func:`~econnn.engine._networks.penalised_parameters`;
-    biases and normalisation scales are not penalised, as in
-    scikit-learn.  For gradient solvers the L2 penalty
-    ``alpha / (2 * batch_size) * ||W||^2`` enters as the exactly equivalent
-    weight decay ``alpha / batch_size``.
-    """
-    params = [p for p in module.parameters() if p.requires_grad]
-    if est.solver in _FULL_BATCH:
-        # L-BFGS takes a single group; its penalty is in the loss
-        return [{"params": params}]
-    weights = penalised_parameters(module)
-    chosen = set(map(id, weights))
-    others = [p for p in params if id(p) not in chosen]
-    if est.solver in _DECOUPLED_DECAY:
-        decay = est.alpha
-    else:
-        decay = est.alpha / batch_size
-    return [{"params": weights, "weight_decay": decay},
-            {"params": others, "weight_decay": 0.0}]
-
-
-def make_optimizer(est, module):
-    """The optimizer of ``est.solver`` over ``module``'s parameter groups.
-
-    Gradient solvers use the fused kernel (one call updates every tensor of
-    a group) when the parameters allow it: on a small network the
-    per-tensor ``foreach`` path costs about a quarter more per step.
-    """
-    opt_cls, kwargs = SOLVERS[est.solver](est)
-    params = [p for p in module.parameters() if p.requires_grad]
-    if kwargs.get("foreach") and all(
-            p.is_floating_point() and p.device.type in ("cpu", "cuda")
-            for p in params):
-        kwargs = {**kwargs, "foreach": None, "fused": True}
-    return opt_cls(make_param_groups(module, est, 1), **kwargs)
-
-
-# ----------------------------------------------------------------------- data
-#: Datasets up to this size are shuffled by one gather per epoch (a copy);
-#: larger ones gather each batch, so training never holds a second copy.
-#: Streamed data (held on the host for a GPU) always goes batch by batch.
-_PERMUTE_ONCE_BYTES = 16 * 2 ** 20
-
-#: Below this many floating-point operations per step, one thread is
-#: faster: splitting a small matrix product costs more in synchronisation
-#: than it saves, and on a busy machine waiting for a descheduled thread
-#: makes a step ten times slower.
-_SINGLE_THREAD_FLOPS = 10e6
-
-
-@contextlib.contextmanager
-def intra_op_threads(module, batch_size, device):
-    """Run small-network CPU training on one thread, restored afterwards.
-
-    Small means under ``_SINGLE_THREAD_FLOPS`` per step and network: an
-    ensemble's batched products are as small per member as one network's,
-    and splitting them over threads costs more than it saves.
-    """
-    n_params = sum(p.numel() for p in module.parameters())
-    n_params /= getattr(module, "n_members", 1)
-    old = torch.get_num_threads()
-    # forward + backward ~ 6 flops per parameter and sample
-    single = device.type == "cpu" and old > 1 and \
-        6 * batch_size * n_params < _SINGLE_THREAD_FLOPS
-    if single:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if single:
-            torch.set_num_threads(old)
-
-
-class TensorDataset(Dataset):
-    """Training data held as tensors (or a scipy CSR matrix for sparse X).
-
-    Parameters
-    ----------
-    X : torch.Tensor or scipy.sparse.csr_matrix
-        Inputs, already standardised and of the training dtype.
-    y : torch.Tensor
-        Targets in training units.
-    w : torch.Tensor or None
-        Sample weights normalised to mean one, or None.
-    """
-
-    def __init__(self, X, y, w=None):
-        self.X, self.y, self.w = X, y, w
-
-    def __len__(self):
-        return self.y.shape[0]
-
-    def nbytes(self):
-        """Size of the dense data in bytes (infinite for sparse X)."""
-        if sp.issparse(self.X):
-            return math.inf
-        return sum(t.numel() * t.element_size() for t in (self.X, self.y,
-                                                          self.w)
-                   if t is not None)
-
-    def __getitem__(self, i):
-        return self.take(torch.as_tensor([i]))
-
-    def take(self, idx, device=None, dtype=None):
-        """Rows ``idx`` as a batch ``(X, y, w)`` on ``device``."""
-        if sp.issparse(self.X):
-            X = torch.from_numpy(self.X[idx.numpy()].toarray()).to(dtype)
-        else:
-            X = self.X.index_select(0, idx.to(self.X.device))
-        y = self.y.index_select(0, idx.to(self.y.device))
-        w = None if self.w is None else self.w.index_select(
-            0, idx.to(self.w.device))
-        if device is not None:
-            X, y = X.to(device, non_blocking=True), y.to(device,
-                                                         non_blocking=True)
-            w = None if w is None else w.to(device, non_blocking=True)
-        return X, y, w
-
-    def slice(self, start, stop, device=None, dtype=None):
-        """Rows ``start:stop`` as a batch, without copying dense data."""
-        if sp.issparse(self.X):
-            return self.take(torch.arange(start, stop), device, dtype)
-        X, y = self.X[start:stop], self.y[start:stop]
-        w = None if self.w is None else self.w[start:stop]
-        if device is not None:
-            X, y = X.to(device, non_blocking=True), y.to(device,
-                                                         non_blocking=True)
-            w = None if w is None else w.to(device, non_blocking=True)
-        return X, y, w
-
-
-class BatchIterator:
-    """Mini-batches of a :class:`TensorDataset` by slicing a permutation.
-
-    Parameters
-    ----------
-    dataset : TensorDataset
-    batch_size : int
-    shuffle : bool, default=False
-    generator : torch.Generator or None
-        Source of the permutations (seeded from ``random_state``).
-    device : torch.device or None
-        Where batches go when the dataset stays on the host (streaming).
-    dtype : torch.dtype or None
-        dtype of densified sparse batches.
-    min_last : int, default=1
-        A trailing batch smaller than this joins the previous one (batch
-        normalisation cannot use a batch of one sample).
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None,
-                 device=None, dtype=None, min_last=1):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.generator = generator
-        self.device = device
-        self.dtype = dtype
-        self.min_last = min_last
-
-    def _bounds(self):
-        n, bs = len(self.dataset), self.batch_size
-        starts = list(range(0, n, bs))
-        if len(starts) > 1 and n - starts[-1] < self.min_last:
-            starts.pop()
-        return zip(starts, starts[1:] + [n])
-
-    def __len__(self):
-        return len(list(self._bounds()))
-
-    def __iter__(self):
-        ds = self.dataset
-        if not self.shuffle:
-            for start, stop in self._bounds():
-                yield ds.slice(start, stop, self.device, self.dtype)
-            return
-        perm = torch.randperm(len(ds), generator=self.generator)
-        if self.device is None and ds.nbytes() <= _PERMUTE_ONCE_BYTES:
-            # one gather per epoch, then free slices: on small data the
-            # per-batch gathers (three per batch) cost more than the copy
-            X, y, w = ds.take(perm, self.device, self.dtype)
-            for start, stop in self._bounds():
-                yield (X[start:stop], y[start:stop],
-                       None if w is None else w[start:stop])
-            return
-        for start, stop in self._bounds():
-            yield ds.take(perm[start:stop], self.device, self.dtype)
+    batch_size: int
+    shuffle: bool
+    generator: Optional[torch.Generator]
+    device: Optional[torch.device]
+    dtype: torch.dtype
+    min_last: int
 
 
 # ------------------------------------------------------------------------ net
@@ -340,21 +106,37 @@ class Net(NeuralNet):
     def _default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
 
-    def penalty(self):
-        if not (self.l1 or self.l2):
-            return 0.0
-        total = 0.0
-        for p in penalised_parameters(self.module_):
-            if self.l1:
-                total = total + self.l1 * p.abs().sum()
-            if self.l2:
-                total = total + 0.5 * self.l2 * p.square().sum()
-        return total
-
     def objective(self, batch):
         X, y, w = batch
         eta = self.module_(X)
-        return self.criterion_(eta, y, w) + self.penalty()
+        return self.criterion_(eta, y, w) + penalty(self.module_, self.l1,
+                                                    self.l2)
+
+    def get_iterator(self, dataset, training=False):
+        # skorch's documented hook: batches follow the plan run_training
+        # set for this run, instead of iterator_* attributes
+        plan = self.batch_plan_
+        if training:
+            return BatchIterator(dataset, plan.batch_size,
+                                 shuffle=plan.shuffle,
+                                 generator=plan.generator,
+                                 device=plan.device, dtype=plan.dtype,
+                                 min_last=plan.min_last)
+        return BatchIterator(dataset, PREDICT_CHUNK, device=plan.device,
+                             dtype=plan.dtype)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        # as skorch's, except that only StopTraining ends the loop quietly:
+        # skorch swallows KeyboardInterrupt, which must reach the user
+        if not self.initialized_:
+            self.initialize()
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, _routing_method="partial_fit", **fit_params)
+        except StopTraining:
+            pass
+        self.notify("on_train_end", X=X, y=y)
+        return self
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # built per fit (not pickled): None when the module needs autograd
@@ -427,7 +209,7 @@ class Net(NeuralNet):
 class EpochMonitor(Callback):
     """Everything econnn does once per epoch.
 
-    * learning-rate schedule (``est.learning_rate``);
+    * learning-rate schedule (``config.learning_rate``);
     * NaN/inf check on the losses: raises :class:`TrainingDivergedError`;
     * validation score (R^2 or accuracy) for ``validation_scores_``;
     * convergence: stop when the monitored loss (validation loss with early
@@ -439,8 +221,8 @@ class EpochMonitor(Callback):
 
     Parameters
     ----------
-    est : econnn estimator
-        Supplies the hyperparameters (read, never modified).
+    config : TrainingConfig
+        The hyperparameters of the run.
     scorer : callable or None
         ``scorer(module, dataset) -> float`` for the validation score.
     epoch_offset : int, default=0
@@ -449,8 +231,8 @@ class EpochMonitor(Callback):
         Whether convergence may stop training (False for ``partial_fit``).
     """
 
-    def __init__(self, est, scorer=None, epoch_offset=0, stop=True):
-        self.est = est
+    def __init__(self, config, scorer=None, epoch_offset=0, stop=True):
+        self.config = config
         self.scorer = scorer
         self.epoch_offset = epoch_offset
         self.stop = stop
@@ -467,24 +249,24 @@ class EpochMonitor(Callback):
         return self
 
     def on_train_begin(self, net, **kwargs):
-        if self.est.verbose:
+        if self.config.verbose:
             from tqdm.auto import tqdm
 
-            self.pbar_ = tqdm(total=self.est.max_iter, unit="epoch",
-                              desc=type(self.est).__name__, leave=False)
+            self.pbar_ = tqdm(total=self.config.max_iter, unit="epoch",
+                              desc=self.config.name, leave=False)
 
     def on_epoch_begin(self, net, **kwargs):
-        schedule = LR_SCHEDULES[self.est.learning_rate]
+        schedule = LR_SCHEDULES[self.config.learning_rate]
         epoch = self.epoch_offset + len(net.history) - 1
         factor = self.lr_factor_ if schedule is None else schedule(
-            epoch, self.est)
+            epoch, self.config)
         if not isinstance(net.optimizer_, torch.optim.LBFGS):
             for group in net.optimizer_.param_groups:
-                group["lr"] = self.est.learning_rate_init * factor
+                group["lr"] = self.config.learning_rate_init * factor
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None,
                      **kwargs):
-        est, row = self.est, net.history[-1]
+        config, row = self.config, net.history[-1]
         epoch = len(net.history)
         monitored = "valid_loss" if dataset_valid is not None else \
             "train_loss"
@@ -493,7 +275,7 @@ class EpochMonitor(Callback):
                 raise TrainingDivergedError(
                     f"Training diverged: the {key.replace('_', ' ')} became "
                     f"{row[key]} at epoch {epoch}. Try a lower "
-                    f"learning_rate_init (now {est.learning_rate_init:g}), "
+                    f"learning_rate_init (now {config.learning_rate_init:g}), "
                     "max_grad_norm, or standardize=True."
                 )
         if dataset_valid is not None and self.scorer is not None:
@@ -506,7 +288,7 @@ class EpochMonitor(Callback):
             if dataset_valid is not None:
                 self.best_state_ = {k: v.detach().clone() for k, v in
                                     net.module_.state_dict().items()}
-        if loss > self.best_loss_ - est.tol:
+        if loss > self.best_loss_ - config.tol:
             self.no_improvement_ += 1
         else:
             self.no_improvement_ = 0
@@ -517,20 +299,165 @@ class EpochMonitor(Callback):
                                     ("train_loss", "valid_loss") if k in row})
         if not self.stop:
             return
-        if est.learning_rate == "adaptive":
+        if config.learning_rate == "adaptive":
             if self.no_improvement_ >= 2:
                 self.lr_factor_ /= 5
                 self.no_improvement_ = 0
-            if est.learning_rate_init * self.lr_factor_ < 1e-6:
+            if config.learning_rate_init * self.lr_factor_ < 1e-6:
                 self.converged_ = True
-        elif self.no_improvement_ >= est.n_iter_no_change:
+        elif self.no_improvement_ >= config.n_iter_no_change:
             self.converged_ = True
         if self.converged_:
-            raise KeyboardInterrupt  # skorch's way to end the fit loop
+            raise StopTraining
 
     def on_train_end(self, net, **kwargs):
+        self.close()
+        if self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+
+    def close(self):
+        """Close the progress bar (also after an interrupted run)."""
         if self.pbar_ is not None:
             self.pbar_.close()
             self.pbar_ = None
-        if self.best_state_ is not None:
-            net.module_.load_state_dict(self.best_state_)
+
+
+# -------------------------------------------------------------- the boundary
+@dataclass
+class TrainingResult:
+    """What one run of :func:`run_training` produced, as plain values.
+
+    Attributes
+    ----------
+    train_loss, valid_loss : list of float
+        Per-epoch mean losses (``valid_loss`` empty without validation).
+    validation_scores : list of float
+        Per-epoch validation scores (R^2, accuracy), if a scorer was given.
+    best_epoch : int
+        The epoch (1-based, within this run) whose weights were kept with
+        validation, or the epoch of the lowest training loss.
+    converged : bool
+        Whether the convergence criterion stopped the run.
+    n_train : int
+        Training rows (without the validation split).
+    """
+
+    train_loss: List[float]
+    valid_loss: List[float]
+    validation_scores: List[float]
+    best_epoch: int
+    converged: bool
+    n_train: int
+
+
+def build_net(module, loss, config):
+    """A skorch :class:`Net` around ``module``, with its optimizer built.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, on ``config.device`` in ``config.dtype`` already.
+    loss : econnn loss
+        Supplies ``per_sample(eta, y)``; see :mod:`econnn.engine._losses`.
+    config : TrainingConfig
+
+    Returns
+    -------
+    net : Net
+        Initialised; ``net.optimizer_`` holds the optimizer state that
+        warm starts continue from.
+    """
+    net = Net(module=module, criterion=Criterion, criterion__loss=loss,
+              train_split=None, max_epochs=config.max_iter, warm_start=True,
+              device=config.device, **optimizer_params(config, module))
+    net.initialize()
+    return net
+
+
+def _resolve_batch_size(config, n_train):
+    if config.solver in FULL_BATCH:
+        return n_train
+    if config.batch_size == "auto":
+        return min(200, n_train)
+    return min(config.batch_size, n_train)
+
+
+def run_training(net, config, train, valid=None, *, generator=None,
+                 epoch_offset=0, incremental=False, scorer=None,
+                 weight_mean=1.0, batch_device=None):
+    """Train ``net`` on ``train`` for one run (a fit, or a partial_fit step).
+
+    Parameters
+    ----------
+    net : Net
+        From :func:`build_net`; trained in place.
+    config : TrainingConfig
+    train, valid : TensorDataset
+        Training data, and the validation data for early stopping.
+    generator : torch.Generator, default=None
+        Source of the batch permutations (seeded per fit).
+    epoch_offset : int, default=0
+        Epochs run before (schedules continue from there).
+    incremental : bool, default=False
+        One epoch, no convergence stop (``partial_fit``).
+    scorer : callable, default=None
+        ``scorer(module, dataset) -> float``, the validation score.
+    weight_mean : float, default=1.0
+        Mean sample weight of the training rows: penalties are per
+        effective sample.
+    batch_device : torch.device, default=None
+        Where batches go when the data stays on the host (streaming, or
+        sparse inputs densified per batch).
+
+    Returns
+    -------
+    TrainingResult
+    """
+    n_train = len(train)
+    batch_size = _resolve_batch_size(config, n_train)
+    batch_norm = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                     for m in net.module_.modules())
+    if batch_norm and n_train < 2:
+        raise ValueError(
+            "batch_norm=True needs at least 2 samples per batch; got "
+            f"{n_train} training sample{'s' if n_train != 1 else ''}.")
+    # Penalties are per effective sample, so that a weight of k counts as k
+    # samples. L2 enters as weight decay (L-BFGS: in the loss); L1 always
+    # in the loss.
+    effective_batch = batch_size * weight_mean
+    set_weight_decay(net.optimizer_, config, effective_batch)
+    net.set_params(
+        l1=config.l1 / effective_batch,
+        l2=config.alpha / (n_train * weight_mean)
+        if config.solver in FULL_BATCH else 0.0,
+        max_grad_norm=config.max_grad_norm,
+        max_epochs=1 if incremental else config.max_iter,
+        train_split=None if valid is None else predefined_split(valid))
+    net.batch_plan_ = _BatchPlan(
+        batch_size=batch_size, shuffle=config.shuffle, generator=generator,
+        device=batch_device, dtype=_TORCH_DTYPES[np.dtype(config.dtype)],
+        min_last=2 if batch_norm else 1)
+    monitor = EpochMonitor(config, scorer=None if valid is None else scorer,
+                           epoch_offset=epoch_offset, stop=not incremental)
+    net.callbacks = [("monitor", monitor)]
+    net.initialize_callbacks()
+    net.history.clear()
+    try:
+        with intra_op_threads(net.module_, batch_size, config.device):
+            net.partial_fit(train)
+    finally:
+        monitor.close()
+        # drop what only this run needs, so the net pickles small
+        net.set_params(train_split=None)
+        net.batch_plan_ = None
+    history = net.history
+    valid_loss = list(history[:, "valid_loss"]) if valid is not None else []
+    return TrainingResult(
+        train_loss=list(history[:, "train_loss"]), valid_loss=valid_loss,
+        validation_scores=list(monitor.validation_scores_),
+        best_epoch=monitor.best_epoch_ or len(history),
+        converged=monitor.converged_, n_train=n_train)
+
+
+_TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
+                 np.dtype(np.float64): torch.float64}

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._fitted import fitted_model
-from ..engine._networks import penalised_parameters
+from ..engine._optim import penalty
 from ..engine._training import Criterion
 
 __all__ = ["check_gradients"]
@@ -87,10 +87,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
     l2 = estimator.alpha / n
 
     def objective():
-        loss = criterion(module(Xt), Yt, wt)
-        for p in penalised_parameters(module):
-            loss = loss + l1 * p.abs().sum() + 0.5 * l2 * p.square().sum()
-        return loss
+        return criterion(module(Xt), Yt, wt) + penalty(module, l1, l2)
 
     params = [(name, p) for name, p in module.named_parameters()
               if p.requires_grad]

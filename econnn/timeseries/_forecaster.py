@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _hyperparameters as hp
 from .._base import _BaseNN
-from ..engine._losses import REGRESSION_LOSSES
+from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import Param, estimator
 from .._regressor import NNRegressor
 from .._validation import check_numeric, validate_data
@@ -224,11 +224,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     'M'
     """
 
-    _score_training_units = NNRegressor._score_training_units
-    # no ``module`` parameter: the base's path for its built-in networks
-    # (initial output bias from the target mean) applies
-    module = None
-
     def _make_loss(self):
         return REGRESSION_LOSSES["squared_error"]()
 
@@ -292,10 +287,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             return relative_to_last(X), Y - X[:, -1, :1]
         return X, Y
 
+    def _score_training_units(self, mu, y):
+        return mean_r2(mu, y)
+
     def _validate_predict_X(self, X):
         check_is_fitted(self)
+        # float64 until standardised: no precision lost before the network
         X = validate_data(self, X, reset=False, allow_nd=True,
-                          dtype=self._dtype())
+                          dtype=[np.float64, np.float32])
         return self._as_windows(X, reset=False)
 
     # ------------------------------------------------------- base overrides
@@ -322,8 +321,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             hidden_size=self.hidden_size, num_layers=self.num_layers,
             dropout=self.dropout, linear_skip=self.linear_skip)
 
-    def _init_model(self, X, Y, w, device):
-        super()._init_model(X, Y, w, device)
+    def _init_model(self, X, Y, w, config):
+        super()._init_model(X, Y, w, config)
         if self.difference_:
             self.module_ = Anchored(self.module_)
 
@@ -429,7 +428,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         index = _future_index(frame.index, steps)
         n_blocks = math.ceil(steps / self.n_outputs_)
         exog = self._future_covariates(frame, exog_future, n_blocks)
-        window = frame.to_numpy(dtype=self._dtype(), copy=True)[
+        window = frame.to_numpy(dtype=np.float64, copy=True)[
             -self.n_timesteps_:]
 
         point = self._recurse(window[None], exog, n_blocks)[0, :steps]
@@ -478,7 +477,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         if len(exog_future) < needed:
             raise ValueError(f"exog_future has {len(exog_future)} rows; at "
                              f"least {needed} are needed.")
-        exog = exog_future[covariates].to_numpy(dtype=self._dtype())[:needed]
+        exog = exog_future[covariates].to_numpy(dtype=np.float64)[:needed]
         if not np.isfinite(exog).all():
             raise ValueError("exog_future contains NaN or infinite values.")
         return exog

@@ -1,0 +1,99 @@
+"""What the feed-forward estimators share: the MLP, ensembles, custom modules.
+
+:class:`_FeedForwardNN` sits between :class:`~econnn._base._BaseNN` and
+:class:`~econnn.NNRegressor` / :class:`~econnn.NNClassifier` (scikit-learn's
+``BaseMultilayerPerceptron`` plays this part for its MLPs): it knows the
+architecture parameters (``hidden_layer_sizes``, ``activation``,
+``dropout``, ``batch_norm``, ``n_ensemble``) and the ``module`` /
+``module__*`` pass-through for a user's own network, so the base needs to
+know none of them.
+"""
+
+import numpy as np
+
+from ._base import _BaseNN
+from .engine._networks import MLP, EnsembleMLP, build_user_module
+
+_EXTRA_PREFIX = "module__"
+
+
+class _FeedForwardNN(_BaseNN):
+    """Shared machinery of the feed-forward estimators (not public)."""
+
+    # ----------------------------------------------- module__* pass-through
+    def _set_extra_params(self, kwargs):
+        # stored as given; checked in fit (scikit-learn: no validation here)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def _extra_params(self):
+        """Parameters passed through ``**kwargs`` (e.g. ``module__width``)."""
+        named = {p.name for p in self._params}
+        return {k: v for k, v in vars(self).items()
+                if k not in named and not k.startswith("_")
+                and not k.endswith("_")}
+
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        params.update(self._extra_params())
+        return params
+
+    def set_params(self, **params):
+        named = {p.name for p in self._params}
+        extra = {k: params.pop(k) for k in list(params)
+                 if k not in named and "__" not in k or
+                 k.startswith(_EXTRA_PREFIX)}
+        self._set_extra_params(extra)
+        return super().set_params(**params)
+
+    # ------------------------------------------------------------- checks
+    def _hidden_layer_sizes(self):
+        """``hidden_layer_sizes`` as a tuple (an int is one layer)."""
+        sizes = self.hidden_layer_sizes
+        sizes = np.atleast_1d(np.asarray(sizes if sizes is not None else (),
+                                         dtype=object))
+        if sizes.size and not all(
+                isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}.")
+        return tuple(int(s) for s in sizes)
+
+    def _check_params(self):
+        self._hidden_layer_sizes()
+        for key in self._extra_params():
+            if not key.startswith(_EXTRA_PREFIX):
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {type(self).__name__}; "
+                    f"only '{_EXTRA_PREFIX}*' parameters are passed through "
+                    "(to a custom module).")
+            if self.module is None:
+                raise ValueError(
+                    f"Parameter {key!r} is meant for a custom module, but "
+                    "module=None (the built-in MLP takes no such "
+                    "parameters).")
+
+    # ------------------------------------------------------------ network
+    def _build_body(self, n_features, n_outputs):
+        if self.module is not None:
+            self.n_ensemble_ = 1
+            return build_user_module(self.module, n_features, n_outputs,
+                                     {k[len(_EXTRA_PREFIX):]: v for k, v in
+                                      self._extra_params().items()})
+        layers = dict(hidden_layer_sizes=self._hidden_layer_sizes(),
+                      activation=self.activation, dropout=self.dropout,
+                      batch_norm=self.batch_norm)
+        members = self.n_ensemble_ = self._ensemble_size()
+        if members > 1:
+            return EnsembleMLP(n_features, n_outputs, members, **layers)
+        return MLP(n_features, n_outputs, **layers)
+
+    def _ensemble_size(self):
+        if self.n_ensemble == "auto":
+            return int(np.clip(100_000 // self._n_train_rows, 1, 2))
+        return self.n_ensemble
+
+    def _initialize_output(self, body, Yt, w):
+        if self.module is None:  # a user's module is left as built
+            super()._initialize_output(body, Yt, w)

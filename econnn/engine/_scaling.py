@@ -1,0 +1,154 @@
+"""Standardisation and chunked evaluation, written once.
+
+Every estimator trains on standardised inputs (and, for most losses,
+targets) and reports in original units.  The location/scale statistics, the
+map into the network's precision and the chunked forward pass at predict
+time all live here, so that training and every predict/transform/forecast
+path treat the data identically: arithmetic in float64, one cast into the
+training dtype at the end, and a clear error when a value cannot be held.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils.sparsefuncs import mean_variance_axis
+
+__all__ = ["PREDICT_CHUNK", "weighted_location_scale", "standardize",
+           "apply_in_chunks"]
+
+#: Rows per block when predicting or computing statistics: bounds the extra
+#: memory to a few megabytes whatever the number of rows.
+PREDICT_CHUNK = 65536
+
+
+def weighted_location_scale(A, w, *, name="X", center=True,
+                            chunk=PREDICT_CHUNK):
+    """Weighted column means and standard deviations, a block at a time.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples,) or (n_samples, n_columns), or sparse
+        The data (float arithmetic is float64 whatever its dtype).
+    w : ndarray of shape (n_samples,)
+        Non-negative weights with a positive sum.
+    name : str, default='X'
+        What ``A`` is called in error messages.
+    center : bool, default=True
+        Whether to return the means; sparse data is never centred (the
+        location is zero so that zeros stay zeros).
+    chunk : int, default=PREDICT_CHUNK
+        Rows per block.
+
+    Returns
+    -------
+    loc, scale : ndarray of shape (n_columns,) (scalars' shape for 1-D A)
+        A (near-)constant column gets scale 1, so it is shifted but never
+        divided by zero.
+
+    Raises
+    ------
+    ValueError
+        If the spread of a column overflows float64 (e.g. values near
+        1e300), which no standardisation could represent.
+    """
+    if sp.issparse(A):
+        _, var = mean_variance_axis(sp.csr_matrix(A, dtype=np.float64),
+                                    axis=0, weights=w)
+        loc = np.zeros(A.shape[1])
+        scale = np.sqrt(var)
+    else:
+        one_d = A.ndim == 1
+        A2 = A.reshape(-1, 1) if one_d else A
+        total = w.sum()
+        loc = np.zeros(A2.shape[1])
+        if center:
+            for start in range(0, A2.shape[0], chunk):
+                block = np.asarray(A2[start:start + chunk], dtype=np.float64)
+                loc += w[start:start + chunk] @ block
+            loc /= total
+        var = np.zeros(A2.shape[1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, A2.shape[0], chunk):
+                dev = np.asarray(A2[start:start + chunk],
+                                 dtype=np.float64) - loc
+                var += w[start:start + chunk] @ (dev * dev)
+            scale = np.sqrt(var / total)
+        if one_d:
+            loc, scale = loc[0], scale[0]
+    if not (np.all(np.isfinite(loc)) and np.all(np.isfinite(scale))):
+        raise ValueError(
+            f"{name} has values whose spread overflows float64 (the "
+            f"standard deviation of a column is not finite; largest "
+            f"|value| {np.max(np.abs(A.data if sp.issparse(A) else A)):.3g})."
+            f" Rescale {name} (e.g. divide it by a power of ten) before "
+            "fitting.")
+    keep = scale > 1e-12 * np.maximum(1.0, np.abs(loc))
+    return loc, np.where(keep, scale, 1.0)
+
+
+def standardize(A, loc, scale, dtype, *, name="X"):
+    """``(A - loc) / scale`` computed in float64, stored in ``dtype``.
+
+    The subtraction happens before any cast, so a column far from zero (a
+    date in seconds, income in cents) keeps its precision in float32.
+
+    Parameters
+    ----------
+    A : ndarray or sparse matrix
+        Raw data; sparse data is only scaled (its ``loc`` is zero).
+    loc, scale : ndarray
+        From :func:`weighted_location_scale`.
+    dtype : numpy dtype
+        The network's precision.
+    name : str, default='X'
+        What ``A`` is called in error messages.
+
+    Raises
+    ------
+    ValueError
+        If a standardised value is beyond what ``dtype`` can hold.
+    """
+    dtype = np.dtype(dtype)
+    if sp.issparse(A):
+        out = sp.csr_matrix(A.multiply(1 / np.asarray(scale)[None, :]),
+                            dtype=dtype)
+        values = out.data
+    else:
+        out = np.empty(A.shape, dtype=dtype)
+        # element by element in float64 (numpy promotes before the cast),
+        # written straight into the training dtype: no full-size float64
+        # temporary
+        with np.errstate(over="ignore"):
+            np.subtract(A, loc, out=out, casting="same_kind",
+                        dtype=np.float64)
+            np.divide(out, scale, out=out, casting="same_kind",
+                      dtype=np.float64)
+        values = out
+    if values.size and not np.isfinite(values).all():
+        limit = np.finfo(dtype).max
+        raise ValueError(
+            f"{name} has values that {dtype} cannot hold after "
+            f"standardisation (beyond {limit:.3g}); the network runs in "
+            f"precision={dtype.name!r}. Rescale {name}, or pass "
+            "precision='float64'.")
+    return out
+
+
+def apply_in_chunks(fn, A, *, device=None, dtype=None, chunk=PREDICT_CHUNK):
+    """``fn`` applied to row blocks of ``A`` without gradients, concatenated.
+
+    ``A`` (a numpy array, sparse matrix or tensor) is moved to ``device``
+    and ``dtype`` a block at a time; read-only arrays (joblib's memmaps)
+    are copied per block, since torch warns when it wraps them.
+    """
+    out = []
+    with torch.no_grad():
+        for start in range(0, max(A.shape[0], 1), chunk):
+            block = A[start:start + chunk]
+            if sp.issparse(block):
+                block = block.toarray()
+            elif isinstance(block, np.ndarray) and not block.flags.writeable:
+                block = block.copy()
+            out.append(fn(torch.as_tensor(block, device=device,
+                                          dtype=dtype)))
+    return out[0] if len(out) == 1 else torch.cat(out)
