@@ -308,13 +308,21 @@ def _check_X(estimator, X):
     check_numeric(X)
     if is_econnn(estimator):
         # names, order, width and finiteness, as predict checks them
-        fitted_model(estimator).validate_X(X)
+        fitted = fitted_model(estimator)
+        fitted.validate_X(X)
     else:
         # a Pipeline or another estimator: its fitted names and width
         validate_data(estimator, X, reset=False, dtype=np.float64)
     Xa = check_array(X, dtype=np.float64, input_name="X", allow_nd=True)
     if Xa.ndim != 2:
         raise ValueError(f"X must be 2-dimensional; got shape {Xa.shape}.")
+    to_body = getattr(fitted.network, "to_body", None) if \
+        is_econnn(estimator) else None
+    if to_body is not None:
+        # values the network's precision cannot hold, refused as by predict
+        # (the effects use a float64 copy, which would not notice)
+        with torch.no_grad():
+            to_body(torch.as_tensor(Xa))
     return Xa
 
 
