@@ -21,21 +21,19 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import torch
 from joblib import Parallel, delayed
 from scipy import stats
-from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, RobustScaler,
                                    StandardScaler)
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import (_check_sample_weight, check_array,
-                                      check_consistent_length,
-                                      check_is_fitted)
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from .._fitted import fitted_model, is_econnn
-from .._validation import check_numeric, validate_data
+from ._inputs import (check_evaluation_X, check_groups, check_predictor,
+                      check_weights)
 
 __all__ = ["marginal_effects", "TORCH_STEPS"]
 
@@ -290,57 +288,6 @@ def _feature_names(estimator, n_features):
     return [str(n) for n in names]
 
 
-def _check_predicts(estimator):
-    """Refuse estimators without a prediction to differentiate."""
-    _, final = _split_pipeline(estimator)
-    if not (is_regressor(final) or is_classifier(final)):
-        raise TypeError(
-            "marginal_effects needs a fitted regressor or classifier; "
-            f"{type(final).__name__} is neither and has no prediction to "
-            "differentiate.")
-
-
-def _check_X(estimator, X):
-    """X validated exactly as the estimator's predict does, in float64."""
-    if sp.issparse(X):
-        raise ValueError("marginal_effects needs a dense X; convert it with "
-                         "X.toarray() (effects are computed row by row).")
-    check_numeric(X)
-    if is_econnn(estimator):
-        # names, order, width and finiteness, as predict checks them
-        fitted = fitted_model(estimator)
-        fitted.validate_X(X)
-    else:
-        # a Pipeline or another estimator: its fitted names and width
-        validate_data(estimator, X, reset=False, dtype=np.float64)
-    Xa = check_array(X, dtype=np.float64, input_name="X", allow_nd=True)
-    if Xa.ndim != 2:
-        raise ValueError(f"X must be 2-dimensional; got shape {Xa.shape}.")
-    to_body = getattr(fitted.network, "to_body", None) if \
-        is_econnn(estimator) else None
-    if to_body is not None:
-        # values the network's precision cannot hold, refused as by predict
-        # (the effects use a float64 copy, which would not notice)
-        with torch.no_grad():
-            to_body(torch.as_tensor(Xa))
-    return Xa
-
-
-def _check_groups(groups, X):
-    groups = np.asarray(groups)
-    if groups.ndim != 1:
-        raise ValueError(f"groups must be 1-dimensional; got shape "
-                         f"{groups.shape}.")
-    check_consistent_length(X, groups)
-    if pd.isna(groups).any():
-        raise ValueError("groups contains missing values; every row needs "
-                         "a cluster label.")
-    if len(pd.unique(groups)) < 2:
-        raise ValueError("groups must hold at least 2 clusters for a "
-                         "cluster bootstrap; got 1.")
-    return groups
-
-
 def _resolve_features(features, names):
     if features is None:
         return list(range(len(names)))
@@ -459,12 +406,12 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     check_is_fitted(estimator)
-    _check_predicts(estimator)
+    check_predictor(_split_pipeline(estimator)[1])
     if n_boot and y is None:
         raise ValueError(f"n_boot={n_boot} needs the training target y for "
                          "the bootstrap refits; pass y=...")
 
-    Xa = _check_X(estimator, X)
+    Xa = check_evaluation_X(estimator, X)
     X_frame = X if isinstance(X, pd.DataFrame) else Xa
     names = _feature_names(estimator, Xa.shape[1])
     if len(names) != Xa.shape[1]:
@@ -474,16 +421,11 @@ def marginal_effects(estimator, X, features=None, *, at="overall",
     if discrete not in (None, False, "auto"):
         discrete = _resolve_features(discrete, names)
     kinds = _feature_kinds(Xa, cols, discrete)
-    weights = None
-    if sample_weight is not None:
-        weights = _check_sample_weight(sample_weight, Xa, dtype=np.float64,
-                                       ensure_non_negative=True)
-        if not weights.sum() > 0:
-            raise ValueError("Sample weights must contain at least one "
-                             "non-zero number.")
+    weights = None if sample_weight is None else check_weights(
+        sample_weight, Xa)
     if y is not None:
         check_consistent_length(Xa, y)
-    groups_arr = None if groups is None else _check_groups(groups, Xa)
+    groups_arr = None if groups is None else check_groups(groups, Xa)
     effect_args = (cols, kinds, method, at, weights, derivative)
 
     effect = _point_effects(estimator, X_frame, Xa, *effect_args)

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
+from ._inputs import check_weights
 from ..engine._optim import penalty
 from ..engine._training import Criterion
 
@@ -73,12 +74,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
     check_is_fitted(estimator)
     fitted = fitted_model(estimator)
     if sample_weight is not None:
-        # the objective divides by the mean weight
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                       ensure_non_negative=True)
-        if not weights.sum() > 0:
-            raise ValueError("Sample weights must contain at least one "
-                             "non-zero number.")
+        check_weights(sample_weight, X)  # the objective divides by the mean
     Xt, Yt, wt = fitted.objective_data(X, y, sample_weight)
     module = copy.deepcopy(fitted.body).double().eval()
     criterion = Criterion(fitted.loss)
