@@ -173,12 +173,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         Bottleneck unit of ``module_.body.encoder`` behind each returned
         component.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit``, as in
+        scikit-learn (``loss_curve_`` holds all of them).
     loss_curve_ : list of float
         Training loss (half the mean squared error, standardised units) per
         epoch.
-    best_loss_ : float
-        Smallest training loss.
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True``.
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss.
     validation_scores_ : list of float or None

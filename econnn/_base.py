@@ -145,17 +145,31 @@ class _BaseNN(BaseEstimator):
     def _x_scaling(self, X, w):
         return weighted_location_scale(X, w, name="X")
 
-    def _split_validation(self, y, seed):
-        """Train/validation indices for early stopping (random split)."""
-        n = y.shape[0]
-        n_valid = int(round(self.validation_fraction * n))
-        if n_valid < 1 or n - n_valid < 2:
-            raise ValueError(
-                f"early_stopping needs at least 1 validation and 2 training "
-                f"samples; got n_samples={n} with validation_fraction="
-                f"{self.validation_fraction}.")
-        return train_test_split(np.arange(n), test_size=n_valid,
-                                random_state=seed)
+    def _stratify_labels(self, Y):
+        """Hook: labels to stratify the early-stopping split by, or None."""
+        return None
+
+    def _split_validation(self, Y, seed):
+        """Train/validation indices for early stopping.
+
+        scikit-learn's split: ``train_test_split`` with ``test_size=
+        validation_fraction``, stratified where :meth:`_stratify_labels`
+        says so, and at least 2 validation and 2 training samples.
+        """
+        n = Y.shape[0]
+        too_small = ValueError(
+            "The validation set is too small: early_stopping needs at least "
+            f"2 validation and 2 training samples; got n_samples={n} with "
+            f"validation_fraction={self.validation_fraction}. Increase "
+            "validation_fraction or the size of your dataset.")
+        if n < 4:
+            raise too_small
+        train_idx, valid_idx = train_test_split(
+            np.arange(n), test_size=self.validation_fraction,
+            random_state=seed, stratify=self._stratify_labels(Y))
+        if len(valid_idx) < 2 or len(train_idx) < 2:
+            raise too_small
+        return train_idx, valid_idx
 
     # ---------------------------------------------------------- configuration
     def _training_config(self, device):
@@ -329,7 +343,9 @@ class _BaseNN(BaseEstimator):
             result = run_training(
                 self.net_, config, dataset(train_idx), valid,
                 generator=torch.Generator().manual_seed(seed),
-                epoch_offset=self.n_iter_, incremental=incremental,
+                # schedules continue over all earlier epochs (n_iter_
+                # counts only the last call's)
+                epoch_offset=len(self.loss_curve_), incremental=incremental,
                 scorer=self._scorer, weight_mean=float(w[train_idx].mean()),
                 batch_device=device if (stream or sp.issparse(Xs)) else None)
         self._record(result, incremental, config)
@@ -340,11 +356,17 @@ class _BaseNN(BaseEstimator):
         body = self.module_.body
         self._predict_path = (body, backprop_for(body))
         epochs = len(result.train_loss)
-        self.n_iter_ += epochs
+        # scikit-learn's semantics: n_iter_ counts the epochs of this call,
+        # t_ and loss_curve_ accumulate over warm starts and partial_fit
+        epochs_before = len(self.loss_curve_)
+        self.n_iter_ = epochs
         self.t_ += epochs * result.n_train
         self.loss_curve_ = list(self.loss_curve_) + result.train_loss
-        self.best_loss_ = min(self.loss_curve_)
-        self.best_epoch_ = self.n_iter_ - epochs + result.best_epoch
+        self.loss_ = self.loss_curve_[-1]
+        # with early stopping the validation score decides (scikit-learn)
+        self.best_loss_ = None if result.valid_loss else \
+            min(self.loss_curve_)
+        self.best_epoch_ = epochs_before + result.best_epoch
         if result.valid_loss:
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 result.validation_scores
@@ -354,11 +376,14 @@ class _BaseNN(BaseEstimator):
         else:
             self.best_validation_score_ = None
         if not incremental and not result.converged:
+            limit = (f"max_fun={config.max_fun} loss evaluations" if
+                     result.out_of_evaluations else
+                     f"max_iter={config.max_iter} epochs")
             warnings.warn(
-                f"{type(self).__name__}: reached max_iter={config.max_iter} "
-                f"epochs without converging (tol={config.tol}, "
+                f"{type(self).__name__}: reached {limit} without converging "
+                f"(tol={config.tol}, "
                 f"n_iter_no_change={config.n_iter_no_change}). Consider "
-                "increasing max_iter.", ConvergenceWarning)
+                f"increasing {limit.split('=')[0]}.", ConvergenceWarning)
 
     def _scorer(self, module, dataset):
         with torch.no_grad():
@@ -368,6 +393,24 @@ class _BaseNN(BaseEstimator):
                              dataset.y.device))
             mu = self._loss.inverse_link(eta)
         return self._score_training_units(mu, dataset.y)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch pickles its module in a buffer of its own, so after
+        # unpickling net_.module_ is a copy of module_.body: re-link them,
+        # keeping the net's (its optimizer updates that one), so that
+        # partial_fit and warm-start fit train the network that predicts
+        net = self.__dict__.get("net_")
+        module = self.__dict__.get("module_")
+        if net is None or not isinstance(module, torch.nn.Module) or \
+                not isinstance(getattr(net, "module_", None), torch.nn.Module):
+            return
+        for owner in module.modules():
+            if isinstance(owner, Standardized) and \
+                    owner.body is not net.module_:
+                owner.body = net.module_
+        if "_predict_path" in self.__dict__:
+            self._predict_path = (net.module_, backprop_for(net.module_))
 
     # ------------------------------------------------------------ prediction
     def _validate_predict_X(self, X):

@@ -6,11 +6,13 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
+from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
 from ._validation import validate_data
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
@@ -59,14 +61,31 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         Number of network outputs (1 for binary targets).
     n_ensemble_ : int
         Number of networks in the ensemble (``n_ensemble`` resolved).
+    n_layers_ : int
+        Number of layers, input and output included (built-in network).
+    coefs_ : list of ndarray
+        Weights of each layer, ``coefs_[i]`` of shape ``(fan_in, fan_out)``
+        as in scikit-learn, acting on standardised inputs when
+        ``standardize=True``; stacked ``(n_ensemble_, fan_in, fan_out)``
+        for an ensemble. Read-only copies; assign a list of arrays to set
+        the weights.
+    intercepts_ : list of ndarray
+        Biases of each layer, ``(fan_out,)`` (``(n_ensemble_, fan_out)``
+        for an ensemble).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit`` (1 after
+        ``partial_fit``), as in scikit-learn.
     t_ : int
-        Number of training samples seen by the optimizer.
+        Number of training samples seen by the optimizer, over all calls.
+    loss_ : float
+        Training loss of the last epoch.
     loss_curve_ : list of float
-        Training cross-entropy per epoch (excluding penalties).
-    best_loss_ : float
-        Smallest training loss.
+        Training cross-entropy per epoch over all calls (excluding
+        penalties; summed over labels for multilabel targets, as in
+        scikit-learn).
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True`` (as in
+        scikit-learn).
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss.
     validation_scores_ : list of float or None
@@ -134,6 +153,16 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         elif (kind == "multilabel") != (self._kind == "multilabel"):
             raise ValueError("y is of a different target type than in the "
                              "first call to fit/partial_fit.")
+        elif self.warm_start and self._kind != "multilabel" and \
+                set(unique_labels(y)) != set(self.classes_):
+            # scikit-learn's rule and message
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes "
+                "as in the previous call to fit. Previously got "
+                f"{self.classes_}, `y` has {unique_labels(y)}")
+        # a first fit needs two classes with positive weight; later
+        # partial_fit batches (or a first one with `classes`) may hold one
+        self._need_two_classes = reset and classes is None
         if self._kind == "multilabel":
             if self.class_weight is not None:
                 raise ValueError("class_weight is not supported for "
@@ -151,17 +180,14 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             self.n_outputs_ = 1 if self._kind == "binary" else \
                 len(self.classes_)
         self._y_raw = y  # for class weights
-        # the classes of the data fix the output layer: they must all have
-        # weight; batches of partial_fit (after classes= or a first call)
-        # may hold fewer
-        self._check_classes_present = reset and classes is None
         return X, Y
 
     def _adjust_sample_weight(self, w, Y):
         y_raw, self._y_raw = self._y_raw, None
         if self.class_weight is not None:
             w = w * compute_sample_weight(self.class_weight, y_raw)
-        if self._kind != "multilabel" and self._check_classes_present:
+        need_two = self.__dict__.pop("_need_two_classes", True)
+        if self._kind != "multilabel" and need_two:
             present = np.unique(np.asarray(Y).ravel()[w > 0])
             if len(present) < 2:
                 raise ValueError(
@@ -169,6 +195,13 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                     "classes with positive weight, but only one class has "
                     "any.")
         return w
+
+    def _stratify_labels(self, Y):
+        # as scikit-learn: binary targets only (a stratified split of many
+        # classes would refuse small validation sets)
+        if self._kind == "binary":
+            return self.classes_[np.asarray(Y).ravel().astype(int)]
+        return None
 
     def _n_network_outputs(self, Y):
         return self.n_outputs_
@@ -246,6 +279,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             (p[:, 0] > 0.5).astype(int)
         return self.classes_[codes]
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -256,8 +290,10 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Targets.
         classes : array-like of shape (n_classes,), default=None
-            All labels that will ever appear; required on the first call
-            (not for multilabel targets).
+            All labels that will ever appear; needed on the first call
+            unless its batch holds every class (not for multilabel
+            targets). A batch may then hold any subset of them, even one
+            class. Later calls may omit it; if given, it must be the same.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
@@ -268,8 +304,15 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
+        check_partial_fit_allowed(self)
+        if not hasattr(self, "net_"):
             if classes is not None:
                 self._partial_classes = np.asarray(classes)
+        elif classes is not None and not np.array_equal(
+                unique_labels(classes), self.classes_):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call "
+                f"to partial_fit/fit, was: {self.classes_!r}.")
         return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):

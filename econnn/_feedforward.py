@@ -6,18 +6,21 @@
 architecture parameters (``hidden_layer_sizes``, ``activation``,
 ``dropout``, ``batch_norm``, ``n_ensemble``) and the ``module`` /
 ``module__*`` pass-through for a user's own network, so the base needs to
-know none of them.
+know none of them; scikit-learn's layer attributes (``coefs_``,
+``intercepts_``, ``n_layers_``) come from
+:class:`~econnn._mlp_interface.LayerWeightsMixin`.
 """
 
 import numpy as np
 
 from ._base import _BaseNN
+from ._mlp_interface import LayerWeightsMixin
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
 
 
-class _FeedForwardNN(_BaseNN):
+class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
     """Shared machinery of the feed-forward estimators (not public)."""
 
     # ----------------------------------------------- module__* pass-through

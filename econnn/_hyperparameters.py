@@ -8,7 +8,8 @@ wherever a counterpart exists.  Architecture parameters are listed first;
 import dataclasses
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+import numpy as np
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
@@ -18,9 +19,10 @@ HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",
     (64, 64),
     ["array-like", Interval(Integral, 1, None, closed="left")],
-    "array-like of shape (n_layers,)",
+    "array-like of shape (n_layers,) or int",
     """
-    The ith element is the number of units in the ith hidden layer.
+    The ith element is the number of units in the ith hidden layer; an int
+    ``n`` means one hidden layer of ``n`` units, ``(n,)``.
     """,
 )
 
@@ -216,7 +218,10 @@ TRAINING = [
         """
         Convergence tolerance: training stops when the loss (or the
         validation loss, with early stopping) has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        ``tol`` for more than ``n_iter_no_change`` consecutive epochs. For
+        'lbfgs' it is the gradient tolerance, as in scikit-learn: training
+        stops when max |gradient| <= ``tol`` (or when an iteration lowers
+        the loss by less than scipy's default ``ftol``, 2.2e-9 of itself).
         """,
     ),
     Param(
@@ -307,11 +312,24 @@ TRAINING = [
     Param(
         "n_iter_no_change",
         10,
+        [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "int or np.inf",
+        """
+        Training stops once the loss has failed to improve by ``tol`` for
+        more than ``n_iter_no_change`` consecutive epochs, as in
+        scikit-learn; ``np.inf`` never stops before ``max_iter``.
+        """,
+    ),
+    Param(
+        "max_fun",
+        15000,
         [Interval(Integral, 1, None, closed="left")],
         "int",
         """
-        Number of epochs without an improvement of ``tol`` before training
-        stops.
+        Only used with ``solver='lbfgs'``: the maximum number of loss
+        function evaluations (line-search steps included). Training stops,
+        with a ``ConvergenceWarning``, when either ``max_iter`` iterations
+        or ``max_fun`` evaluations are reached.
         """,
     ),
     Param(

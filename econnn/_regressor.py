@@ -6,9 +6,11 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
+from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
 from ._validation import validate_data
 from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator
@@ -39,6 +41,10 @@ QUANTILE = Param(
 )
 
 
+#: Output activations (inverse links) by link, scikit-learn's names.
+_OUT_ACTIVATIONS = {"identity": "identity", "log": "exp"}
+
+
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
@@ -66,15 +72,30 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         Number of targets.
     n_ensemble_ : int
         Number of networks in the ensemble (``n_ensemble`` resolved).
+    n_layers_ : int
+        Number of layers, input and output included (built-in network).
+    coefs_ : list of ndarray
+        Weights of each layer, ``coefs_[i]`` of shape ``(fan_in, fan_out)``
+        as in scikit-learn, in the units the network trains in
+        (standardised inputs and target when ``standardize=True``);
+        stacked ``(n_ensemble_, fan_in, fan_out)`` for an ensemble.
+        Read-only copies; assign a list of arrays to set the weights.
+    intercepts_ : list of ndarray
+        Biases of each layer, ``(fan_out,)`` (``(n_ensemble_, fan_out)``
+        for an ensemble), in the same units.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit`` (1 after
+        ``partial_fit``), as in scikit-learn.
     t_ : int
-        Number of training samples seen by the optimizer.
+        Number of training samples seen by the optimizer, over all calls.
+    loss_ : float
+        Training loss of the last epoch.
     loss_curve_ : list of float
-        Training loss per epoch (standardised units when
+        Training loss per epoch over all calls (standardised units when
         ``standardize=True``, excluding penalties).
-    best_loss_ : float
-        Smallest training loss.
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True``, where the
+        validation score decides (as in scikit-learn).
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss; with early stopping its
         weights are the ones kept.
@@ -85,7 +106,8 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
     best_validation_score_ : float or None
         Validation R^2 of the kept weights, with early stopping, else None.
     out_activation_ : str
-        Output link: 'identity' or 'log'.
+        The output layer's activation, the inverse link: 'identity', or
+        'exp' for the log-link losses (scikit-learn's name).
     module_ : torch.nn.Module
         The trained network in original units: ``module_(X)`` is the linear
         predictor, whose inverse link is the prediction. Its ``body`` is the
@@ -131,7 +153,9 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if reset:
             self.n_outputs_ = Y.shape[1]
-            self.out_activation_ = self._make_loss().link
+            # named after the inverse link, as scikit-learn ('exp' for its
+            # Poisson loss) and NNClassifier ('logistic', 'softmax')
+            self.out_activation_ = _OUT_ACTIVATIONS[self._make_loss().link]
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but {type(self).__name__} was "
@@ -157,6 +181,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         mu = self._predict_mean(X)
         return mu.ravel() if self._y_1d else mu
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -176,6 +201,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
+        check_partial_fit_allowed(self)
         return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):

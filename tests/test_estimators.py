@@ -38,18 +38,18 @@ def test_standardize_makes_raw_units_work():
     assert abs(model.predict(X).mean() - 1e6) < 1e5
 
 
-@pytest.mark.parametrize("loss, link, dgp", [
-    ("poisson", "log", lambda eta, rng: rng.poisson(np.exp(eta))),
-    ("gamma", "log", lambda eta, rng: rng.gamma(5.0, np.exp(eta) / 5.0)),
+@pytest.mark.parametrize("loss, out_activation, dgp", [
+    ("poisson", "exp", lambda eta, rng: rng.poisson(np.exp(eta))),
+    ("gamma", "exp", lambda eta, rng: rng.gamma(5.0, np.exp(eta) / 5.0)),
 ])
-def test_log_link_losses_recover_conditional_mean(loss, link, dgp):
+def test_log_link_losses_recover_conditional_mean(loss, out_activation, dgp):
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, (2000, 2))
     eta = 1.0 + 0.8 * X[:, 0] - 0.5 * X[:, 1]
     y = dgp(eta, rng).astype(float)
     model = NNRegressor((16,), loss=loss, max_iter=100,
                         learning_rate_init=0.01, random_state=0).fit(X, y)
-    assert model.out_activation_ == link
+    assert model.out_activation_ == out_activation  # scikit-learn's name
     pred = model.predict(X)
     assert np.all(pred > 0)
     # close to the true conditional mean exp(eta)
@@ -238,13 +238,18 @@ def test_warm_start_and_partial_fit_continue(regression):
     model.fit(X, y)
     first = model.predict(X)
     model.fit(X, y)
-    assert model.n_iter_ == 10
+    # scikit-learn's semantics: n_iter_ counts the last call's epochs,
+    # loss_curve_ and t_ all of them
+    assert model.n_iter_ == 5
+    assert len(model.loss_curve_) == 10
+    assert model.t_ == 10 * X.shape[0]
     assert not np.allclose(first, model.predict(X))
 
     inc = NNRegressor(random_state=0)
     for _ in range(20):
         inc.partial_fit(X, y)
-    assert inc.n_iter_ == 20
+    assert inc.n_iter_ == 1
+    assert len(inc.loss_curve_) == 20
     assert inc.score(X, y) > 0.9
 
 
@@ -362,6 +367,38 @@ def test_classifier_partial_fit_needs_all_classes_up_front():
     assert clf.score(X, y) > 0.8
     with pytest.raises(ValueError, match="labels not seen"):
         NNClassifier().partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
+
+
+def test_classifier_partial_fit_accepts_one_class_batches():
+    # regression: any later batch of one class was refused, even with
+    # `classes=` given on the first call
+    X, y = make_classification(200, 4, n_classes=3, n_informative=3,
+                               n_redundant=0, random_state=0)
+    clf = NNClassifier(learning_rate_init=0.01, n_ensemble=1,
+                       random_state=0)
+    clf.partial_fit(X[y == 0][:10], y[y == 0][:10], classes=[0, 1, 2])
+    for _ in range(20):
+        for label in (0, 1, 2):
+            clf.partial_fit(X[y == label], y[y == label])
+    assert clf.score(X, y) > 0.7
+    # a different `classes` later is refused, as in scikit-learn
+    with pytest.raises(ValueError, match="not the same"):
+        clf.partial_fit(X[:5], y[:5], classes=[0, 1])
+    # fit itself still needs two classes
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        NNClassifier().fit(X[y == 0], y[y == 0])
+
+
+def test_warm_start_refit_on_other_classes_is_refused():
+    X, y = make_classification(120, 4, n_classes=3, n_informative=3,
+                               n_redundant=0, random_state=0)
+    clf = NNClassifier(max_iter=3, warm_start=True, random_state=0)
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        clf.fit(X, np.where(y == 2, 1, y))
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        clf.fit(X, np.where(y == 2, 7, y))
 
 
 # ------------------------------------------------------------------- ensemble

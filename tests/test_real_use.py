@@ -137,7 +137,10 @@ def test_pickle_and_joblib_round_trips(Est, data, request, tmp_path):
     np.testing.assert_array_equal(getattr(loaded, method)(X), expected)
     # a restored model can keep training
     loaded.set_params(warm_start=True, max_iter=2).fit(X, y)
-    assert loaded.n_iter_ == model.n_iter_ + 2
+    assert loaded.n_iter_ == 2
+    assert len(loaded.loss_curve_) == len(model.loss_curve_) + 2
+    # ... and the training changes the model that predicts
+    assert not np.allclose(getattr(loaded, method)(X), expected)
 
 
 def test_dataframe_feature_names_checked(reg_data):

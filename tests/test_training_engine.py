@@ -300,3 +300,40 @@ def test_engine_runs_from_a_config_without_an_estimator():
                           generator=torch.Generator().manual_seed(0))
     assert len(result.train_loss) == 40 and not result.converged
     assert result.train_loss[-1] < 0.5 * result.train_loss[0]
+
+
+def test_multilabel_loss_sums_over_labels():
+    # scikit-learn's multilabel log-loss: the binary log-losses summed over
+    # labels, averaged over samples (so alpha and the learning rate mean
+    # what they mean there)
+    from sklearn.datasets import make_multilabel_classification
+
+    X, y = make_multilabel_classification(n_samples=30, n_classes=4,
+                                          random_state=0,
+                                          return_indicator=True)
+    clf = NNClassifier(solver="sgd", hidden_layer_sizes=(5,), batch_size=30,
+                       shuffle=False, alpha=0.0, n_ensemble=1,
+                       precision="float64", random_state=0)
+    clf.partial_fit(X, y)
+    before = clf.predict_proba(X)
+    clf.partial_fit(X, y)  # one full batch: its loss is at `before`
+    expected = -np.mean(np.sum(y * np.log(before) +
+                               (1 - y) * np.log(1 - before), axis=1))
+    np.testing.assert_allclose(clf.loss_curve_[-1], expected, rtol=1e-10)
+    assert clf.loss_ == clf.loss_curve_[-1]
+
+
+def test_first_batch_without_a_class_starts_from_a_uniform_output():
+    # a first partial_fit batch of one class must not set the output bias
+    # to log(1e-6) for the others, which later batches could barely undo
+    from econnn.engine._losses import ClassificationLoss
+
+    binary = ClassificationLoss("binary", 2)
+    np.testing.assert_array_equal(
+        binary.initial_bias(np.zeros((4, 1)), np.ones(4)), [0.0])
+    multi = ClassificationLoss("multiclass", 3)
+    np.testing.assert_array_equal(
+        multi.initial_bias(np.array([0, 0, 1]), np.ones(3)), np.zeros(3))
+    np.testing.assert_allclose(
+        multi.initial_bias(np.array([0, 1, 2, 2]), np.ones(4)),
+        np.log([1, 1, 2]) - np.log([1, 1, 2]).mean())

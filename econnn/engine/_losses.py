@@ -32,7 +32,11 @@ class _Loss:
     domain = None  # (lower bound, closed) of the target, or None
 
     def per_sample(self, eta, y):
-        """Loss of each sample (averaged over outputs), shape (n,)."""
+        """Loss of each sample, shape (n,).
+
+        Averaged over outputs for regression; summed over labels for
+        multilabel classification (as scikit-learn).
+        """
         raise NotImplementedError
 
     def inverse_link(self, eta):
@@ -169,8 +173,10 @@ class ClassificationLoss(_Loss):
     def per_sample(self, eta, y):
         if self.kind == "multiclass":
             return F.cross_entropy(eta, y, reduction="none")
+        # summed over labels, as scikit-learn's multilabel log-loss: each
+        # label is a binary model with its own full-strength loss
         return F.binary_cross_entropy_with_logits(
-            eta, y, reduction="none").mean(dim=1)
+            eta, y, reduction="none").sum(dim=1)
 
     def inverse_link(self, eta):
         if self.kind == "multiclass":
@@ -185,7 +191,14 @@ class ClassificationLoss(_Loss):
         eps = 1e-6
         if self.kind == "multiclass":
             p = np.bincount(y, weights=w, minlength=self.n_classes)
+            if np.any(p == 0):
+                # a first partial_fit batch without some class says nothing
+                # about its share: start uniform, not at log(eps)
+                return np.zeros(self.n_classes)
             p = np.clip(p / p.sum(), eps, 1)
             return np.log(p) - np.log(p).mean()
-        p = np.clip(np.average(y, axis=0, weights=w), eps, 1 - eps)
+        p = np.average(y, axis=0, weights=w)
+        if self.kind == "binary" and np.any((p == 0) | (p == 1)):
+            return np.zeros_like(p)
+        p = np.clip(p, eps, 1 - eps)
         return np.log(p / (1 - p))

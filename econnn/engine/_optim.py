@@ -11,7 +11,8 @@ import torch
 
 from ._networks import penalised_names, penalised_parameters
 
-__all__ = ["SOLVERS", "LR_SCHEDULES", "FULL_BATCH", "optimizer_params",
+__all__ = ["SOLVERS", "LR_SCHEDULES", "FULL_BATCH", "LBFGS_MAX_EVAL",
+           "optimizer_params",
            "set_weight_decay", "penalty"]
 
 
@@ -35,11 +36,19 @@ def _sgd(config):
                                  foreach=True)
 
 
+#: Loss evaluations an L-BFGS iteration may use (its line search included).
+LBFGS_MAX_EVAL = 25
+
+
 def _lbfgs(config):
     # max_eval must be set: torch's default, max_iter * 5 // 4 = 1, leaves
     # the line search no evaluations, so a rejected first step is a zero
-    # step and, with the same history, every later one too
-    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1, max_eval=25,
+    # step and, with the same history, every later one too. tol is the
+    # gradient tolerance, as scikit-learn's gtol: a step that starts at
+    # max |gradient| <= tol does nothing (and ends training)
+    return torch.optim.LBFGS, dict(lr=1.0, max_iter=1,
+                                   max_eval=LBFGS_MAX_EVAL,
+                                   tolerance_grad=config.tol,
                                    history_size=20,
                                    line_search_fn="strong_wolfe")
 

@@ -23,8 +23,8 @@ from skorch.helper import predefined_split
 
 from ._backprop import FusedAdamStep, backprop_for
 from ._data import BatchIterator, intra_op_threads
-from ._optim import (FULL_BATCH, LR_SCHEDULES, optimizer_params, penalty,
-                     set_weight_decay)
+from ._optim import (FULL_BATCH, LBFGS_MAX_EVAL, LR_SCHEDULES,
+                     optimizer_params, penalty, set_weight_decay)
 from ._scaling import PREDICT_CHUNK
 
 __all__ = ["TrainingDivergedError", "StopTraining", "Criterion", "Net",
@@ -37,6 +37,12 @@ class TrainingDivergedError(ValueError, FloatingPointError):
 
 class StopTraining(Exception):
     """Raised by :class:`EpochMonitor` to end the epoch loop (converged)."""
+
+
+#: L-BFGS stops when an iteration lowers the loss by less than this share of
+#: it: scipy's default ``ftol`` (``factr=1e7`` times the machine epsilon),
+#: which scikit-learn's MLP uses.
+_LBFGS_FTOL = 1e7 * np.finfo(float).eps
 
 
 @dataclass
@@ -155,6 +161,7 @@ class Net(NeuralNet):
         optimizer = self.optimizer_
         if isinstance(optimizer, torch.optim.LBFGS):
             def closure():
+                self.fun_evals_ = getattr(self, "fun_evals_", 0) + 1
                 optimizer.zero_grad(set_to_none=True)
                 loss = self.objective(batch)
                 loss.backward()
@@ -214,8 +221,11 @@ class EpochMonitor(Callback):
     * validation score (R^2 or accuracy) for ``validation_scores_``;
     * convergence: stop when the monitored loss (validation loss with early
       stopping, training loss otherwise) has not improved by ``tol`` for
-      ``n_iter_no_change`` epochs ('adaptive' divides the rate by 5 instead
-      and stops below 1e-6);
+      more than ``n_iter_no_change`` epochs ('adaptive' divides the rate by
+      5 instead and stops below 1e-6), as scikit-learn; L-BFGS stops as
+      scikit-learn's (scipy's): when max |gradient| <= ``tol`` or an
+      iteration lowers the loss by less than ``_LBFGS_FTOL`` of itself;
+    * L-BFGS's budget of ``max_fun`` loss evaluations;
     * keeping and, with early stopping, restoring the best weights;
     * the tqdm progress bar when ``verbose``.
 
@@ -245,10 +255,14 @@ class EpochMonitor(Callback):
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
         self.converged_ = False
+        self.out_of_evaluations_ = False
         self.pbar_ = None
         return self
 
     def on_train_begin(self, net, **kwargs):
+        net.fun_evals_ = 0
+        self.lbfgs_iterations_ = self._lbfgs_iterations(net)
+        self.previous_train_loss_ = None
         if self.config.verbose:
             from tqdm.auto import tqdm
 
@@ -260,9 +274,18 @@ class EpochMonitor(Callback):
         epoch = self.epoch_offset + len(net.history) - 1
         factor = self.lr_factor_ if schedule is None else schedule(
             epoch, self.config)
-        if not isinstance(net.optimizer_, torch.optim.LBFGS):
+        if isinstance(net.optimizer_, torch.optim.LBFGS):
+            # the last iteration may use only what is left of max_fun
+            left = self.config.max_fun - net.fun_evals_
             for group in net.optimizer_.param_groups:
-                group["lr"] = self.config.learning_rate_init * factor
+                group["max_eval"] = max(1, min(LBFGS_MAX_EVAL, left))
+                group["tolerance_grad"] = self.config.tol
+        else:
+            self._set_lr(net, factor)
+
+    def _set_lr(self, net, factor):
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.config.learning_rate_init * factor
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None,
                      **kwargs):
@@ -299,16 +322,42 @@ class EpochMonitor(Callback):
                                     ("train_loss", "valid_loss") if k in row})
         if not self.stop:
             return
-        if config.learning_rate == "adaptive":
+        if isinstance(net.optimizer_, torch.optim.LBFGS):
+            self.converged_ = self._lbfgs_converged(net, row["train_loss"]) \
+                or (dataset_valid is not None and
+                    self.no_improvement_ > config.n_iter_no_change)
+            self.out_of_evaluations_ = not self.converged_ and \
+                net.fun_evals_ >= config.max_fun
+        elif config.learning_rate == "adaptive":
             if self.no_improvement_ >= 2:
                 self.lr_factor_ /= 5
                 self.no_improvement_ = 0
+                self._set_lr(net, self.lr_factor_)
             if config.learning_rate_init * self.lr_factor_ < 1e-6:
                 self.converged_ = True
-        elif self.no_improvement_ >= config.n_iter_no_change:
+        elif self.no_improvement_ > config.n_iter_no_change:
             self.converged_ = True
-        if self.converged_:
+        if self.converged_ or self.out_of_evaluations_:
             raise StopTraining
+
+    @staticmethod
+    def _lbfgs_iterations(net):
+        """Iterations torch's L-BFGS has taken (it skips converged steps)."""
+        opt = net.optimizer_
+        if not isinstance(opt, torch.optim.LBFGS):
+            return 0
+        return opt.state[opt.param_groups[0]["params"][0]].get("n_iter", 0)
+
+    def _lbfgs_converged(self, net, loss):
+        iterations = self._lbfgs_iterations(net)
+        # no iteration: the step began at max |gradient| <= tol
+        stalled = iterations == self.lbfgs_iterations_
+        self.lbfgs_iterations_ = iterations
+        previous, self.previous_train_loss_ = self.previous_train_loss_, loss
+        if previous is None:
+            return stalled
+        return stalled or previous - loss <= _LBFGS_FTOL * max(
+            abs(previous), abs(loss), 1.0)
 
     def on_train_end(self, net, **kwargs):
         self.close()
@@ -338,6 +387,8 @@ class TrainingResult:
         validation, or the epoch of the lowest training loss.
     converged : bool
         Whether the convergence criterion stopped the run.
+    out_of_evaluations : bool
+        Whether L-BFGS's ``max_fun`` budget stopped the run.
     n_train : int
         Training rows (without the validation split).
     """
@@ -348,6 +399,7 @@ class TrainingResult:
     best_epoch: int
     converged: bool
     n_train: int
+    out_of_evaluations: bool = False
 
 
 def build_net(module, loss, config):
@@ -456,7 +508,8 @@ def run_training(net, config, train, valid=None, *, generator=None,
         train_loss=list(history[:, "train_loss"]), valid_loss=valid_loss,
         validation_scores=list(monitor.validation_scores_),
         best_epoch=monitor.best_epoch_ or len(history),
-        converged=monitor.converged_, n_train=n_train)
+        converged=monitor.converged_, n_train=n_train,
+        out_of_evaluations=monitor.out_of_evaluations_)
 
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,

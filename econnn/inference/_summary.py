@@ -295,7 +295,9 @@ def estimator_summary(est, X=None, y=None):
     check_is_fitted(est)
     fitted = fitted_model(est)
     loss = fitted.loss
-    n_train = est.t_ // est.n_iter_ if getattr(est, "n_iter_", 0) else None
+    # n_iter_ counts the last call's epochs; loss_curve_ all of them
+    epochs = len(est.loss_curve_)
+    n_train = est.t_ // epochs if epochs else None
     info = {
         "Model": type(est).__name__,
         "Architecture": _architecture(est),
@@ -310,11 +312,11 @@ def estimator_summary(est, X=None, y=None):
         "Learning rate": f"{est.learning_rate_init:g} ({est.learning_rate})",
         "Training samples": n_train,
         "Features": est.n_features_in_,
-        "Epochs run": est.n_iter_,
+        "Epochs run": epochs,
         "Best epoch": est.best_epoch_,
         "Early stopping": bool(est.early_stopping),
         "Final training loss": float(est.loss_curve_[-1]),
-        "Best training loss": float(est.best_loss_),
+        "Best training loss": float(np.min(est.loss_curve_)),
     }
     score_name = _score_name(est)
     if est.early_stopping and est.best_validation_score_ is not None:

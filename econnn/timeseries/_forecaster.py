@@ -170,13 +170,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         In-sample forecast errors ``y - predict(X)`` of the training windows
         with positive weight, resampled by :meth:`forecast` for intervals.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit``, as in
+        scikit-learn (``loss_curve_`` holds all of them).
     t_ : int
         Number of training samples seen by the optimizer.
     loss_curve_ : list of float
         Training loss per epoch (standardised units).
-    best_loss_ : float
-        Smallest training loss.
+    best_loss_ : float or None
+        Smallest training loss; None with ``early_stopping=True``.
     best_epoch_ : int
         Epoch (1-based) with the best monitored loss.
     validation_scores_ : list of float or None
