@@ -2,13 +2,17 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._classifier import NNClassifier
+from ._convnet import ConvNetClassifier, ConvNetRegressor
 from .inference._compare import ComparisonTable, compare_models
 from .inference._effects import marginal_effects
 from .timeseries._forecaster import SequenceForecaster
 from .inference._gradcheck import check_gradients
+from .inference._likelihood import log_likelihood, predict_components
 from ._baselines import LogitClassifier, OLSRegressor
 from .inference._plots import plot_learning_curve, plot_marginal_effects
 from ._regressor import NNRegressor
+from ._persistence import load, save
+from ._onnx import to_onnx
 from .inference._summary import Summary
 from .engine._training import TrainingDivergedError
 from .timeseries._windows import make_windows
@@ -19,11 +23,18 @@ __all__ = [
     "NNRegressor",
     "NNClassifier",
     "AutoencoderTransformer",
+    "ConvNetRegressor",
+    "ConvNetClassifier",
     "SequenceForecaster",
     "make_windows",
+    "save",
+    "load",
+    "to_onnx",
     "check_gradients",
     "TrainingDivergedError",
     "marginal_effects",
+    "log_likelihood",
+    "predict_components",
     "OLSRegressor",
     "LogitClassifier",
     "Summary",

@@ -261,6 +261,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         return Autoencoder(n_features, self.n_components, encoder, decoder,
                            self.activation, self.dropout, self.noise)
 
+    def _n_fitted_outputs(self):
+        return self.n_features_in_
+
     @staticmethod
     def _layer_sizes(name, sizes):
         sizes = tuple(sizes)

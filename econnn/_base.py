@@ -35,6 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from skorch.history import History
 
 from ._fitted import FittedModel
 from ._validation import validate_data
@@ -44,6 +45,7 @@ from .engine._data import TensorDataset
 from .engine._networks import Standardized, draws_random_numbers
 from .engine._scaling import (apply_in_chunks, standardize,
                               weighted_location_scale)
+from .engine._likelihoods import with_loss_parameters
 from .engine._training import build_net, run_training
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
@@ -264,18 +266,31 @@ class _BaseNN(BaseEstimator):
             x_loc, x_scale = np.zeros(n_features), np.ones(n_features)
         scaling = self._loss.target_scaling(Y, w) if self.standardize \
             else None
-        if scaling is None:
-            self._y_loc = self._y_scale = None
-            eta_loc, eta_scale = np.zeros(1), np.ones(1)
-        else:
-            self._y_loc, self._y_scale = scaling
-            eta_loc, eta_scale = self._loss.eta_scaling(*scaling)
+        self._y_loc, self._y_scale = (None, None) if scaling is None \
+            else scaling
         self._train_dtype = config.dtype
         self._x_loc = np.asarray(x_loc, dtype=np.float64)
         self._x_scale = np.asarray(x_scale, dtype=np.float64)
         self._n_train_rows = X.shape[0]
-        body = self._build_body(n_features, self._n_network_outputs(Y))
+        body = with_loss_parameters(
+            self._build_body(n_features, self._n_network_outputs(Y)),
+            self._loss)
         self._initialize_output(body, self._target_in_training_units(Y), w)
+        self.module_ = self._network_in_original_units(body, config)
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+
+    def _network_in_original_units(self, body, config):
+        """``body`` on the device, in the training dtype, wrapped to take
+        and return original units (:class:`Standardized`)."""
+        if self._y_loc is None:
+            eta_loc, eta_scale = np.zeros(1), np.ones(1)
+        else:
+            eta_loc, eta_scale = self._loss.eta_scaling(self._y_loc,
+                                                        self._y_scale)
         body = body.to(device=config.device,
                        dtype=_TORCH_DTYPES[config.dtype])
         # the maps to and from original units stay in float64
@@ -283,12 +298,12 @@ class _BaseNN(BaseEstimator):
             torch.as_tensor(np.asarray(a, dtype=np.float64),
                             device=config.device)
             for a in (self._x_loc, self._x_scale, eta_loc, eta_scale))
-        self.module_ = Standardized(body, x_loc, x_scale, eta_loc, eta_scale)
-        self.net_ = build_net(body, self._loss, config)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_scores_ = [] if self.early_stopping else None
+        return self._wrap_network(
+            Standardized(body, x_loc, x_scale, eta_loc, eta_scale))
+
+    def _wrap_network(self, network):
+        """Hook: a wrapper around the network in original units."""
+        return network
 
     def _target_in_training_units(self, Y):
         if self._y_loc is None:
@@ -391,7 +406,7 @@ class _BaseNN(BaseEstimator):
             eta = module(dataset.X if not sp.issparse(dataset.X) else
                          torch.from_numpy(dataset.X.toarray()).to(
                              dataset.y.device))
-            mu = self._loss.inverse_link(eta)
+            mu = self._loss.training_mean(eta)
         return self._score_training_units(mu, dataset.y)
 
     def __setstate__(self, state):
@@ -467,7 +482,32 @@ class _BaseNN(BaseEstimator):
             target_standardized=self._y_loc is not None,
             n_members=getattr(self, "n_ensemble_", 1),
             validate_X=self._validate_predict_X,
-            objective_data=self._objective_data)
+            objective_data=self._objective_data,
+            likelihood_data=self._likelihood_data,
+            loss_parameters=self._loss_parameters())
+
+    def _loss_parameters(self):
+        """A likelihood's learned constants in original units, by name."""
+        n_extra = getattr(self._loss, "n_extra", 0)
+        if not n_extra:
+            return {}
+        module = self.module_
+        with torch.no_grad():
+            module.eval()
+            eta = module(module.x_loc[None, :])
+        extra = eta[0, eta.shape[1] - n_extra:].double().cpu()
+        return self._loss.parameters(extra)
+
+    def _likelihood_data(self, X, y):
+        """Validated X and y in original units (class codes) for a loss's
+        ``log_likelihood``."""
+        X, Y = self._validate_fit_data(X, y, reset=False)
+        for name in ("_y_raw", "_need_two_classes"):  # classifiers' state
+            self.__dict__.pop(name, None)                # for fit only
+        if sp.issparse(X):
+            X = X.toarray()
+        Yt = torch.as_tensor(np.asarray(Y))
+        return X, Yt.double() if Yt.is_floating_point() else Yt
 
     def _objective_data(self, X, y, sample_weight=None):
         """Data in the units the network trained in, as float64 tensors."""
@@ -482,14 +522,77 @@ class _BaseNN(BaseEstimator):
             Yt = Yt.double()
         return torch.as_tensor(Xs), Yt, torch.as_tensor(w / w.mean())
 
+    # ----------------------------------------------------------- persistence
+    #: Fitted attributes that ``_set_state`` rebuilds from the others.
+    _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
+
+    def _n_fitted_outputs(self):
+        """Hook: number of network outputs of the fitted estimator."""
+        return self.n_outputs_
+
+    def _get_state(self):
+        """The fitted state as plain attributes and tensors.
+
+        Used by :func:`econnn.save`; objects that the plain attributes
+        determine (network, skorch net, loss) are left out and rebuilt by
+        :meth:`_set_state`.  Adam/SGD moment buffers are kept, so training
+        continues as it would have.
+        """
+        check_is_fitted(self)
+        attrs = {k: v for k, v in vars(self).items()
+                 if (k.startswith("_") or k.endswith("_"))
+                 and k not in self._REBUILT_STATE}
+        tensors = {f"network.{k}": v
+                   for k, v in self.module_.state_dict().items()}
+        optimizer = self.net_.optimizer_.state_dict()
+        buffers = {f"optimizer.{i}.{name}": v
+                   for i, state in optimizer["state"].items()
+                   for name, v in state.items()}
+        if all(isinstance(v, torch.Tensor) for v in buffers.values()):
+            tensors.update(buffers)  # not L-BFGS's lists of past steps
+            attrs["_optimizer_groups"] = optimizer["param_groups"]
+        attrs["_history"] = [dict(row) for row in self.net_.history]
+        return attrs, tensors
+
+    def _set_state(self, attrs, tensors, device):
+        """Restore what :meth:`_get_state` returned, on ``device``."""
+        attrs = dict(attrs)
+        history = attrs.pop("_history")
+        groups = attrs.pop("_optimizer_groups", None)
+        vars(self).update(attrs)
+        self._loss = self._make_loss()
+        body = self._build_body(len(self._x_loc), self._n_fitted_outputs())
+        config = self._training_config(device)
+        self.module_ = self._network_in_original_units(body, config)
+        self.module_.load_state_dict(
+            {k[len("network."):]: v for k, v in tensors.items()
+             if k.startswith("network.")})
+        self.module_.eval()
+        self.net_ = build_net(self.module_.body, self._loss, config)
+        self.net_.history = History(history)
+        if groups is not None:
+            state = {}
+            for key, value in tensors.items():
+                if key.startswith("optimizer."):
+                    _, i, name = key.split(".", 2)
+                    state.setdefault(int(i), {})[name] = value
+            self.net_.optimizer_.load_state_dict(
+                {"state": state, "param_groups": groups})
+        self._predict_path = (self.module_.body,
+                              backprop_for(self.module_.body))
+
     # --------------------------------------------------------------- report
-    def summary(self, X=None, y=None):
+    def summary(self, X=None, y=None, *, cv=None):
         """Summary of the fitted model: architecture, loss, training.
 
         Parameters
         ----------
         X, y : array-like, default=None
             Optional data on which the score is reported as well.
+        cv : int, cross-validation generator or iterable, default=None
+            With X and y, also the cross-validated score on them (the
+            model refitted on each training fold), beside the in-sample
+            score; as in :func:`sklearn.model_selection.cross_val_score`.
 
         Returns
         -------
@@ -498,7 +601,7 @@ class _BaseNN(BaseEstimator):
         """
         from .inference._summary import estimator_summary
 
-        return estimator_summary(self, X, y)
+        return estimator_summary(self, X, y, cv=cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -34,6 +34,17 @@ def _exog_names(est):
     return (["const"] if est.fit_intercept else []) + [str(n) for n in names]
 
 
+def _target_name(y):
+    """The name of a pandas target, else 'y' (for the summary's label)."""
+    name = getattr(y, "name", None)
+    return "y" if name is None else str(name)
+
+
+def _label(value):
+    """A class label as users wrote it: 1, not np.int64(1)."""
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
 class _StatsmodelsMixin:
     """What the two wrappers share: names, coefficients and the summary."""
 
@@ -157,6 +168,7 @@ class OLSRegressor(_StatsmodelsMixin, RegressorMixin, BaseEstimator):
         self : object
         """
         self._validate_params()
+        self._y_name = _target_name(y)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                  ensure_non_negative=True)
@@ -182,7 +194,8 @@ class OLSRegressor(_StatsmodelsMixin, RegressorMixin, BaseEstimator):
         return self
 
     def _yname(self):
-        return "log(y)" if self.log_target else "y"
+        name = getattr(self, "_y_name", "y")
+        return f"log({name})" if self.log_target else name
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -278,6 +291,7 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         self : object
         """
         self._validate_params()
+        self._y_name = _target_name(y)
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         kind = type_of_target(y, input_name="y")
@@ -303,7 +317,8 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _yname(self):
-        return f"P(y = {self.classes_[1]!r})"
+        name = getattr(self, "_y_name", "y")
+        return f"P({name} = {_label(self.classes_[1])})"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,8 +14,40 @@ from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
 from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
 from ._validation import validate_data
+from .engine._likelihoods import ORDERED_LOSSES, OrderedLoss
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator
+from ._monotone import check_monotone
+
+LOSS = Param(
+    "loss",
+    "log_loss",
+    [StrOptions({"log_loss", *ORDERED_LOSSES})],
+    "{'log_loss', 'ordered_logit', 'ordered_probit'}",
+    """
+    'log_loss': cross-entropy with a logistic (binary, multilabel) or
+    softmax (multiclass) output. 'ordered_logit' / 'ordered_probit': the
+    classes are ordered categories (ratings, education levels); the network
+    computes one index and learned thresholds cut it into the categories,
+    ``P(y <= k | x) = F(c_k - index(x))`` with ``F`` logistic or normal --
+    the ordered logit/probit with ``hidden_layer_sizes=()``. The order is
+    that of the sorted labels, or ``class_order``.
+    """,
+)
+
+CLASS_ORDER = Param(
+    "class_order",
+    None,
+    ["array-like", None],
+    "array-like of shape (n_classes,) or None",
+    """
+    The labels from lowest to highest, for an ordered loss when sorting the
+    labels does not order them (e.g. ``['low', 'medium', 'high']``);
+    ``classes_`` follows it. None sorts the labels. Only used by the
+    ordered losses.
+    """,
+)
+
 
 CLASS_WEIGHT = Param(
     "class_weight",
@@ -31,8 +63,34 @@ CLASS_WEIGHT = Param(
 )
 
 
-@estimator(hp.MLP_ARCHITECTURE + [CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+class _OrderedEncoder:
+    """Labels to codes 0..K-1 in a given order (sorted labels by default)."""
+
+    def __init__(self, order, y):
+        labels = unique_labels(y)
+        if order is None:
+            self.classes_ = labels
+            return
+        order = np.asarray(order)
+        if order.ndim != 1 or len(np.unique(order)) != len(order):
+            raise ValueError(
+                "class_order must list each label once; got "
+                f"{order.tolist()!r}.")
+        missing = np.setdiff1d(labels, order)
+        if len(missing):
+            raise ValueError(
+                f"y contains labels missing from class_order: "
+                f"{missing.tolist()!r}.")
+        self.classes_ = order
+
+    def transform(self, y):
+        sorter = np.argsort(self.classes_, kind="stable")
+        pos = np.searchsorted(self.classes_, y, sorter=sorter)
+        return sorter[pos]
+
+
+@estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 
@@ -118,11 +176,23 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """
 
     def _make_loss(self):
+        if self._kind == "ordered":
+            return OrderedLoss(ORDERED_LOSSES[self.loss], len(self.classes_))
         return ClassificationLoss(self._kind, len(self.classes_))
+
+    def _check_params(self):
+        super()._check_params()
+        check_monotone(self)
+        if self.class_order is not None and self.loss not in ORDERED_LOSSES:
+            raise ValueError(
+                "class_order is only used with an ordered loss "
+                f"('ordered_logit', 'ordered_probit'); got loss={self.loss!r}.")
+
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
-                             dtype=[np.float64, np.float32], multi_output=True)
+                             dtype=[np.float64, np.float32],
+                             multi_output=self.loss not in ORDERED_LOSSES)
         check_classification_targets(y)
         kind = {"binary": "binary", "multiclass": "multiclass",
                 "multilabel-indicator": "multilabel"}.get(type_of_target(y))
@@ -131,7 +201,24 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 f"{type(self).__name__} supports binary, multiclass and "
                 f"multilabel-indicator targets; got {type_of_target(y)!r}.")
         classes = self.__dict__.pop("_partial_classes", None)
-        if reset:
+        ordered = self.loss in ORDERED_LOSSES
+        if ordered and kind == "multilabel":
+            raise ValueError(
+                f"loss={self.loss!r} needs one ordered categorical target; "
+                "got a multilabel indicator matrix.")
+        if reset and ordered:
+            self._encoder = _OrderedEncoder(
+                classes if self.class_order is None or classes is not None
+                else self.class_order, y)
+            self.classes_ = self._encoder.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 "
+                    "classes, but the data contains only one class: "
+                    f"{self.classes_[0]!r}.")
+            self._kind = kind = "ordered"
+            self.out_activation_ = ORDERED_LOSSES[self.loss]
+        elif reset:
             self._kind = kind
             if kind == "multilabel":
                 self.classes_ = np.arange(y.shape[1])
@@ -177,7 +264,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             Y = codes.reshape(-1, 1).astype(np.float64) if \
                 self._kind == "binary" else codes
         if reset:
-            self.n_outputs_ = 1 if self._kind == "binary" else \
+            self.n_outputs_ = 1 if self._kind in ("binary", "ordered") else \
                 len(self.classes_)
         self._y_raw = y  # for class weights
         return X, Y
@@ -207,14 +294,22 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         return self.n_outputs_
 
     def _target_tensor(self, Y):
-        if self._kind == "multiclass":
+        if self._kind in ("multiclass", "ordered"):
             return torch.from_numpy(np.asarray(Y, dtype=np.int64))
         return super()._target_tensor(Y)
 
     def _score_training_units(self, mu, y):
-        if self._kind == "multiclass":
+        if self._kind in ("multiclass", "ordered"):
             return float((mu.argmax(dim=1) == y).float().mean())
         return float(((mu > 0.5) == (y > 0.5)).float().mean())
+
+    _REBUILT_STATE = _FeedForwardNN._REBUILT_STATE | {"_encoder"}
+
+    def _set_state(self, attrs, tensors, device):
+        if attrs["_kind"] != "multilabel":
+            self._encoder = LabelEncoder()
+            self._encoder.classes_ = attrs["classes_"]
+        super()._set_state(attrs, tensors, device)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -252,6 +347,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             Log-probability of each class in ``classes_``.
         """
         eta = self._linear_predictor(self._validate_predict_X(X))
+        if self._kind == "ordered":
+            return np.log(np.maximum(self._loss.inverse_link(eta).cpu()
+                                     .numpy(), np.finfo(np.float64).tiny))
         if self._kind == "multiclass":
             return torch.log_softmax(eta, dim=1).cpu().numpy()
         logp = torch.nn.functional.logsigmoid
@@ -275,7 +373,8 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         p = self._predict_mean(X)
         if self._kind == "multilabel":
             return (p > 0.5).astype(int)
-        codes = p.argmax(axis=1) if self._kind == "multiclass" else \
+        codes = p.argmax(axis=1) if self._kind in ("multiclass",
+                                                   "ordered") else \
             (p[:, 0] > 0.5).astype(int)
         return self.classes_[codes]
 
@@ -317,5 +416,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self.loss not in ORDERED_LOSSES \
+            and not self.monotone
+        # monotone constraints need binary (or ordered) targets
+        tags.classifier_tags.multi_class = not self.monotone or \
+            self.loss in ORDERED_LOSSES
         return tags

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._base import _BaseNN
 from ._mlp_interface import LayerWeightsMixin
+from ._monotone import monotone_network
 from .engine._networks import MLP, EnsembleMLP, build_user_module
 
 _EXTRA_PREFIX = "module__"
@@ -88,6 +89,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm)
         members = self.n_ensemble_ = self._ensemble_size()
+        if self.monotone:
+            return monotone_network(self, n_features, n_outputs, members)
         if members > 1:
             return EnsembleMLP(n_features, n_outputs, members, **layers)
         return MLP(n_features, n_outputs, **layers)

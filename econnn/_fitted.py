@@ -9,7 +9,7 @@ and an estimator can change its internals without breaking them -- the way
 statsmodels' results objects serve ``summary()``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -57,6 +57,13 @@ class FittedModel:
         ``objective_data(X, y, sample_weight) -> (X, y, w)``: float64 tensors
         in the units the network trained in, for checking the training
         objective (``check_gradients``).
+    likelihood_data : callable
+        ``likelihood_data(X, y) -> (X, y)``: validated X and y as a float64
+        tensor in the form the loss's ``log_likelihood`` reads (original
+        units; class codes for classifiers).
+    loss_parameters : dict
+        A likelihood loss's learned constants in original units (Tobit's
+        ``sigma``, NB2's ``alpha``, ordered thresholds), empty otherwise.
     """
 
     name: str
@@ -72,10 +79,21 @@ class FittedModel:
     n_members: int
     validate_X: Callable
     objective_data: Callable
+    likelihood_data: Optional[Callable] = None
+    loss_parameters: dict = field(default_factory=dict)
 
     def mean(self, eta):
         """The inverse link applied to a linear predictor tensor."""
         return self.loss.inverse_link(eta)
+
+    def components(self, eta):
+        """Named parts of the fitted distribution (a likelihood loss's
+        latent mean, scale, zero probability, ...) from a linear predictor
+        in original units; just the mean for other losses."""
+        parts = getattr(self.loss, "components", None)
+        if parts is None:
+            return {"mean": self.loss.inverse_link(eta)}
+        return parts(eta)
 
 
 def is_econnn(estimator):

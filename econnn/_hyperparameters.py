@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
 from .engine._optim import LR_SCHEDULES, SOLVERS
+from .inference._intervals import INTERVAL_METHODS
 
 HIDDEN_LAYER_SIZES = Param(
     "hidden_layer_sizes",
@@ -84,6 +85,30 @@ N_ENSEMBLE = Param(
 )
 
 
+MONOTONE = Param(
+    "monotone",
+    None,
+    [dict, None],
+    "dict or None",
+    """
+    Shape constraints: ``{feature: +1 or -1}`` makes the prediction
+    non-decreasing (+1) or non-increasing (-1) in each listed feature, given
+    by name (DataFrame input) or column index, e.g.
+    ``{'price': -1, 'income': +1}``. Guaranteed by construction for any
+    weights (constrained monotonic networks, Runje & Shankaranarayana
+    2023): sign-constrained weights on the listed inputs, non-negative
+    weights in later layers, and for convex activations (relu, leaky_relu,
+    elu) each hidden layer mixes the activation with its point reflection
+    so that concave and S-shaped relations remain learnable. Holds for the
+    mean of every monotone link (identity, log, logit, Tobit), through the
+    internal standardisation (positive scales) and the ensemble (an average
+    of monotone networks). Not with ``activation='gelu'`` (not monotone),
+    ``batch_norm`` or a custom ``module``; for classifiers, binary
+    (probability of the positive class) and ordered losses (every
+    ``P(y > k)``) only.
+    """,
+)
+
 MODULE = Param(
     "module",
     None,
@@ -100,6 +125,63 @@ MODULE = Param(
     ``(n_samples, n_outputs)``.
     """,
 )
+
+_METHODS = "{" + ", ".join(repr(m) for m in INTERVAL_METHODS) + "}"
+
+#: Conformal prediction intervals, learned at fit (``predict_interval``).
+INTERVALS = [
+    Param(
+        "interval",
+        None,
+        [StrOptions(set(INTERVAL_METHODS)), tuple, list, None],
+        _METHODS + ", tuple of them or None",
+        """
+        Conformal prediction intervals to learn at fit, for
+        ``predict_interval``: 'split' (split conformal; one extra network
+        trained on ``1 - interval_fraction`` of the data), 'cv+' (CV+ of
+        Barber et al. 2021; ``interval_cv`` extra networks, each trained
+        without one fold), 'cqr' (conformalised quantile regression of
+        Romano et al. 2019; two extra networks with the quantile loss,
+        intervals that adapt to heteroskedasticity), several of them as a
+        tuple, or None. The point prediction ``predict`` is unaffected: the
+        main network is always trained on all the data. Intervals cover a
+        new draw with probability at least the nominal coverage on average
+        over samples (marginal, finite-sample coverage when rows are
+        exchangeable; CV+ guarantees ``2 * coverage - 1`` in the worst
+        case). See docs/intervals.md.
+        """,
+    ),
+    Param(
+        "interval_cv",
+        5,
+        [Interval(Integral, 2, None, closed="left")],
+        "int",
+        """
+        Number of folds of ``interval='cv+'``.
+        """,
+    ),
+    Param(
+        "interval_fraction",
+        0.25,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        """
+        Share of the data held out for calibration by ``interval='split'``
+        and ``'cqr'``.
+        """,
+    ),
+    Param(
+        "interval_coverage",
+        0.9,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        """
+        Default coverage of ``predict_interval``; 'cqr' trains its quantile
+        networks at levels ``(1 -+ interval_coverage) / 2`` (other
+        coverages remain valid, if wider than necessary).
+        """,
+    ),
+]
 
 _SOLVER_DOC = """
     Optimizer. 'adam', 'sgd' and 'lbfgs' as in scikit-learn; 'adamw' is Adam

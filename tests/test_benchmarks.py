@@ -49,3 +49,27 @@ def test_memory_table(results):
     assert set(rows) == {"econnn", "scikit-learn"}
     assert all(r["input MB"] > 0 and math.isfinite(r["peak / input"])
                for r in rows.values())
+
+
+def _load(name):
+    path = SCRIPT.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_likelihoods_benchmark_tiny():
+    rows = _load("likelihoods").main(["--tiny"])
+    assert [r["loss"] for r in rows] == [
+        "tobit", "fractional_logit", "negative_binomial",
+        "zero_inflated_poisson", "ordered_logit", "ordered_probit"]
+    assert all(math.isfinite(r["linear"]) and math.isfinite(r["network"])
+               for r in rows)
+
+
+def test_monotone_benchmark_tiny():
+    boston, simulated = _load("monotone").main(["--tiny"])
+    rows = {r["model"]: r for r in boston}
+    assert rows["monotone"]["violations (nox, rm, crim)"] == (0, 0, 0)
+    assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)

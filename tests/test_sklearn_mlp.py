@@ -56,6 +56,9 @@ ECONNN_AS_SKLEARN = dict(
     max_grad_norm=None,
     module=None,
     device="cpu",
+    # scikit-learn's file leaves some tests unseeded; here every fit is
+    # seeded (a test that passes its own random_state overrides this)
+    random_state=0,
 )
 
 

@@ -30,6 +30,8 @@ class _Loss:
 
     link = "identity"
     domain = None  # (lower bound, closed) of the target, or None
+    n_heads = 1  # network outputs per target
+    n_extra = 0  # learned constants appended to the output (likelihoods)
 
     def per_sample(self, eta, y):
         """Loss of each sample, shape (n,).
@@ -41,6 +43,10 @@ class _Loss:
 
     def inverse_link(self, eta):
         return eta
+
+    def training_mean(self, eta):
+        """The prediction from a linear predictor in training units."""
+        return self.inverse_link(eta)
 
     def check_target(self, y):
         if self.domain is None:
@@ -177,6 +183,10 @@ class ClassificationLoss(_Loss):
         # label is a binary model with its own full-strength loss
         return F.binary_cross_entropy_with_logits(
             eta, y, reduction="none").sum(dim=1)
+
+    def log_likelihood(self, eta, y):
+        """Log-likelihood of each sample (binary, multiclass)."""
+        return -self.per_sample(eta, y)
 
     def inverse_link(self, eta):
         if self.kind == "multiclass":

@@ -12,7 +12,8 @@ import html
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
@@ -230,6 +231,8 @@ class Summary:
 def _architecture(est):
     """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
     body = fitted_model(est).body
+    # a likelihood's constants (sigma, thresholds) wrap the network
+    body = getattr(body, "network", body)
     if isinstance(body, MLP):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
@@ -266,6 +269,17 @@ def _score_name(est):
     return "score"
 
 
+def _cross_validated(est, X, y, cv):
+    """(mean, sd, number of folds, splitter) of the CV score on X, y."""
+    model = clone(est)
+    if "interval" in model.get_params():
+        model.set_params(interval=None)  # intervals do not enter the score
+    splitter = check_cv(cv, y, classifier=is_classifier(est))
+    scores = cross_val_score(model, X, y, cv=splitter)
+    return (float(np.mean(scores)), float(np.std(scores, ddof=1)),
+            len(scores), splitter)
+
+
 def check_summary_data(est, X, y):
     """Whether ``summary(X, y)`` reports a score; refuses half the data."""
     supervised = is_classifier(est) or is_regressor(est)
@@ -278,7 +292,7 @@ def check_summary_data(est, X, y):
     return X is not None
 
 
-def estimator_summary(est, X=None, y=None):
+def estimator_summary(est, X=None, y=None, cv=None):
     """Build the :class:`Summary` of a fitted econnn estimator.
 
     Parameters
@@ -287,11 +301,19 @@ def estimator_summary(est, X=None, y=None):
         A fitted estimator.
     X, y : array-like, default=None
         Optional data on which to report ``est.score(X, y)`` as well.
+    cv : int, cross-validation generator or iterable, default=None
+        With X and y: also report the cross-validated score on X, y (the
+        estimator's parameters refitted on each training fold), beside
+        the in-sample score. As in
+        :func:`sklearn.model_selection.cross_val_score`.
 
     Returns
     -------
     Summary
     """
+    if cv is not None and (X is None or y is None):
+        raise ValueError("summary(cv=...) cross-validates on the data: pass "
+                         "X and y as well.")
     check_is_fitted(est)
     fitted = fitted_model(est)
     loss = fitted.loss
@@ -318,6 +340,8 @@ def estimator_summary(est, X=None, y=None):
         "Final training loss": float(est.loss_curve_[-1]),
         "Best training loss": float(np.min(est.loss_curve_)),
     }
+    for name, value in fitted.loss_parameters.items():
+        info[f"{loss.name} {name}"] = value
     score_name = _score_name(est)
     if est.early_stopping and est.best_validation_score_ is not None:
         info[f"Validation {score_name}"] = float(est.best_validation_score_)
@@ -325,6 +349,10 @@ def estimator_summary(est, X=None, y=None):
             np.min(est.validation_loss_curve_))
     if check_summary_data(est, X, y):
         info[f"{score_name} on given data"] = float(est.score(X, y))
+    if cv is not None:
+        cv_mean, cv_sd, n_folds, splitter = _cross_validated(est, X, y, cv)
+        info[f"{score_name}, {n_folds}-fold CV"] = \
+            f"{cv_mean:.4g} (sd {cv_sd:.2g})"
     summary = Summary(f"{type(est).__name__} results")
     summary.add_dict(info)
     summary.add_table(_layers_table(fitted.body), title="Layers")
@@ -343,6 +371,20 @@ def estimator_summary(est, X=None, y=None):
         summary.add_note(
             f"Training stopped at max_iter={est.max_iter} epochs, possibly "
             "before convergence.")
+    if cv is not None:
+        summary.add_note(
+            f"{score_name}, {n_folds}-fold CV: mean (sd) over the folds of "
+            f"the given data ({type(splitter).__name__}), the model's "
+            "parameters refitted on each training fold. The score on the "
+            "given data is in-sample when they are the training data, and "
+            "then overstates the fit to new data.")
+    if fitted.loss_parameters:
+        summary.add_note(
+            f"The {loss.name} likelihood's own parameters ("
+            f"{', '.join(fitted.loss_parameters)}) are learned with the "
+            "network and reported in original units" + (
+                ", averaged over the ensemble's members"
+                if fitted.n_members > 1 else "") + ".")
     summary.add_note(
         "A network has no interpretable coefficients: use "
         "econnn.marginal_effects(model, X, y=y, n_boot=...) for effects "

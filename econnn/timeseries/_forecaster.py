@@ -322,10 +322,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             hidden_size=self.hidden_size, num_layers=self.num_layers,
             dropout=self.dropout, linear_skip=self.linear_skip)
 
-    def _init_model(self, X, Y, w, config):
-        super()._init_model(X, Y, w, config)
-        if self.difference_:
-            self.module_ = Anchored(self.module_)
+    def _wrap_network(self, network):
+        return Anchored(network) if self.difference_ else network
 
     # ------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):

@@ -82,3 +82,23 @@ def test_linear_baselines_in_pipelines_and_cv():
     assert scores.mean() > 0.7
     with pytest.raises(ValueError, match="binary"):
         LogitClassifier().fit(X, np.arange(len(X)) % 3)
+
+
+def test_summaries_label_the_target_cleanly():
+    import pandas as pd
+
+    rng, X = _data(4)
+    frame = pd.DataFrame(X, columns=["educ", "exper", "age"])
+    inlf = pd.Series((X[:, 0] + rng.normal(size=len(X)) > 0).astype(np.int64),
+                     name="inlf")
+    text = str(LogitClassifier().fit(frame, inlf).summary())
+    assert "P(inlf = 1)" in text and "np.int64" not in text
+    assert "P(y = 1)" in str(LogitClassifier().fit(X, inlf.values).summary())
+    assert "P(y = True)" in str(LogitClassifier().fit(X, inlf.values > 0)
+                                .summary())
+    wage = pd.Series(np.exp(1 + 0.1 * X[:, 0]), name="wage")
+    assert "log(wage)" in str(OLSRegressor(log_target=True).fit(
+        frame, wage).summary())
+    text = str(OLSRegressor().fit(frame, wage).summary())
+    assert "Dep. Variable:                   wage" in text
+    assert "educ" in text and "x1" not in text

@@ -1,4 +1,4 @@
-"""solver='lbfgs' keeps making progress after a rejected trial step."""
+"""solver='lbfgs' (the optimiser registry): progress after a rejected trial step."""
 
 import numpy as np
 

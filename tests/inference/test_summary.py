@@ -96,3 +96,30 @@ def test_summary_text_layout():
     assert "Coefficients" in lines and lines[-1] == "[1] first"
     body = [line for line in lines[1:-2] if line != "Coefficients"]
     assert len({len(line) for line in body}) == 1  # one width
+
+
+def test_summary_reports_cross_validated_fit_beside_in_sample():
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X, y = _data(3)
+    params = dict(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200,
+                  alpha=0.0, n_ensemble=1, random_state=0)
+    model = NNRegressor(**params).fit(X, y)
+    cv = KFold(4, shuffle=True, random_state=0)
+    summary = model.summary(X, y, cv=cv)
+    info = summary.tables[0][1].iloc[:, 0]
+    ref = cross_val_score(NNRegressor(**params), X, y, cv=cv)
+    assert info["R^2, 4-fold CV"] == \
+        f"{ref.mean():.4g} (sd {ref.std(ddof=1):.2g})"
+    # an unpenalised network fits its training data better than new data
+    in_sample = float(info["R^2 on given data"])
+    assert in_sample > ref.mean() + 0.01
+    assert "4-fold CV: mean (sd) over the folds" in str(summary)
+    assert "overstates" in str(summary)
+    # an int is scikit-learn's KFold (StratifiedKFold for a classifier)
+    clf = NNClassifier(hidden_layer_sizes=(4,), max_iter=10,
+                       random_state=0).fit(X, y > 0)
+    text = str(clf.summary(X, y > 0, cv=3))
+    assert "accuracy, 3-fold CV" in text and "StratifiedKFold" in text
+    with pytest.raises(ValueError, match="pass X and y"):
+        model.summary(cv=5)

@@ -1,0 +1,301 @@
+"""Saving and loading fitted estimators as data, without pickle.
+
+``pickle`` (and ``joblib``) store an estimator as instructions to rebuild
+it, and loading a pickle runs whatever code those instructions name: a
+model file from someone else is a program.  :func:`save` writes a fitted
+econnn estimator as data only, in one `safetensors
+<https://huggingface.co/docs/safetensors>`_ file:
+
+* the network weights (and the optimizer's moment estimates, so that
+  ``warm_start``/``partial_fit`` continue as they would have), and the
+  numeric fitted arrays, as tensors;
+* the class name, the hyperparameters and the other fitted attributes as
+  JSON in the file's header, with the econnn and torch versions and a
+  SHA-256 checksum of the whole content.
+
+:func:`load` parses the header, checks the checksum and versions, looks the
+class up among econnn's own estimators (never by an import path taken from
+the file) and rebuilds the network from the hyperparameters before copying
+the weights in.  Nothing in the file is executed; a file that is not an
+econnn model, or was changed after saving, is refused with a ``ValueError``.
+"""
+
+import hashlib
+import json
+import os
+import warnings
+
+import numpy as np
+import torch
+
+from ._fitted import fitted_model
+
+__all__ = ["save", "load"]
+
+_FORMAT = "econnn-model"
+_FORMAT_VERSION = 1
+_META_KEY = "econnn"
+
+def _registered():
+    """The estimator classes :func:`load` may build, by name."""
+    from ._autoencoder import AutoencoderTransformer
+    from ._classifier import NNClassifier
+    from ._convnet import ConvNetClassifier, ConvNetRegressor
+    from ._regressor import NNRegressor
+    from .timeseries._forecaster import SequenceForecaster
+
+    return {cls.__name__: cls for cls in (
+        NNRegressor, NNClassifier, AutoencoderTransformer,
+        SequenceForecaster, ConvNetRegressor, ConvNetClassifier)}
+
+
+# ------------------------------------------------------------------ encoding
+def _encode(value, where, tensors):
+    """``value`` as JSON-able data; numeric arrays go to ``tensors``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        if value.dtype.kind not in "biufU":
+            raise TypeError(f"{where}: cannot store a {value.dtype} scalar.")
+        return {"__scalar__": value.item(), "dtype": value.dtype.str}
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, np.dtype):
+        return {"__dtype__": value.str}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biuf":
+            key = f"attr.{where}"
+            tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
+            return {"__array__": key}
+        if value.dtype.kind in "UO":  # labels, feature names
+            return {"__ndarray__": [_encode(v, where, tensors)
+                                    for v in value.ravel().tolist()],
+                    "dtype": value.dtype.str, "shape": list(value.shape)}
+    elif isinstance(value, tuple):
+        return {"__tuple__": [_encode(v, where, tensors) for v in value]}
+    elif isinstance(value, list):
+        return [_encode(v, where, tensors) for v in value]
+    elif isinstance(value, dict):
+        return {"__dict__": [[_encode(k, where, tensors),
+                              _encode(v, where, tensors)]
+                             for k, v in value.items()]}
+    elif isinstance(value, type) and where.startswith("params."):
+        raise TypeError(
+            f"{where} is a class ({value.__module__}.{value.__qualname__}): "
+            "code, which econnn.save does not store. Save a model with a "
+            "custom module with pickle or joblib (and load such files only "
+            "from sources you trust).")
+    raise TypeError(f"{where}: econnn.save cannot store a "
+                    f"{type(value).__name__} as data.")
+
+
+def _decode(value, tensors):
+    if isinstance(value, list):
+        return [_decode(v, tensors) for v in value]
+    if not isinstance(value, dict):
+        return value
+    (tag, payload), *rest = value.items()
+    if tag == "__tuple__":
+        return tuple(_decode(v, tensors) for v in payload)
+    if tag == "__dict__":
+        return {_decode(k, tensors): _decode(v, tensors) for k, v in payload}
+    if tag == "__array__":
+        return tensors.pop(payload).numpy()
+    if tag == "__ndarray__":
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in "UO":
+            raise ValueError(f"unexpected array dtype {dtype} in the header")
+        out = np.empty(len(payload), dtype=dtype)
+        out[:] = [_decode(v, tensors) for v in payload]
+        return out.reshape(value["shape"])
+    if tag == "__scalar__":
+        return np.dtype(value["dtype"]).type(payload)
+    if tag == "__dtype__":
+        return np.dtype(payload)
+    raise ValueError(f"unknown entry {tag!r} in the header")
+
+
+def _checksum(header, tensors):
+    digest = hashlib.sha256(json.dumps(header, sort_keys=True).encode())
+    for key in sorted(tensors):
+        t = tensors[key]
+        digest.update(f"{key}:{t.dtype}:{tuple(t.shape)}".encode())
+        digest.update(t.contiguous().reshape(-1).view(torch.uint8).numpy()
+                      .tobytes())
+    return digest.hexdigest()
+
+
+def _versions():
+    from . import __version__
+
+    return {"econnn": __version__, "torch": torch.__version__}
+
+
+# -------------------------------------------------------------------- public
+def save(estimator, path):
+    """Save a fitted econnn estimator to a file, as data (no pickle).
+
+    Parameters
+    ----------
+    estimator : econnn estimator
+        A fitted :class:`NNRegressor`, :class:`NNClassifier`,
+        :class:`AutoencoderTransformer`, :class:`SequenceForecaster`,
+        :class:`ConvNetRegressor` or :class:`ConvNetClassifier` (with a
+        built-in network; a custom ``module`` class is code and is
+        refused).
+    path : str or os.PathLike
+        File to write, conventionally ``*.safetensors``.
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is not an econnn estimator, or holds something
+        that is not data (a custom ``module`` class).
+    sklearn.exceptions.NotFittedError
+        If it is not fitted.
+
+    See Also
+    --------
+    load : The inverse.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from econnn import NNRegressor, save, load
+    >>> X = np.random.RandomState(0).normal(size=(50, 2))
+    >>> model = NNRegressor(max_iter=5, random_state=0).fit(X, X[:, 0])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+    >>> save(model, path)
+    >>> np.array_equal(load(path).predict(X), model.predict(X))
+    True
+    """
+    from safetensors.torch import save_file
+
+    info = fitted_model(estimator)
+    if type(estimator).__name__ not in _registered():
+        raise TypeError(f"econnn.save does not support {info.name}.")
+    attrs, state = estimator._get_state()
+    tensors = {}
+    params = _encode_all(estimator.get_params(deep=False), "params", tensors)
+    header = {
+        "format": _FORMAT,
+        "format_version": _FORMAT_VERSION,
+        "versions": _versions(),
+        "class": info.name,
+        "device": info.network.x_loc.device.type,
+        "params": params,
+        "attributes": _encode_all(attrs, "attributes", tensors),
+    }
+    for key, value in state.items():
+        tensors[key] = value.detach()
+    # safetensors refuses tensors sharing memory; the checksum reads bytes
+    tensors = {k: t.cpu().contiguous().clone() for k, t in tensors.items()}
+    header["sha256"] = _checksum(header, tensors)
+    save_file(tensors, os.fspath(path),
+              metadata={"format": _FORMAT, _META_KEY: json.dumps(header)})
+
+
+def _encode_all(mapping, where, tensors):
+    return {k: _encode(v, f"{where}.{k}", tensors) for k, v in mapping.items()}
+
+
+def _read(path):
+    """Header and tensors of an econnn file; ValueError for anything else."""
+    from safetensors import safe_open
+
+    refused = (f"{os.fspath(path)!r} is not an econnn model file; "
+               "econnn.load reads only files written by econnn.save (it "
+               "never unpickles)")
+    try:
+        with safe_open(os.fspath(path), framework="pt", device="cpu") as f:
+            metadata = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(f"{refused}: {exc}") from None
+    except Exception as exc:  # safetensors' own error for a bad header
+        raise ValueError(f"{refused}: {exc}") from None
+    if metadata.get("format") != _FORMAT or _META_KEY not in metadata:
+        raise ValueError(f"{refused}: it has no econnn header.")
+    try:
+        header = json.loads(metadata[_META_KEY])
+        checksum = header.pop("sha256")
+    except (ValueError, KeyError, AttributeError):
+        raise ValueError(f"{refused}: its header is damaged.") from None
+    if _checksum(header, tensors) != checksum:
+        raise ValueError(
+            f"{os.fspath(path)!r} was modified after it was saved (its "
+            "SHA-256 checksum does not match its content); refusing to load "
+            "it.")
+    return header, tensors
+
+
+def load(path, device=None):
+    """Load an estimator written by :func:`save`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    device : str or torch.device, default=None
+        Where to put the network. ``None``: the device it was trained on
+        if it is available here (a model trained on a GPU loads onto the
+        CPU of a machine without one), else the CPU.
+
+    Returns
+    -------
+    estimator : econnn estimator
+        The fitted estimator, with the saved hyperparameters; its
+        predictions equal the saved estimator's.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an econnn model file, was modified after
+        saving, or was written by a newer file format.
+
+    Warns
+    -----
+    UserWarning
+        If it was saved with another version of econnn or torch.
+
+    Notes
+    -----
+    The file is read as data: JSON and tensors.  The estimator class is
+    looked up among econnn's own estimators by name and rebuilt from the
+    stored hyperparameters; no code stored in the file runs.  The
+    ``device`` *parameter* of the loaded estimator keeps its saved value,
+    so that ``get_params`` round-trips; only the fitted network moves.
+    """
+    header, tensors = _read(path)
+    if header.get("format") != _FORMAT:
+        raise ValueError(f"{os.fspath(path)!r}: unknown format "
+                         f"{header.get('format')!r}.")
+    if header.get("format_version", 0) > _FORMAT_VERSION:
+        raise ValueError(
+            f"{os.fspath(path)!r} was written in econnn file format "
+            f"{header['format_version']}, newer than this econnn reads "
+            f"({_FORMAT_VERSION}); upgrade econnn.")
+    saved, here = header.get("versions", {}), _versions()
+    for package in ("econnn", "torch"):
+        if saved.get(package) != here[package]:
+            warnings.warn(
+                f"{os.fspath(path)!r} was saved with {package} "
+                f"{saved.get(package)}; this is {package} {here[package]}. "
+                "Check its predictions.", UserWarning, stacklevel=2)
+    cls = _registered().get(header.get("class"))
+    if cls is None:
+        raise ValueError(f"{os.fspath(path)!r} holds a "
+                         f"{header.get('class')!r}, not an econnn estimator "
+                         "that econnn.load can build.")
+    params = {k: _decode(v, tensors) for k, v in header["params"].items()}
+    attrs = {k: _decode(v, tensors) for k, v in header["attributes"].items()}
+    if device is None:
+        device = header.get("device", "cpu")
+        if device == "cuda" and not torch.cuda.is_available():
+            device = "cpu"
+    estimator = cls(**params)
+    estimator._set_state(attrs, tensors, torch.device(device))
+    return estimator

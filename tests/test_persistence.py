@@ -1,0 +1,320 @@
+"""econnn.save / econnn.load: data-only model files, safe to load."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import econnn
+from econnn import (AutoencoderTransformer, ConvNetClassifier, NNClassifier,
+                    NNRegressor, SequenceForecaster, load, save)
+from econnn._persistence import _checksum
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    y = X[:, 0] - X[:, 1] ** 2 + 0.1 * rng.normal(size=80)
+    return X, y
+
+
+def _configurations():
+    """(name, fitted estimator, X, method) for each estimator family."""
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["income", "age", "educ", "tenure"])
+    words = np.array(["low", "mid", "high"])[np.digitize(y, [-1, 0.5])]
+    kw = dict(max_iter=5, random_state=0)
+    windows = np.cumsum(np.random.RandomState(1).normal(size=(80, 6)),
+                        axis=1)
+    return [
+        ("ensemble-frame", NNRegressor(**kw).fit(frame, y), frame, "predict"),
+        ("poisson-2out-f64", NNRegressor(
+            hidden_layer_sizes=(8,), loss="poisson", n_ensemble=3,
+            precision="float64", **kw).fit(X, np.exp(np.c_[y, -y] / 4)),
+         X, "predict"),
+        ("quantile-sgd-bn", NNRegressor(
+            loss="quantile", quantile=0.9, solver="sgd", batch_norm=True,
+            batch_size=20, early_stopping=True, max_iter=8,
+            random_state=0).fit(X, y), X, "predict"),
+        ("labels-weighted", NNClassifier(
+            class_weight={"low": 2.0, "mid": 1.0, "high": 1.0},
+            **kw).fit(X, words), X, "predict_proba"),
+        ("binary-lbfgs", NNClassifier(solver="lbfgs", n_ensemble=1,
+                                      **kw).fit(X, y > 0),
+         X, "predict_proba"),
+        ("multilabel", NNClassifier(**kw).fit(X, np.c_[y > 0, X[:, 2] > 0]),
+         X, "predict_proba"),
+        ("autoencoder", AutoencoderTransformer(n_components=2, **kw).fit(X),
+         X, "transform"),
+        ("forecaster-lstm-differenced", SequenceForecaster(
+            cell="lstm", hidden_size=8, difference=True, **kw).fit(
+                windows[:, :5], windows[:, 5]), windows[:, :5], "predict"),
+        ("convnet-grids", ConvNetClassifier(
+            conv_channels=(4,), hidden_layer_sizes=(8,), **kw).fit(
+                X.reshape(80, 1, 2, 2), words), X.reshape(80, 1, 2, 2),
+         "predict_proba"),
+        ("forecaster-transformer", SequenceForecaster(
+            cell="transformer", hidden_size=8, **kw).fit(
+                windows[:, :5], windows[:, 5]), windows[:, :5], "predict"),
+    ]
+
+
+def test_fresh_process_predicts_identically(tmp_path):
+    configs = _configurations()
+    for name, est, X, method in configs:
+        save(est, tmp_path / f"{name}.safetensors")
+        np.save(tmp_path / f"{name}.X.npy", np.asarray(X))
+    # a new interpreter: nothing cached from the fitting process
+    script = textwrap.dedent("""
+        import sys, numpy as np, pandas as pd, econnn
+        folder = sys.argv[1]
+        for name, method in zip(sys.argv[2::2], sys.argv[3::2]):
+            est = econnn.load(f"{folder}/{name}.safetensors")
+            X = np.load(f"{folder}/{name}.X.npy")
+            if hasattr(est, "feature_names_in_"):
+                X = pd.DataFrame(X, columns=est.feature_names_in_)
+            np.save(f"{folder}/{name}.out.npy", getattr(est, method)(X))
+    """)
+    args = [a for name, _, _, method in configs for a in (name, method)]
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path), *args],
+                   check=True, env=env, timeout=300)
+    for name, est, X, method in configs:
+        expected = getattr(est, method)(X)
+        np.testing.assert_array_equal(
+            np.load(tmp_path / f"{name}.out.npy"), expected, err_msg=name)
+
+
+def test_loaded_estimator_keeps_parameters_and_attributes(tmp_path):
+    for name, est, X, method in _configurations():
+        path = tmp_path / "m.safetensors"
+        save(est, path)
+        loaded = load(path)
+        assert type(loaded) is type(est)
+        assert loaded.get_params() == est.get_params(), name
+        for attr in ("n_features_in_", "n_iter_", "loss_curve_",
+                     "best_loss_", "classes_", "feature_names_in_",
+                     "explained_variance_ratio_", "residuals_"):
+            if hasattr(est, attr):
+                np.testing.assert_array_equal(getattr(loaded, attr),
+                                              getattr(est, attr))
+        assert list(loaded.net_.history[:, "train_loss"]) == \
+            list(est.net_.history[:, "train_loss"])
+        # the toolkit sees the same model
+        assert str(loaded.summary()) == str(est.summary())
+
+
+def test_training_continues_as_without_saving(tmp_path):
+    X, y = _data()
+    kw = dict(max_iter=5, warm_start=True, random_state=0)
+    a = NNRegressor(**kw).fit(X, y)
+    save(a, tmp_path / "m.safetensors")
+    b = load(tmp_path / "m.safetensors")
+    a.partial_fit(X, y)
+    b.partial_fit(X, y)  # Adam's moment estimates were saved as well
+    np.testing.assert_array_equal(b.predict(X), a.predict(X))
+    assert b.n_iter_ == a.n_iter_ and b.t_ == a.t_
+
+
+def test_loads_onto_the_requested_device(tmp_path):
+    X, y = _data()
+    save(NNRegressor(max_iter=2).fit(X, y), tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors", device="cpu")
+    assert loaded.module_.x_loc.device.type == "cpu"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_gpu_model_loads_on_cpu(tmp_path):
+    X, y = _data()
+    gpu = NNRegressor(device="cuda", max_iter=5, random_state=0).fit(X, y)
+    save(gpu, tmp_path / "m.safetensors")
+    cpu = load(tmp_path / "m.safetensors", device="cpu")
+    assert cpu.module_.x_loc.device.type == "cpu"
+    np.testing.assert_allclose(cpu.predict(X), gpu.predict(X), rtol=1e-5,
+                               atol=1e-6)
+
+
+class _Payload:
+    """Unpickling this writes a file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_pickle_disguised_as_model_runs_no_code(tmp_path):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(pickle.dumps(_Payload(str(marker))))
+    with pytest.raises(ValueError, match="not an econnn model file"):
+        load(path)
+    torch.save({"x": _Payload(str(marker))}, tmp_path / "torch.safetensors")
+    with pytest.raises(ValueError, match="not an econnn model file"):
+        load(tmp_path / "torch.safetensors")
+    assert not marker.exists()
+    # the pickle does run code when unpickled: the test would notice
+    pickle.loads(path.read_bytes()).close()
+    assert marker.exists()
+
+
+def _rewrite(path, edit, rehash=True):
+    """Write path back with its header edited by ``edit``."""
+    with safe_open(path, framework="pt") as f:
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+        header = json.loads(f.metadata()["econnn"])
+    checksum = header.pop("sha256")
+    edit(header, tensors)
+    header["sha256"] = _checksum(header, tensors) if rehash else checksum
+    save_file(tensors, path, metadata={"format": "econnn-model",
+                                       "econnn": json.dumps(header)})
+
+
+def test_tampered_files_are_refused(tmp_path):
+    X, y = _data()
+    path = str(tmp_path / "m.safetensors")
+    model = NNRegressor(max_iter=2).fit(X, y)
+
+    def weights(header, tensors):
+        key = next(k for k in tensors if k.startswith("network."))
+        tensors[key] = tensors[key] + 1
+
+    save(model, path)
+    _rewrite(path, weights, rehash=False)
+    with pytest.raises(ValueError, match="modified after it was saved"):
+        load(path)
+
+    def header_only(header, tensors):
+        header["params"]["alpha"] = 1.0
+
+    save(model, path)
+    _rewrite(path, header_only, rehash=False)
+    with pytest.raises(ValueError, match="modified after it was saved"):
+        load(path)
+
+    def foreign_class(header, tensors):
+        header["class"] = "os.system"
+
+    save(model, path)
+    _rewrite(path, foreign_class)
+    with pytest.raises(ValueError, match="not an econnn estimator"):
+        load(path)
+
+    def unknown_tag(header, tensors):
+        header["params"]["alpha"] = {"__reduce__": ["os.system", "ls"]}
+
+    save(model, path)
+    _rewrite(path, unknown_tag)
+    with pytest.raises(ValueError, match="unknown entry"):
+        load(path)
+
+    save_file({"w": torch.zeros(2)}, path)  # a safetensors file, not ours
+    with pytest.raises(ValueError, match="no econnn header"):
+        load(path)
+    with open(path, "wb") as f:
+        f.write(b"\x00" * 7)
+    with pytest.raises(ValueError, match="not an econnn model file"):
+        load(path)
+
+
+def test_newer_format_and_other_versions(tmp_path):
+    X, y = _data()
+    path = str(tmp_path / "m.safetensors")
+    model = NNRegressor(max_iter=2).fit(X, y)
+    save(model, path)
+    _rewrite(path, lambda h, t: h["versions"].update(econnn="0.0.1"))
+    with pytest.warns(UserWarning, match="saved with econnn 0.0.1"):
+        loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    _rewrite(path, lambda h, t: h.update(format_version=99))
+    with pytest.raises(ValueError, match="upgrade econnn"):
+        load(path)
+
+
+def test_what_cannot_be_saved(tmp_path):
+    X, y = _data()
+    path = tmp_path / "m.safetensors"
+    with pytest.raises(NotFittedError):
+        save(NNRegressor(), path)
+    with pytest.raises(TypeError, match="econnn network estimator"):
+        save(make_pipeline(StandardScaler(), NNRegressor()), path)
+
+    class Custom(torch.nn.Module):
+        def __init__(self, n_features_in, n_outputs):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features_in, n_outputs)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    model = NNRegressor(module=Custom, max_iter=2).fit(X, y)
+    with pytest.raises(TypeError, match="code, which econnn.save does not"):
+        save(model, path)
+    assert not path.exists()
+
+
+def test_pipeline_recipe(tmp_path):
+    """Pipelines: the econnn step with econnn.save, the rest with skops."""
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    pipe = make_pipeline(StandardScaler(), NNRegressor(max_iter=3)).fit(X, y)
+    save(pipe[-1], tmp_path / "network.safetensors")
+    sio.dump(pipe[:-1], tmp_path / "preprocessing.skops")
+
+    restored = make_pipeline(
+        *sio.load(tmp_path / "preprocessing.skops", trusted=[]),
+        load(tmp_path / "network.safetensors"))
+    np.testing.assert_array_equal(restored.predict(X), pipe.predict(X))
+
+
+def test_skops_cannot_store_the_network():
+    """Documented: skops.io does not serialise torch tensors."""
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = NNRegressor(max_iter=2).fit(X, y)
+    with pytest.raises(Exception):
+        sio.dumps(model)
+
+
+def test_exported():
+    assert econnn.save is save and econnn.load is load
+    assert {"save", "load"} <= set(econnn.__all__)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "differenced-forecaster"])
+def test_pickled_estimator_keeps_training_the_weights_it_predicts_with(kind):
+    # skorch pickles its module separately from the estimator's module_;
+    # before the fix, training after unpickling changed a copy
+    X, y = _data()
+    if kind == "regressor":
+        model = NNRegressor(max_iter=3, warm_start=True, random_state=0)
+    else:
+        X = np.cumsum(X, axis=1)
+        y = X[:, -1] + 0.1
+        model = SequenceForecaster(hidden_size=4, difference=True,
+                                   max_iter=3, warm_start=True,
+                                   random_state=0)
+    model.fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.module_.body is restored.net_.module_
+    model.fit(X, y)
+    restored.fit(X, y)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
