@@ -20,8 +20,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (_check_feature_names_in,
-                                      _check_sample_weight, check_is_fitted,
-                                      validate_data)
+                                      _check_sample_weight, check_is_fitted)
 from torch import nn
 
 from . import _hyperparameters as hp
@@ -30,6 +29,7 @@ from .engine._scaling import apply_in_chunks, weighted_location_scale
 from .engine._losses import SquaredError
 from .engine._networks import MLP
 from ._declaration import Param, estimator
+from ._validation import check_numeric, validate_data
 
 __all__ = ["AutoencoderTransformer"]
 
@@ -381,7 +381,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
             Reconstruction in the units of the training data.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32])
+        check_numeric(X)
+        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
         if X.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {X.shape[1]} columns but {type(self).__name__} has "
@@ -422,6 +423,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin,
         check_is_fitted(self)
         X = validate_data(self, X, reset=False,
                           dtype=[np.float64, np.float32])
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            if not sample_weight.sum() > 0:
+                raise ValueError("Sample weights must contain at least one "
+                                 "non-zero number.")
         Z = self._std(X)
         recon = self._chunked(self.module_.body, Z).double().cpu().numpy()
         errors = ((Z - recon) ** 2).mean(axis=1)

@@ -34,11 +34,11 @@ from sklearn.base import BaseEstimator, _fit_context, is_classifier, \
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.history import History
 
 from ._fitted import FittedModel
+from ._validation import validate_data
 from .engine._backprop import backprop_for
 from .engine._config import TrainingConfig
 from .engine._data import TensorDataset
@@ -69,6 +69,11 @@ def resolve_device(device):
     if dev.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not supported; use 'cpu', "
                          "'cuda' or 'auto'.")
+    try:  # an index beyond the devices present, a backend not built in
+        torch.empty(0, device=dev)
+    except (RuntimeError, AssertionError) as exc:
+        raise ValueError(f"device={device!r} is not available on this "
+                         f"machine: {exc}") from None
     return dev
 
 

@@ -8,13 +8,16 @@ with statsmodels' own ``summary()``.
 
 import numpy as np
 import statsmodels.api as sm
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import (BaseEstimator, ClassifierMixin, RegressorMixin,
+                          is_regressor)
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target)
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._validation import validate_data
+from .inference._summary import check_summary_data
 
 __all__ = ["OLSRegressor", "LogitClassifier"]
 
@@ -50,11 +53,14 @@ class _StatsmodelsMixin:
         self.coef_ = params[1:] if self.fit_intercept else params
         self.intercept_ = float(params[0]) if self.fit_intercept else 0.0
 
-    def summary(self, **kwargs):
+    def summary(self, X=None, y=None, **kwargs):
         """statsmodels' summary of the fitted model.
 
         Parameters
         ----------
+        X, y : array-like, default=None
+            Optional data on which the score (R^2, accuracy) is reported
+            as well, in a note below the tables.
         **kwargs
             Passed to the statsmodels results' ``summary`` (e.g.
             ``alpha``).
@@ -65,9 +71,14 @@ class _StatsmodelsMixin:
             With the feature names of X.
         """
         check_is_fitted(self)
+        score = self.score(X, y) if check_summary_data(self, X, y) else None
         kwargs.setdefault("xname", _exog_names(self))
         kwargs.setdefault("yname", self._yname())
-        return self.results_.summary(**kwargs)
+        summary = self.results_.summary(**kwargs)
+        if score is not None:
+            name = "R^2" if is_regressor(self) else "Accuracy"
+            summary.add_extra_txt([f"{name} on the given data: {score:.4f}"])
+        return summary
 
 
 class OLSRegressor(_StatsmodelsMixin, RegressorMixin, BaseEstimator):
@@ -295,6 +306,10 @@ class LogitClassifier(_StatsmodelsMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = encoder.classes_
         w = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                  ensure_non_negative=True)
+        if len(np.unique(y[w > 0])) < 2:
+            raise ValueError("LogitClassifier needs samples of 2 classes "
+                             "with positive weight, but only one class has "
+                             "any.")
         model = sm.GLM(encoder.transform(y).astype(float), _design(self, X),
                        family=sm.families.Binomial(), freq_weights=w)
         self.results_ = model.fit(cov_type=self.cov_type)

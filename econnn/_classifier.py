@@ -9,11 +9,11 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (check_classification_targets,
                                       type_of_target, unique_labels)
-from sklearn.utils.validation import validate_data
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
 from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from ._validation import validate_data
 from .engine._likelihoods import ORDERED_LOSSES, OrderedLoss
 from .engine._losses import ClassificationLoss
 from ._declaration import Param, estimator

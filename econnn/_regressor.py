@@ -9,11 +9,12 @@ from sklearn.base import RegressorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
 from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from ._validation import validate_data
 from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
 from ._declaration import Param, estimator

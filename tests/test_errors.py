@@ -69,7 +69,7 @@ def test_non_numeric_columns(Est, data):
     X, y = data
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(
         region=["north", "south"] * 30)
-    with pytest.raises(ValueError, match="could not convert string to float"):
+    with pytest.raises(ValueError, match="Column .region. of X holds non-numeric"):
         Est().fit(frame, y)
 
 

@@ -242,8 +242,20 @@ def compare_models(models, X, y, *, cv=10, scoring="r2", groups=None,
         res = cross_validate(model, X, y, cv=cv, scoring=scoring,
                              groups=groups, n_jobs=n_jobs, params=params,
                              return_train_score=True, error_score="raise")
+        if len(res["fit_time"]) < 2:
+            raise ValueError(
+                "compare_models needs at least 2 folds for the standard "
+                f"deviations; cv={cv!r} gave {len(res['fit_time'])}.")
         row = []
-        for key, _, sign in specs:
+        for key, label, sign in specs:
+            for part in ("train", "test"):
+                bad = np.flatnonzero(~np.isfinite(res[f"{part}_{key}"]))
+                if len(bad):
+                    raise ValueError(
+                        f"Model {name!r} has a non-finite {part} score "
+                        f"({label}) on fold(s) {bad.tolist()} (e.g. R^2 of "
+                        "a one-sample fold is undefined); use larger folds "
+                        "or another scoring.")
             train, test = (sign * np.asarray(res[f"{part}_{key}"])
                            for part in ("train", "test"))
             row += [train.mean(), train.std(ddof=1), test.mean(),

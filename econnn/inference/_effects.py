@@ -21,13 +21,15 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._effects_table import MarginalEffects, effects_frame
 from ._functionals import (EffectSpec, build_scenarios, check_at,
                            check_positive_int, feature_kinds,
                            group_weights, plugin_values)
 from ._influence import crossfit_effects, refit
+from ._inputs import (check_evaluation_X, check_groups, check_predictor,
+                      check_weights)
 from ._predictors import TORCH_STEPS, make_predictor, split_pipeline
 from ._support import support_diagnostic
 
@@ -282,14 +284,14 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     se = _resolve_se(se, y, n_boot, method)
     check_is_fitted(estimator)
-
-    if sp.issparse(X):
-        raise ValueError("marginal_effects needs a dense X; convert it with "
-                         "X.toarray() (effects are computed row by row).")
-    X_frame = X if isinstance(X, pd.DataFrame) else np.asarray(X)
-    Xa = np.asarray(X, dtype=np.float64)
-    if Xa.ndim != 2:
-        raise ValueError(f"X must be 2-dimensional; got shape {Xa.shape}.")
+    check_predictor(split_pipeline(estimator)[1])
+    # names, order, width, finiteness and precision, as predict checks them
+    Xa = check_evaluation_X(estimator, X)
+    X_frame = X if isinstance(X, pd.DataFrame) else Xa
+    if y is not None:
+        check_consistent_length(Xa, y)
+    if groups is not None:
+        groups = check_groups(groups, Xa)
     names = _feature_names(estimator, Xa.shape[1])
     if len(names) != Xa.shape[1]:
         raise ValueError(f"X has {Xa.shape[1]} features, but the estimator "
@@ -298,8 +300,8 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
     if discrete not in (None, False, "auto"):
         discrete = _resolve_features(discrete, names)
     kinds = feature_kinds(Xa, cols, discrete, count)
-    raw_weights = None if sample_weight is None else np.asarray(
-        sample_weight, dtype=np.float64)
+    raw_weights = None if sample_weight is None else check_weights(
+        sample_weight, Xa)
     weights = np.ones(len(Xa)) if raw_weights is None else raw_weights
     labels, by_name = _by_labels(by, X_frame, Xa, names)
     if labels is not None and isinstance(at, str) and at != "overall":

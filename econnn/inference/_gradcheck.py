@@ -1,6 +1,7 @@
 """Checking backpropagation against finite differences."""
 
 import copy
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
+from ._inputs import check_weights
 from ..engine._optim import penalty
 from ..engine._training import Criterion
 
@@ -63,8 +65,16 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6,
     >>> check_gradients(model, X, y).attrs["max_rel_error"] < 1e-5
     True
     """
+    if isinstance(n_checks, bool) or not isinstance(n_checks, Integral) or \
+            n_checks < 1:
+        raise ValueError(f"n_checks must be an int >= 1; got {n_checks!r}.")
+    if isinstance(eps, bool) or not isinstance(eps, Real) or \
+            not 0 < eps < np.inf:
+        raise ValueError(f"eps must be a positive finite step; got {eps!r}.")
     check_is_fitted(estimator)
     fitted = fitted_model(estimator)
+    if sample_weight is not None:
+        check_weights(sample_weight, X)  # the objective divides by the mean
     Xt, Yt, wt = fitted.objective_data(X, y, sample_weight)
     module = copy.deepcopy(fitted.body).double().eval()
     criterion = Criterion(fitted.loss)

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._fitted import fitted_model
 from ..engine._networks import MLP, EnsembleMLP, count_parameters
 
-__all__ = ["Summary", "estimator_summary"]
+__all__ = ["Summary", "estimator_summary", "check_summary_data"]
 
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%",
                   "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
@@ -319,6 +319,18 @@ def _cross_validated(est, X, y, cv):
             len(scores), splitter)
 
 
+def check_summary_data(est, X, y):
+    """Whether ``summary(X, y)`` reports a score; refuses half the data."""
+    supervised = is_classifier(est) or is_regressor(est)
+    if X is None and y is not None:
+        raise ValueError("summary got y but no X; pass both to report the "
+                         "score on them.")
+    if supervised and X is not None and y is None:
+        raise ValueError(f"summary got X but no y; {type(est).__name__}'s "
+                         "score needs both.")
+    return X is not None
+
+
 def estimator_summary(est, X=None, y=None, cv=None):
     """Build the :class:`Summary` of a fitted econnn estimator.
 
@@ -374,7 +386,7 @@ def estimator_summary(est, X=None, y=None, cv=None):
         info[f"Validation {score_name}"] = float(est.best_validation_score_)
         info["Validation loss (best)"] = float(
             np.min(est.validation_loss_curve_))
-    if X is not None and y is not None:
+    if check_summary_data(est, X, y):
         info[f"{score_name} on given data"] = float(est.score(X, y))
     if cv is not None:
         cv_mean, cv_sd, n_folds, splitter = _cross_validated(est, X, y, cv)

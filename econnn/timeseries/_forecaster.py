@@ -8,10 +8,10 @@ import pandas as pd
 import torch
 from sklearn.base import RegressorMixin, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._base import _BaseNN
+from .._validation import check_numeric, validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
@@ -623,7 +623,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                     f"with columns {[c for c in covariates if rows[c]]} and "
                     f"at least {max(rows.values())} rows.")
             if not isinstance(exog_future, pd.DataFrame):
+                exog_future = np.asarray(exog_future)
+                if exog_future.ndim != 2 or \
+                        exog_future.shape[1] != len(covariates):
+                    raise ValueError(
+                        "exog_future must have one column per covariate "
+                        f"{covariates}; got shape {exog_future.shape}.")
                 exog_future = pd.DataFrame(exog_future, columns=covariates)
+            check_numeric(exog_future, "exog_future")
             missing = [c for c in covariates
                        if rows[c] and c not in exog_future.columns]
             if missing:

@@ -5,6 +5,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from .._validation import check_numeric
+
 __all__ = ["make_windows"]
 
 
@@ -45,10 +47,25 @@ def arrange_series(data, target=None, name="data"):
         raise TypeError(
             f"{name} must be indexed by time (a DatetimeIndex or "
             f"PeriodIndex); got a {type(data.index).__name__}.")
+    if data.index.hasnans:
+        raise ValueError(f"{name}'s index has missing timestamps (NaT).")
     if not data.index.is_monotonic_increasing:
         raise ValueError(f"{name} must be sorted by time.")
+    if not data.index.is_unique:
+        repeated = data.index[data.index.duplicated()][0]
+        raise ValueError(f"{name} has duplicate timestamps (e.g. "
+                         f"{repeated}); one row per period is needed.")
+    if isinstance(data.index, pd.PeriodIndex) and len(data) > 1:
+        # ordinals count the frequency's base unit ('2Q': steps of 2)
+        gaps = np.diff(data.index.asi8) != data.index.freq.n
+        if gaps.any():
+            gap = int(np.argmax(gaps))
+            raise ValueError(
+                f"{name} has missing periods between {data.index[gap]} and "
+                f"{data.index[gap + 1]}; windows need consecutive periods.")
     if data.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
+    check_numeric(data, name)
     if target is not None:
         if target not in data.columns:
             raise ValueError(f"target={target!r} is not a column of {name}; "
