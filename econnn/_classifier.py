@@ -214,7 +214,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 "got a multilabel indicator matrix.")
         if reset and ordered:
             self._encoder = _OrderedEncoder(
-                getattr(self, "class_order", None) if classes is None
+                self.class_order if classes is None
                 else classes, y)
             self.classes_ = self._encoder.classes_
             if len(self.classes_) < 2:

@@ -256,7 +256,7 @@ for k in NN:
     add(f"{k}-fit-huge-1e300", lambda k=k: fit(k, X * 1e300),
         error("overflows float64.*Rescale X"))
     add(f"{k}-fit-beyond-float32", lambda k=k: fit(k, X * 1e39),
-        ok(fitted_ok(k, X * 1e39)), pending=True)
+        ok(fitted_ok(k, X * 1e39)))
     add(f"{k}-fit-sparse-nan", lambda k=k: fit(
         k, sp.csr_matrix(nan_at(X))),
         NAN if k != "ae" else error("[Ss]parse", TypeError))
@@ -306,7 +306,7 @@ for scale in (1e-20, 1e-300):
     add(f"reg-fit-tiny-units-{scale:g}", lambda scale=scale: fit(
         "reg", X * scale).predict(X * scale), ok(close_to(
             lambda: fitted("reg").predict(X), rtol=1e-4, atol=1e-4)),
-        pending=True)
+        pending=scale < 1e-200)
 add("reg-fit-y-3d", lambda: fit("reg", X, Y_REG.reshape(N, 1, 1)),
     error("y|dim"))
 add("reg-fit-poisson-negative-y", lambda: NNRegressor(
@@ -315,8 +315,9 @@ add("reg-fit-gamma-zero-y", lambda: NNRegressor(
     loss="gamma", **FAST).fit(X, np.abs(Y_REG) * (np.arange(N) > 0)),
     error("gamma|positive|y"))
 add("reg-fit-unscaled-overflow", lambda: NNRegressor(
-    standardize=False, activation="relu", **FAST).fit(X * 1e30, Y_REG),
-    error("overflow|too large|scale"), pending=True)
+    standardize=False, activation="relu", linear_skip=False,
+    **FAST).fit(X * 1e30, Y_REG),
+    error("overflow|too large|scale"))
 
 # labels of the classifiers
 for k in ("clf", "logit"):
@@ -480,12 +481,14 @@ for k in TABULAR:
 
 # predictions that must not lose precision (standardised in float64 first)
 SHIFT = np.array([1e8, 0.0, 0.0])
+# (1e8 + x in float64 keeps x to ~1e-8 only, and early stopping amplifies
+# that; cast to float32 before standardising, the error was of order one)
 add("reg-predict-shifted-1e8", lambda: fit("reg", X + SHIFT).predict(
-    X + SHIFT), ok(close_to(lambda: fitted("reg").predict(X), rtol=1e-4,
-                            atol=1e-4)), pending=True)
+    X + SHIFT), ok(close_to(lambda: fitted("reg").predict(X), rtol=1e-3,
+                            atol=1e-3)))
 add("reg-predict-beyond-float32", lambda: fit("reg", X * 1e39).predict(
     X * 1e39), ok(close_to(lambda: fitted("reg").predict(X), rtol=1e-4,
-                           atol=1e-4)), pending=True)
+                           atol=1e-4)))
 add("ae-transform-beyond-float32", lambda: fitted("ae").transform(
     X * 1e39), error("too large|float32|range|precision"))
 add("reg-predict-sparse", lambda: fitted("reg").predict(sp.csr_matrix(X)),
@@ -620,7 +623,7 @@ FC = [
     ("fit-one-window", lambda: fit("fc", WINDOWS[:1], W_Y[:1]),
      ok(lambda est: shape_ok((1,))(est.predict(WINDOWS[:1])))),
     ("fit-beyond-float32", lambda: fit("fc", WINDOWS * 1e39, W_Y * 1e39),
-     ok(lambda est: finite(est.predict(WINDOWS * 1e39))), True),
+     ok(lambda est: finite(est.predict(WINDOWS * 1e39)))),
     ("predict-nan", lambda: fitted("fc").predict(nan_at(WINDOWS[:, :, 0])),
      NAN),
     ("predict-other-timesteps", lambda: fitted("fc").predict(
@@ -640,7 +643,7 @@ FC = [
         WINDOWS, W_Y), error("device")),
 ]
 for name, call, expect, *pending in FC:
-    add(f"fc-{name}", call, expect, pending=bool(pending))
+    add(f"fc-{name}", call, expect, pending=bool(pending and pending[0]))
 
 
 @pytest.mark.parametrize("call, expect", CASES)

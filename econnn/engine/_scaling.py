@@ -42,8 +42,8 @@ def weighted_location_scale(A, w, *, name="X", center=True,
     Returns
     -------
     loc, scale : ndarray of shape (n_columns,) (scalars' shape for 1-D A)
-        A (near-)constant column gets scale 1, so it is shifted but never
-        divided by zero.
+        A constant column (spread below 1e-12 of its level) gets scale 1,
+        so it is shifted but never divided by zero.
 
     Raises
     ------
@@ -82,11 +82,13 @@ def weighted_location_scale(A, w, *, name="X", center=True,
             f"|value| {np.max(np.abs(A.data if sp.issparse(A) else A)):.3g})."
             f" Rescale {name} (e.g. divide it by a power of ten) before "
             "fitting.")
-    keep = scale > 1e-12 * np.maximum(1.0, np.abs(loc))
+    # relative to the column's level only: a column in tiny units (1e-20)
+    # varies, a constant one has a spread of rounding error
+    keep = (scale > 0) & (scale > 1e-12 * np.abs(loc))
     return loc, np.where(keep, scale, 1.0)
 
 
-def standardize(A, loc, scale, dtype, *, name="X"):
+def standardize(A, loc, scale, dtype, *, name="X", chunk=PREDICT_CHUNK):
     """``(A - loc) / scale`` computed in float64, stored in ``dtype``.
 
     The subtraction happens before any cast, so a column far from zero (a
@@ -115,14 +117,13 @@ def standardize(A, loc, scale, dtype, *, name="X"):
         values = out.data
     else:
         out = np.empty(A.shape, dtype=dtype)
-        # element by element in float64 (numpy promotes before the cast),
-        # written straight into the training dtype: no full-size float64
-        # temporary
+        # a block of rows at a time in float64, then one cast: raw values
+        # beyond the training precision (1e39 in float32) are fine as long
+        # as their standardised values are not
         with np.errstate(over="ignore"):
-            np.subtract(A, loc, out=out, casting="same_kind",
-                        dtype=np.float64)
-            np.divide(out, scale, out=out, casting="same_kind",
-                      dtype=np.float64)
+            for start in range(0, A.shape[0], chunk):
+                block = np.asarray(A[start:start + chunk], dtype=np.float64)
+                out[start:start + chunk] = (block - loc) / scale
         values = out
     if values.size and not np.isfinite(values).all():
         limit = np.finfo(dtype).max

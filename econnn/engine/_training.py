@@ -461,6 +461,31 @@ def _resolve_batch_size(config, n_train):
     return min(config.batch_size, n_train)
 
 
+def _check_initial_loss(net, train, plan):
+    """Refuse data whose loss is not finite before any training step.
+
+    Then the data, not the optimisation, overflow the network's precision
+    (e.g. raw values of 1e30 with ``standardize=False``): a different
+    problem from divergence, with a different remedy.
+    """
+    X, y, w = train.slice(0, min(len(train), PREDICT_CHUNK), plan.device,
+                          plan.dtype)
+    module = net.module_
+    training = module.training
+    module.eval()  # no dropout, no update of batch-norm statistics
+    try:
+        with torch.no_grad():
+            loss = net.criterion_(module(X), y, w)
+    finally:
+        module.train(training)
+    if not bool(torch.isfinite(loss)):
+        raise ValueError(
+            f"The loss is {float(loss)} at the current weights, before any "
+            f"training step: the data overflow the network's precision "
+            f"({plan.dtype}). Use standardize=True, rescale X or y, or "
+            "precision='float64'.")
+
+
 def run_training(net, config, train, valid=None, *, generator=None,
                  epoch_offset=0, incremental=False, scorer=None,
                  weight_mean=1.0, batch_device=None,
@@ -521,6 +546,7 @@ def run_training(net, config, train, valid=None, *, generator=None,
         batch_size=batch_size, shuffle=config.shuffle, generator=generator,
         device=batch_device, dtype=_TORCH_DTYPES[np.dtype(config.dtype)],
         min_last=2 if batch_norm else 1)
+    _check_initial_loss(net, train, net.batch_plan_)
     monitor = EpochMonitor(config, scorer=None if valid is None else scorer,
                            epoch_offset=epoch_offset, stop=not incremental)
     net.callbacks = [("monitor", monitor)]
