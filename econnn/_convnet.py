@@ -84,11 +84,20 @@ CONV_TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=3e-3,
                                  batch_size=32)
 
 
+def _fixed_defaults(cls):
+    """Class decorator: the feed-forward parameters a convolutional
+    estimator does not take (``module``, ``n_ensemble``, ``interval``,
+    ...) read as their defaults, so the inherited methods see them."""
+    own = {p.name for p in cls._params}
+    for base in cls.__mro__[1:]:
+        for param in getattr(base, "_params", ()):
+            if param.name not in own and param.name not in vars(cls):
+                setattr(cls, param.name, param.default)
+    return cls
+
+
 class _ConvNetMixin:
     """Grid inputs and the convolutional body (before the NN estimator)."""
-
-    # no custom ``module``: the built-in network's initial output bias
-    module = None
 
     def _grid_shape(self, shape):
         """``(channels, height, width)`` of X of ``shape``; checks it."""
@@ -181,6 +190,7 @@ class _ConvNetMixin:
         return tags
 
 
+@_fixed_defaults
 @estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE], CONV_TRAINING)
 class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """Convolutional neural network regressor for grid data.
@@ -248,6 +258,7 @@ class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """
 
 
+@_fixed_defaults
 @estimator(CONV_ARCHITECTURE + [CLASS_WEIGHT], CONV_TRAINING)
 class ConvNetClassifier(_ConvNetMixin, NNClassifier):
     """Convolutional neural network classifier for grid data.
