@@ -1,174 +1,331 @@
-"""SequenceForecaster against AutoReg and VAR, out of sample.
+"""SequenceForecaster against AR, ARIMA, ETS and seasonal naive, rolling origins.
 
-Protocol (docs/forecasting.md): the last 20% of each series is held out;
-every held-out value is forecast from the true history up to its origin
-(h periods earlier), with models estimated once on the first 80%. The
-baseline is statsmodels' AutoReg with the lag order chosen by AIC
-(``ar_select_order``, up to 12 lags) and, for the macro data, a VAR with
-the order chosen by AIC. The network always uses its default
-hyperparameters; only the window length (``lags``) is set per data set.
+Protocol (docs/forecasting.md): twelve packaged series (statsmodels and
+pmdarima); the origins are the last 20% of each series; every model forecasts
+1 to H periods from each origin (H = 4 quarterly, 12 monthly, 5 otherwise)
+and is refitted every ``refit_every`` origins (between refits the last fit
+forecasts from the longer history with fixed parameters). The forecaster
+runs with its defaults through :func:`econnn.backtest`, which also fits
+AutoReg with the order by AIC; ARIMA is pmdarima's ``auto_arima``
+(seasonal for monthly/quarterly data), ETS statsmodels' ``ETSModel`` with
+the additive specification (trend none/damped, seasonal none/additive)
+chosen by AIC.
 
-Run from the repository root (a few minutes on one CPU core)::
+Run from the repository root (``pip install -e .[bench]`` for pmdarima)::
 
-    OMP_NUM_THREADS=1 python benchmarks/forecast_benchmark.py
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/forecast_benchmark.py
+
+``--tiny`` runs two short series with two origins (a smoke test).
 """
 
 import argparse
+import math
+import os
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tsa.ar_model import AutoReg, ar_select_order
-from statsmodels.tsa.api import VAR
 
-from econnn import SequenceForecaster, make_windows
+from econnn import SequenceForecaster, backtest
 
 TEST_SHARE = 0.2
-MAX_AR_LAGS = 12
-
-
-def rmse(a, b):
-    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+LEVELS = (0.8, 0.95)
 
 
 # ------------------------------------------------------------------- data
-def sunspots():
-    d = sm.datasets.sunspots.load_pandas().data
-    return pd.Series(d["SUNACTIVITY"].to_numpy(), name="sunspots",
-                     index=pd.period_range("1700", periods=len(d), freq="Y"))
+def _quarterly(values, start):
+    return pd.Series(np.asarray(values, dtype=float),
+                     index=pd.period_range(start, periods=len(values),
+                                           freq="Q"))
 
 
-def macrodata():
+def suite():
+    """name -> series (PeriodIndex)."""
     d = sm.datasets.macrodata.load_pandas().data
-    index = pd.period_range("1959Q1", periods=len(d), freq="Q")
-    return pd.DataFrame({"infl": d["infl"].to_numpy(),
-                         "unemp": d["unemp"].to_numpy()}, index=index)
+    out = {}
+    for col in ("realcons", "realinv", "m1", "realdpi"):
+        out[f"{col} growth"] = _quarterly(
+            400 * np.diff(np.log(d[col].to_numpy())), "1959Q2")
+    out["tbilrate"] = _quarterly(d["tbilrate"], "1959Q1")
+    sun = sm.datasets.sunspots.load_pandas().data
+    out["sunspots"] = pd.Series(sun["SUNACTIVITY"].to_numpy(),
+                                index=pd.period_range(
+                                    "1700", periods=len(sun), freq="Y"))
+    try:
+        import pmdarima.datasets as pd_data
+    except ImportError:  # the bench extra is not installed
+        return out
+    beer = pd_data.load_ausbeer(as_series=False)
+    out["ausbeer"] = _quarterly(beer[np.isfinite(beer)], "1956Q1")
+    out["austres"] = _quarterly(pd_data.load_austres(), "1971Q2")
+    out["woolyrnq"] = _quarterly(pd_data.load_woolyrnq(), "1965Q1")
+    lynx = pd_data.load_lynx(as_series=False)
+    out["lynx (log)"] = pd.Series(np.log(lynx), index=pd.period_range(
+        "1821", periods=len(lynx), freq="Y"))
+    wine = pd_data.load_wineind(as_series=False)
+    out["wineind"] = pd.Series(wine, index=pd.period_range(
+        "1980-01", periods=len(wine), freq="M"))
+    air = pd_data.load_airpassengers(as_series=False)
+    out["airpassengers (log)"] = pd.Series(np.log(air), index=pd.period_range(
+        "1949-01", periods=len(air), freq="M"))
+    return out
 
 
-def setar(n=1000, seed=0, sigma=0.5):
-    """Two-regime SETAR(2; 1, 1) with threshold 0 on y_{t-1}.
-
-    y_t = 1 + 0.6 y_{t-1} + e_t if y_{t-1} <= 0, else -1 - 0.4 y_{t-1} + e_t,
-    e_t ~ N(0, sigma^2); 100 burn-in draws are discarded.
-    """
-    rng = np.random.default_rng(seed)
-    y = np.zeros(n + 100)
-    for t in range(1, n + 100):
-        y[t] = (1 + 0.6 * y[t - 1]) if y[t - 1] <= 0 else \
-            (-1 - 0.4 * y[t - 1])
-        y[t] += sigma * rng.standard_normal()
-    return pd.Series(y[100:], name="setar",
-                     index=pd.period_range("1900-01", periods=n, freq="M"))
+def horizon_of(series):
+    freq = series.index.freqstr[0]
+    return {"Q": 4, "M": 12}.get(freq, 5), {"Q": 4, "M": 12}.get(freq, 1)
 
 
 # -------------------------------------------------------------- baselines
-def ar_forecasts(values, n_train, horizon):
-    """AutoReg (AIC order) h-step forecasts of values[n_train:]."""
-    train = values[:n_train]
-    sel = ar_select_order(train, maxlag=MAX_AR_LAGS, ic="aic", trend="c")
-    p = max(sel.ar_lags) if sel.ar_lags else 0
-    params = AutoReg(train, lags=p, trend="c").fit().params
-    out = []
-    for target in range(n_train, len(values)):
-        path = list(values[:target - horizon + 1])
-        for _ in range(horizon):  # iterate from the true history
-            path.append(params[0] + sum(params[1 + i] * path[-1 - i]
-                                        for i in range(p)))
-        out.append(path[-1])
-    return np.array(out), p
+class Arima:
+    name = "ARIMA"
+
+    def __init__(self, m):
+        self.m = m
+
+    def fit(self, y):
+        import pmdarima
+
+        self.model = pmdarima.auto_arima(
+            y, m=self.m, seasonal=self.m > 1, suppress_warnings=True,
+            error_action="ignore", stepwise=True)
+        return self
+
+    def forecast(self, y, steps):
+        res = self.model.arima_res_.apply(np.asarray(y))
+        pred = res.get_forecast(steps)
+        bands = {}
+        for lev in LEVELS:
+            ci = np.asarray(pred.conf_int(alpha=1 - lev))
+            bands[f"lower_{lev:g}"], bands[f"upper_{lev:g}"] = ci[:, 0], \
+                ci[:, 1]
+        return np.asarray(pred.predicted_mean), bands
 
 
-def var_forecasts(frame, column, n_train, horizon):
-    """VAR (AIC order) h-step forecasts of frame[column][n_train:]."""
-    values = frame.to_numpy()
-    res = VAR(values[:n_train]).fit(maxlags=8, ic="aic", trend="c")
-    p, j = res.k_ar, frame.columns.get_loc(column)
-    out = [res.forecast(values[target - horizon - p + 1:
-                               target - horizon + 1], horizon)[-1, j]
-           for target in range(n_train, len(values))]
-    return np.array(out), p
+class Ets:
+    name = "ETS"
+
+    def __init__(self, m):
+        self.m = m
+
+    def fit(self, y):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        best = None
+        seasonals = [None, "add"] if self.m > 1 and len(y) > 2 * self.m + 2 \
+            else [None]
+        for trend in (None, "add"):
+            for seasonal in seasonals:
+                spec = dict(error="add", trend=trend,
+                            damped_trend=trend is not None,
+                            seasonal=seasonal,
+                            seasonal_periods=self.m if seasonal else None)
+                try:
+                    res = ETSModel(np.asarray(y), **spec).fit(disp=False)
+                except Exception:  # noqa: BLE001 - a failed spec is skipped
+                    continue
+                if best is None or res.aic < best[0]:
+                    best = (res.aic, spec, res.params)
+        self.spec, self.params = best[1], best[2]
+        return self
+
+    def forecast(self, y, steps):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        res = ETSModel(np.asarray(y), **self.spec).smooth(self.params)
+        return np.asarray(res.forecast(steps)), {}
 
 
-# ---------------------------------------------------------------- network
-def net_forecasts(data, target, lags, horizon, n_train, seed):
-    """Default SequenceForecaster, direct h-step forecasts of the test."""
-    X, y = make_windows(data, lags, horizon=horizon, target=target)
-    # position of each window's h-step target in the series
-    position = lags + np.arange(len(X)) + horizon - 1
-    train, test = position < n_train, position >= n_train
-    model = SequenceForecaster(random_state=seed).fit(X[train], y[train])
-    pred = model.predict(X[test])
-    return (pred if horizon == 1 else pred[:, -1]), model
+class SeasonalNaive:
+    name = "seasonal naive"
+
+    def __init__(self, m):
+        self.m = m
+
+    def fit(self, y):
+        return self
+
+    def forecast(self, y, steps):
+        y = np.asarray(y)
+        h = np.arange(1, steps + 1)
+        return y[len(y) - 1 + h - self.m * np.ceil(h / self.m).astype(int)], {}
 
 
-# ------------------------------------------------------------- benchmarks
-def bench_univariate(series, lags, seeds, label):
+def classical(series, horizon, m, origins, refit_every, models):
+    """Forecast rows of the classical models at the backtest's origins."""
     values = series.to_numpy()
-    n_train = int(round((1 - TEST_SHARE) * len(values)))
-    truth = values[n_train:]
-    ar, p = ar_forecasts(values, n_train, 1)
-    base = rmse(ar, truth)
-    ratios = []
-    for seed in seeds:
-        pred, model = net_forecasts(series, None, lags, 1, n_train, seed)
-        ratios.append(rmse(pred, truth) / base)
-    print(f"\n{label}: n={len(values)}, test={len(truth)}, AR order {p} "
-          f"(AIC), AR RMSE {base:.3f}, lags={lags}, "
-          f"difference_={model.difference_}")
-    print("| seed | " + " | ".join(str(s) for s in seeds) +
-          " | mean | max |")
-    print("|---" * (len(seeds) + 3) + "|")
-    print("| RMSE / AR | " + " | ".join(f"{r:.3f}" for r in ratios) +
-          f" | {np.mean(ratios):.3f} | {np.max(ratios):.3f} |")
-    return ratios
+    rows, times = [], {}
+    for cls in models:
+        model, fit_s, fc_s = cls(m), [], []
+        for k, end in enumerate(origins):
+            if k % refit_every == 0:
+                start = time.perf_counter()
+                model.fit(values[:end])
+                fit_s.append(time.perf_counter() - start)
+            steps = min(horizon, len(values) - end)
+            start = time.perf_counter()
+            point, bands = model.forecast(values[:end], horizon)
+            fc_s.append(time.perf_counter() - start)
+            for h in range(1, steps + 1):
+                row = {"model": model.name, "horizon": h,
+                       "actual": values[end + h - 1],
+                       "forecast": point[h - 1]}
+                row.update({c: v[h - 1] for c, v in bands.items()})
+                rows.append(row)
+        times[model.name] = (np.median(fit_s), np.median(fc_s))
+    return pd.DataFrame(rows), times
 
 
-def bench_macro(lags, seeds):
-    frame = macrodata()
-    n_train = int(round((1 - TEST_SHARE) * len(frame)))
-    print(f"\nUS macrodata 1959Q1-2009Q3: n={len(frame)}, test="
-          f"{len(frame) - n_train} quarters, lags={lags}; net RMSE averaged "
-          f"over seeds {list(seeds)} (range in brackets)")
-    print("| series | h | AR RMSE (p) | VAR RMSE (p) | net univariate / AR "
-          "| net bivariate / VAR | difference_ |")
-    print("|---|---|---|---|---|---|---|")
-    for column in frame.columns:
-        values = frame[column].to_numpy()
-        truth = values[n_train:]
-        for horizon in (1, 4):
-            ar, p_ar = ar_forecasts(values, n_train, horizon)
-            var, p_var = var_forecasts(frame, column, n_train, horizon)
-            r_ar, r_var = rmse(ar, truth), rmse(var, truth)
-            uni, bi = [], []
-            for seed in seeds:
-                pred, model = net_forecasts(frame[column], None, lags,
-                                            horizon, n_train, seed)
-                uni.append(rmse(pred, truth) / r_ar)
-                pred, _ = net_forecasts(frame, column, lags, horizon,
-                                        n_train, seed)
-                bi.append(rmse(pred, truth) / r_var)
-            print(f"| {column} | {horizon} | {r_ar:.3f} ({p_ar}) | "
-                  f"{r_var:.3f} ({p_var}) | {np.mean(uni):.3f} "
-                  f"[{min(uni):.3f}, {max(uni):.3f}] | {np.mean(bi):.3f} "
-                  f"[{min(bi):.3f}, {max(bi):.3f}] | {model.difference_} |")
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10,
-                        help="network seeds for sunspots (others use fewer)")
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
+# ---------------------------------------------------------------- running
+def evaluate(name, series, args):
+    horizon, m = horizon_of(series)
+    n_test = int(math.ceil(TEST_SHARE * len(series)))
+    origins = list(range(len(series) - n_test, len(series), args.step))
+    if args.tiny:
+        origins = origins[-2 - horizon:-horizon]
+    refit_every = max(1, math.ceil(len(origins) / args.refits))
+    forecaster = SequenceForecaster(random_state=args.seed,
+                                    max_iter=20 if args.tiny else 200)
     start = time.perf_counter()
-    bench_univariate(sunspots(), 12, range(args.seeds),
-                     "Sunspots (yearly 1700-2008)")
-    for lags in (2, 3):
-        bench_univariate(setar(), lags, range(max(args.seeds // 2, 1)),
-                         "Simulated SETAR (n=1000, sigma=0.5)")
-    bench_macro(8, range(max(args.seeds // 3, 1)))
+    result = backtest(forecaster, series, horizon,
+                      test_size=len(series) - origins[0], step=args.step,
+                      refit_every=refit_every, level=LEVELS)
+    ours_s = time.perf_counter() - start
+    n_fits = math.ceil(len(origins) / refit_every)
+    models = [SeasonalNaive, Ets]
+    try:
+        import pmdarima  # noqa: F401
+        models.insert(0, Arima)
+    except ImportError:
+        pass
+    rows, times = classical(series, horizon, m, origins, refit_every,
+                            models)
+    forecasts = pd.concat([result.forecasts.drop(
+        columns=["origin", "period"]), rows], ignore_index=True)
+    forecasts["series"] = name
+    times["econnn"] = (ours_s / n_fits, np.nan)  # fit + forecasts per refit
+    return forecasts, times, horizon, len(origins), refit_every
+
+
+def cells(forecasts):
+    """RMSE and coverage per series, model and horizon."""
+    def score(g):
+        err = g["actual"] - g["forecast"]
+        out = {"rmse": np.sqrt(np.mean(err ** 2)), "n": len(g)}
+        for lev in LEVELS:
+            col = f"lower_{lev:g}"
+            out[f"cov{lev:g}"] = np.mean(
+                (g["actual"] >= g[col]) & (g["actual"] <= g[
+                    f"upper_{lev:g}"])) if g[col].notna().all() else np.nan
+        return pd.Series(out)
+
+    return forecasts.groupby(["series", "model", "horizon"]).apply(
+        score, include_groups=False)
+
+
+def report(all_forecasts, meta):
+    table = cells(all_forecasts)
+    lines = ["| series | h | AR | ARIMA | ETS | snaive | econnn | "
+             "econnn / best classical | econnn / AR | cov80 | cov95 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    ratios, ratios_ar, cov = [], [], []
+    for name, (horizon, n_origins, refit_every) in meta.items():
+        for h in (1, horizon):
+            row = table.loc[name].xs(h, level="horizon")
+            rm = row["rmse"]
+            classic = [m for m in ("AR(AIC)", "ARIMA", "ETS",
+                                   "seasonal naive") if m in rm]
+            best = min(rm[m] for m in classic)
+            r_best = rm["forecaster"] / best
+            r_ar = rm["forecaster"] / rm["AR(AIC)"]
+            ratios.append(r_best)
+            ratios_ar.append(r_ar)
+            c80, c95 = row.loc["forecaster", "cov0.8"], \
+                row.loc["forecaster", "cov0.95"]
+            cov.append((name, h == 1, c80, c95))
+            fmt = " | ".join(f"{rm[m]:.3f}" if m in rm else "-" for m in
+                             ("AR(AIC)", "ARIMA", "ETS", "seasonal naive",
+                              "forecaster"))
+            lines.append(f"| {name} | {h} | {fmt} | {r_best:.3f} | "
+                         f"{r_ar:.3f} | {c80:.2f} | {c95:.2f} |")
+    print("\n".join(lines))
+    ratios, ratios_ar = np.array(ratios), np.array(ratios_ar)
+    print(f"\nRMSE / best classical: median {np.median(ratios):.3f}, max "
+          f"{ratios.max():.3f}, cells <= 1: {(ratios <= 1).sum()} of "
+          f"{len(ratios)}; / AR(AIC): median {np.median(ratios_ar):.3f}, "
+          f"max {ratios_ar.max():.3f}")
+    cov = pd.DataFrame(cov, columns=["series", "h1", "cov80", "cov95"])
+    for h1, label in ((True, "h = 1"), (False, "h = H")):
+        part = cov[cov.h1 == h1]
+        print(f"coverage {label}: mean 80% {part.cov80.mean():.3f} (min "
+              f"{part.cov80.min():.2f}), mean 95% {part.cov95.mean():.3f} "
+              f"(min {part.cov95.min():.2f})")
+    ar = table.xs("AR(AIC)", level="model")
+    for h1, label in ((True, "h = 1"), (False, "h = H")):
+        sel = [ar.loc[(n, 1 if h1 else meta[n][0])] for n in meta]
+        print(f"AR(AIC) coverage {label}: 80% "
+              f"{np.mean([s['cov0.8'] for s in sel]):.3f}, 95% "
+              f"{np.mean([s['cov0.95'] for s in sel]):.3f}")
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--refits", type=int, default=6,
+                        help="refits per series (origins share the rest)")
+    parser.add_argument("--step", type=int, default=1,
+                        help="periods between origins")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", default=None,
+                        help="folder caching each series' forecasts (a rerun "
+                        "reuses them)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated series names")
+    parser.add_argument("--leave-out", default=None,
+                        help="series to leave out (comma-separated)")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    data = suite()
+    if args.tiny:
+        data = {k: data[k] for k in ("realcons growth", "tbilrate")}
+    if args.only:
+        data = {k: data[k] for k in args.only.split(",")}
+    if args.leave_out:
+        data = {k: v for k, v in data.items()
+                if k not in args.leave_out.split(",")}
+    start = time.perf_counter()
+    frames, meta, timing = [], {}, {}
+    for name, series in data.items():
+        t0 = time.perf_counter()
+        cache = None if args.save is None else \
+            f"{args.save}/{name.replace(' ', '_')}.pkl"
+        if cache is not None and os.path.exists(cache):
+            forecasts, times, horizon, n_origins, refit_every = \
+                pd.read_pickle(cache)
+        else:
+            result = evaluate(name, series, args)
+            if cache is not None:
+                pd.to_pickle(result, cache)
+            forecasts, times, horizon, n_origins, refit_every = result
+        frames.append(forecasts)
+        meta[name] = (horizon, n_origins, refit_every)
+        timing[name] = times
+        print(f"{name}: n={len(series)}, {n_origins} origins, refit every "
+              f"{refit_every}, H={horizon} "
+              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    all_forecasts = pd.concat(frames, ignore_index=True)
+    table = report(all_forecasts, meta)
+    print("\nMedian seconds per fit [per forecast] (econnn: backtest time "
+          "per refit, its forecasts included):")
+    for name, times in timing.items():
+        print(f"| {name} | " + " | ".join(
+            f"{k} {v[0]:.2f}" + ("" if np.isnan(v[1]) else f" [{v[1]:.3f}]")
+            for k, v in times.items()) + " |")
     print(f"\n(total {time.perf_counter() - start:.0f} s)")
+    return table
 
 
 if __name__ == "__main__":

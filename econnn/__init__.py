@@ -16,6 +16,8 @@ from ._onnx import to_onnx
 from .inference._summary import Summary
 from .engine._training import TrainingDivergedError
 from .timeseries._windows import make_windows
+from .timeseries._backtest import BacktestResult, backtest
+from .timeseries._plot import plot_forecast
 
 __version__ = "0.1.0"
 
@@ -27,6 +29,9 @@ __all__ = [
     "ConvNetClassifier",
     "SequenceForecaster",
     "make_windows",
+    "backtest",
+    "BacktestResult",
+    "plot_forecast",
     "save",
     "load",
     "to_onnx",

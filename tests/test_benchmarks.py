@@ -73,3 +73,13 @@ def test_monotone_benchmark_tiny():
     rows = {r["model"]: r for r in boston}
     assert rows["monotone"]["violations (nox, rm, crim)"] == (0, 0, 0)
     assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)
+
+
+def test_forecast_benchmark_tiny_mode():
+    """benchmarks/forecast_benchmark.py --tiny: two series, two origins."""
+    table = _load("forecast_benchmark").main(["--tiny"])
+    series = set(table.index.get_level_values("series"))
+    assert series == {"realcons growth", "tbilrate"}
+    models = set(table.index.get_level_values("model"))
+    assert {"forecaster", "AR(AIC)", "ETS", "seasonal naive"} <= models
+    assert all(math.isfinite(v) for v in table["rmse"])

@@ -67,8 +67,11 @@ ESTIMATORS = [
                       learning_rate_init=0.01, **DOUBLE),
     # 2-D X is a batch of univariate windows (n_samples, n_timesteps)
     SequenceForecaster(),
+    # holdout_fraction=0: the holdout splits windows by position, so a
+    # weight of k and k repeated windows would hold out different ones
     SequenceForecaster(cell="lstm", hidden_size=8, num_layers=2,
                        linear_skip=False, difference=False,
+                       holdout_fraction=0.0,
                        learning_rate_init=0.01, **DOUBLE),
 ]
 

@@ -55,6 +55,7 @@ ECONNN_AS_SKLEARN = dict(
     batch_norm=False,
     max_grad_norm=None,
     module=None,
+    monotone=None,                # no shape constraints
     device="cpu",
     # scikit-learn's file leaves some tests unseeded; here every fit is
     # seeded (a test that passes its own random_state overrides this)
@@ -75,9 +76,11 @@ def sklearn_mlp(Estimator, **params):
               if k != "loss"}
     settings = {**shared, **ECONNN_AS_SKLEARN}
     if Estimator is NNRegressor:
-        settings.update(loss="squared_error", quantile=0.5)
+        settings.update(loss="squared_error", quantile=0.5, censoring=None,
+                        interval=None, interval_cv=5, interval_fraction=0.25,
+                        interval_coverage=0.9)
     else:
-        settings.update(class_weight=None)
+        settings.update(loss="log_loss", class_order=None, class_weight=None)
     unset = set(Estimator().get_params()) - set(settings)
     assert not unset, f"sklearn_mlp does not set {sorted(unset)}"
     settings.update(params)

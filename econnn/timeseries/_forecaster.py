@@ -2,117 +2,40 @@
 
 import math
 import warnings
-from dataclasses import replace
-from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import RegressorMixin
+import torch
+from sklearn.base import RegressorMixin, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (_check_sample_weight, check_is_fitted,
+                                      validate_data)
 
-from .. import _hyperparameters as hp
 from .._base import _BaseNN
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
-from .._declaration import Param, estimator
+from .._declaration import estimator
 from .._regressor import NNRegressor
-from ._networks import SEQUENCE_MODULES, Anchored, relative_to_last
-from ._windows import _check_count, arrange_series
+from ._linear import (ErrorScales, decide_difference, fit_autoregression,
+                      window_series)
+from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
+from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
+                          KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
+                          SEQUENCE_DROPOUT, TRAINING)
+from ._windows import _check_count, arrange_series, lead_known_future
 
 __all__ = ["SequenceForecaster"]
 
-#: Below this many windows the Dickey-Fuller test has little power (it would
-#: "find" unit roots in most short stationary samples), so
-#: ``difference='auto'`` keeps the levels.
-_MIN_UNIT_ROOT_SAMPLES = 50
-_UNIT_ROOT_LEVEL = 0.05
+#: The holdout is skipped below these many held-out / remaining windows.
+_MIN_HOLDOUT = 10
+_MIN_TRAIN = 20
+#: Held-out forecast errors are measured up to this many steps ahead.
+_MAX_HOLDOUT_HORIZON = 24
 
-CELL = Param(
-    "cell",
-    "gru",
-    [StrOptions(set(SEQUENCE_MODULES))],
-    "{" + ", ".join(repr(c) for c in SEQUENCE_MODULES) + "}",
-    """
-    The network read along each window: 'rnn' (Elman), 'lstm' (long
-    short-term memory), 'gru' (gated recurrent unit) or 'transformer' (a
-    self-attention encoder with sinusoidal positional encoding).
-    """,
-)
-
-HIDDEN_SIZE = Param(
-    "hidden_size",
-    64,
-    [Interval(Integral, 1, None, closed="left")],
-    "int",
-    """
-    Size of the hidden state (the transformer's model width).
-    """,
-)
-
-NUM_LAYERS = Param(
-    "num_layers",
-    1,
-    [Interval(Integral, 1, None, closed="left")],
-    "int",
-    """
-    Number of stacked recurrent (or encoder) layers.
-    """,
-)
-
-SEQUENCE_DROPOUT = Param(
-    "dropout",
-    0.0,
-    [Interval(Real, 0, 1, closed="left")],
-    "float",
-    """
-    Dropout probability between stacked layers, inside transformer layers
-    and before the output layer. Not applied at prediction.
-    """,
-)
-
-LINEAR_SKIP = Param(
-    "linear_skip",
-    True,
-    ["boolean"],
-    "bool",
-    """
-    Whether to add a linear map from the whole window to the forecast, an
-    autoregressive (VAR) term, so that the network nests the linear
-    time-series model and its hidden units learn the nonlinear remainder.
-    """,
-)
-
-DIFFERENCE = Param(
-    "difference",
-    "auto",
-    [StrOptions({"auto"}), "boolean"],
-    "'auto' or bool",
-    """
-    Whether to model changes: each window is taken relative to its last
-    value and the network predicts the target's change from its last
-    observed value, which is added back. Forecasts of a trending
-    (integrated) series then follow the level beyond the training range
-    rather than flattening out. 'auto' decides with an augmented
-    Dickey-Fuller test (:func:`statsmodels.tsa.stattools.adfuller`, lag
-    order by AIC) on the target in sample order: changes when a unit root
-    is not rejected at the 5% level (levels with fewer than 50 windows).
-    """,
-)
-
-
-#: Training defaults that differ from NNRegressor's, chosen on the
-#: benchmarks of docs/forecasting.md: a few hundred windows need more
-#: optimizer steps per epoch than batches of 200 give.
-_TRAINING = [replace(p, default=64) if p.name == "batch_size" else p
-             for p in hp.TRAINING]
-
-
-def _check_levels(level):
+def _check_levels(level, name="level"):
     levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
     if levels.ndim != 1 or levels.size == 0 or \
             not ((levels > 0) & (levels < 1)).all():
-        raise ValueError("level must be a probability in (0, 1) or a "
+        raise ValueError(f"{name} must be a probability in (0, 1) or a "
                          f"sequence of them, e.g. 0.9; got {level!r}.")
     return levels
 
@@ -129,8 +52,8 @@ def _future_index(index, steps):
     return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
 
 
-@estimator([CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT, LINEAR_SKIP,
-            DIFFERENCE], _TRAINING)
+@estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
+            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
 class SequenceForecaster(RegressorMixin, _BaseNN):
     """Recurrent or attention network forecasting a time series.
 
@@ -142,7 +65,12 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     one period after each window, or ``horizon`` periods as columns for
     direct multi-step forecasts. :func:`make_windows` builds both from a
     pandas series, and :meth:`forecast` runs the fitted model forward from
-    the end of a series, with bootstrapped intervals.
+    the end of a series, with conformal intervals from held-out errors.
+
+    The forecast is an autoregression (order by AIC) plus the network
+    trained on its residuals, weighted by how much it improves held-out
+    forecasts (``gate_``): on a linear series the model is the AR, on a
+    nonlinear one the network adds to it.
 
     Parameters
     ----------
@@ -161,13 +89,23 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     n_outputs_ : int
         Number of forecast horizons (columns of y).
     difference_ : bool
-        Whether the network models changes from each window's last value.
-    unit_root_pvalue_ : float or None
-        p-value of the augmented Dickey-Fuller test behind
-        ``difference='auto'``, None when no test was run.
+        Whether the model works in changes from each window's last value.
+    stationarity_tests_ : dict
+        ``{'adf_pvalue': float, 'kpss_pvalue': float}`` behind
+        ``difference='auto'`` (None values when no test was run).
+    ar_order_ : int or None
+        Order of the nested autoregression (None with ``ar_order=None``).
+    gate_ : float
+        Weight in [0, 1] of the network's addition to the AR, from the
+        held-out windows (1 without a holdout, 0 when it was too short).
+    holdout_errors_ : ndarray of shape (n_held_out, n_horizons) or None
+        Forecast errors of the held-out fit per origin and horizon (NaN
+        where not observed); None without a holdout.
+    error_scales_ : ErrorScales or None
+        The conformal interval model built from ``holdout_errors_``.
     residuals_ : ndarray of shape (n_samples, n_outputs_)
         In-sample forecast errors ``y - predict(X)`` of the training windows
-        with positive weight, resampled by :meth:`forecast` for intervals.
+        with positive weight (for intervals without a holdout).
     n_iter_ : int
         Number of epochs run by the last call to ``fit``, as in
         scikit-learn (``loss_curve_`` holds all of them).
@@ -205,8 +143,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     ``x_1, ..., x_T`` it updates a hidden state
     ``h_t = g(b + W h_{t-1} + U x_t)`` (gated in the LSTM and GRU) and
     forecasts ``y = c + V h_T + A vec(x)``, where the linear term ``A``
-    (``linear_skip``) nests the VAR. Training minimises the squared error
-    on standardised data; early stopping, when enabled, holds out the
+    (``linear_skip``) nests a VAR; around it sits the least-squares AR
+    (``ar_order``), so the network's part models the AR's residuals.
+    Training minimises the squared error on standardised data; early stopping, when enabled, holds out the
     *last* ``validation_fraction`` of the windows (never a random subset,
     which would leak the future into training).
 
@@ -248,8 +187,25 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 f"{type(self).__name__} was fitted with {self.n_variables_}.")
         return X
 
+    @staticmethod
+    def _check_target_columns(y):
+        """Refuse a y whose columns are several variables, not horizons."""
+        if not isinstance(y, pd.DataFrame) or y.shape[1] < 2:
+            return
+        horizons = [f"h{h}" for h in range(1, y.shape[1] + 1)]
+        if list(map(str, y.columns)) != horizons:
+            raise ValueError(
+                f"y has columns {list(y.columns)}: the columns of a 2-D y "
+                "are forecast horizons ('h1', ..., 'hH', as made by "
+                "make_windows(..., horizon=H)), not several target "
+                "variables. Forecasting several variables jointly is not "
+                "supported; fit one forecaster per target (the others can "
+                "be covariates in X).")
+
     def _check_windows(self, X, y, reset):
         """Validated windows (n, T, V) and targets (n, horizon), raw."""
+        if reset:
+            self._check_target_columns(y)
         X, y = validate_data(self, X, y, reset=reset, allow_nd=True,
                              dtype=[np.float64, np.float32],
                              multi_output=True, y_numeric=True)
@@ -259,33 +215,59 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, Y.astype(np.float64, copy=False)
 
-    def _decide_difference(self, y):
-        if self.difference != "auto":
-            return bool(self.difference), None
-        if len(y) < _MIN_UNIT_ROOT_SAMPLES or np.ptp(y) == 0:
-            return False, None
-        # imported here: statsmodels is slow to import and only needed here
-        from statsmodels.tsa.stattools import adfuller
+    def _transform(self, X, Y):
+        """Windows and targets in the form the model is fitted in."""
+        if self.difference_:
+            return relative_to_last(X), Y - X[:, -1, :1]
+        return X, Y
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pvalue = float(adfuller(y, regression="c", autolag="AIC")[1])
-        return pvalue > _UNIT_ROOT_LEVEL, pvalue
+    def _decide(self, X, Y, w):
+        """Levels or changes, and the AR order: decided once per fit."""
+        if self.difference == "auto":
+            series = window_series(X, Y)
+            target = Y[:, 0] if series is None else series[:, 0]
+            difference, tests = decide_difference(
+                target[np.isfinite(target)])
+        else:
+            difference = bool(self.difference)
+            tests = {"adf_pvalue": None, "kpss_pvalue": None}
+        order = self.ar_order
+        if order == "auto":
+            Xt, Yt = (relative_to_last(X), Y - X[:, -1, :1]) if difference \
+                else (X, Y)
+            order, _, _ = fit_autoregression(Xt, Yt, w, "auto")
+        return {"difference": difference, "tests": tests, "ar_order": order}
 
     def _validate_fit_data(self, X, y, reset):
         X, Y = self._check_windows(X, y, reset)
         if reset:
             self.n_outputs_ = Y.shape[1]
-            self.difference_, self.unit_root_pvalue_ = \
-                self._decide_difference(Y[:, 0])
+            w = getattr(self, "_ar_weight", None)
+            w = np.ones(len(X)) if w is None or len(w) != len(X) else w
+            decision = getattr(self, "_decision", None) or \
+                self._decide(X, Y, w)
+            self.difference_ = decision["difference"]
+            self.stationarity_tests_ = decision["tests"]
+            Xt, Yt = self._transform(X, Y)
+            if decision["ar_order"] is None:
+                self.ar_order_ = None
+                self._ar = None
+            else:
+                self.ar_order_, *coefficients = fit_autoregression(
+                    Xt, Yt, w, decision["ar_order"])
+                self._ar = tuple(coefficients)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} horizon(s) but {type(self).__name__} "
                 f"was fitted with {self.n_outputs_}.")
-        if self.difference_:
-            # the network is trained on changes; Anchored adds levels back
-            return relative_to_last(X), Y - X[:, -1, :1]
-        return X, Y
+        Xt, Yt = self._transform(X, Y)
+        if self._ar is not None:
+            # the network learns what the autoregression leaves
+            intercept, coef = self._ar
+            from ._linear import ar_design
+
+            Yt = Yt - intercept - ar_design(Xt, self.ar_order_) @ coef
+        return Xt, Yt
 
     def _score_training_units(self, mu, y):
         return mean_r2(mu, y)
@@ -322,11 +304,45 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             dropout=self.dropout, linear_skip=self.linear_skip)
 
     def _wrap_network(self, network):
+        if self._ar is not None:
+            network = ARNested(network, *self._ar, order=self.ar_order_)
         return Anchored(network) if self.difference_ else network
+
+    def _nested(self):
+        """The ARNested module, or None without an AR part."""
+        inner = self.module_.inner if self.difference_ else self.module_
+        return inner if isinstance(inner, ARNested) else None
+
+    def _set_gate(self, gate):
+        self.gate_ = float(gate)
+        nested = self._nested()
+        if nested is not None:
+            nested.gate.fill_(self.gate_)
+
+    def _components(self, X):
+        """Forecasts of the AR part and the network's addition, separately."""
+        nested = self._nested()
+        device = self.module_.x_loc.device
+        x = torch.as_tensor(np.ascontiguousarray(X), device=device,
+                            dtype=nested.coef.dtype)
+        anchor = 0.0
+        if self.difference_:
+            anchor = X[:, -1, :1]
+            x = relative_to_last(x)
+        self.module_.eval()
+        with torch.no_grad():
+            base = nested.linear(x).double().cpu().numpy() + anchor
+            addition = nested.inner(x).double().cpu().numpy()
+        return base, addition
 
     # ------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):
-        """Fit the network to windows and their targets.
+        """Fit the autoregression and the network to windows and targets.
+
+        With ``holdout_fraction > 0`` the model is first fitted without the
+        most recent windows and tested on them (how much of the network to
+        keep, the scale of the forecast errors per horizon), then fitted
+        on all windows with the same decisions.
 
         Parameters
         ----------
@@ -336,7 +352,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             target series. 2-D X is a univariate series.
         y : array-like of shape (n_samples,) or (n_samples, horizon)
             The target in the period after each window (and the following
-            ones, for direct multi-step forecasts).
+            ones, for direct multi-step forecasts). The columns of a 2-D y
+            are horizons; a DataFrame whose columns are not named 'h1',
+            ..., 'hH' (several target variables) is refused.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the windows.
 
@@ -345,13 +363,85 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         self : object
             The fitted estimator.
         """
-        super().fit(X, y, sample_weight=sample_weight)
+        decision = self.__dict__.pop("_handed_down", None)
+        self._validate_params()
+        Xw, Y = self._check_windows(X, y, reset=True)
+        w = _check_sample_weight(sample_weight, Xw, dtype=np.float64,
+                                 ensure_non_negative=True)
+        n = len(Xw)
+        if decision is None:
+            decision = self._decide(Xw, Y, w)
+        n_hold = int(round(self.holdout_fraction * n))
+        held_out = None
+        if self.holdout_fraction > 0 and n_hold >= _MIN_HOLDOUT and \
+                n - n_hold >= _MIN_TRAIN:
+            held_out = self._hold_out(Xw, Y, w, n - n_hold, decision)
+        self._decision, self._ar_weight = decision, w
+        try:
+            super().fit(X, y, sample_weight=sample_weight)
+        finally:
+            del self._decision, self._ar_weight
         X, Y = self._check_windows(X, y, reset=False)
+        gate = held_out[0] if held_out is not None else (
+            1.0 if self.holdout_fraction == 0 or self.ar_order_ is None
+            else 0.0)
+        self._set_gate(gate)
         residuals = Y - self._linear_predictor(X).cpu().numpy()
-        if sample_weight is not None:
-            residuals = residuals[np.asarray(sample_weight) > 0]
-        self.residuals_ = residuals
+        positive = w > 0
+        if held_out is not None:
+            # the held-out period may be calmer than the sample: widen the
+            # bands to the full-sample residual spread, never narrow them
+            recent = positive & (np.arange(n) >= n - n_hold)
+            factor = max(1.0, float(np.sqrt(
+                np.mean(residuals[positive, 0] ** 2) /
+                max(np.mean(residuals[recent, 0] ** 2), 1e-300))))
+            self.holdout_errors_ = held_out[1]
+            self.error_scales_ = ErrorScales(held_out[1], self.difference_,
+                                             factor)
+        else:
+            self.holdout_errors_ = self.error_scales_ = None
+        self.residuals_ = residuals[positive]
         return self
+
+    def _hold_out(self, X, Y, w, n_train, decision):
+        """Fit on the first ``n_train`` windows, test on the rest.
+
+        Returns the gate (the least-squares weight of the network's
+        addition on the held-out one-step targets, clipped to [0, 1]) and
+        the held-out forecast errors of the gated model per horizon: direct
+        and then recursive along the series when the windows are
+        consecutive, direct only otherwise.
+        """
+        model = clone(self).set_params(holdout_fraction=0.0)
+        model._handed_down = decision
+        model.fit(X[:n_train], Y[:n_train, 0] if self._y_1d else
+                  Y[:n_train], sample_weight=w[:n_train])
+        Xh, Yh = X[n_train:], Y[n_train:]
+        gate = 1.0
+        if model.ar_order_ is not None:
+            base, addition = model._components(Xh)
+            keep = w[n_train:] > 0
+            r, a = (Yh - base)[keep], addition[keep]
+            gate = float(np.clip((r * a).sum() / max((a * a).sum(), 1e-300),
+                                 0.0, 1.0))
+            model._set_gate(gate)
+        series = window_series(X, Y)
+        if series is None:
+            return gate, Yh - model.predict(Xh).reshape(Yh.shape)
+        horizon = Y.shape[1]
+        steps = max(horizon, min(len(Xh), _MAX_HOLDOUT_HORIZON))
+        n_blocks = math.ceil(steps / horizon)
+        # row of the series holding each held-out window's last observation
+        last = np.arange(n_train, len(X)) + X.shape[1] - 1
+        future = last[:, None] + np.arange(1, n_blocks * horizon + 1)
+        inside = future < len(series)
+        rows = series[np.where(inside, future, 0)]
+        rows[~inside] = np.nan
+        exog = rows[:, :, 1:] if X.shape[2] > 1 else None
+        with np.errstate(invalid="ignore"):
+            paths = model._recurse(Xh.astype(np.float64), exog, n_blocks)
+        errors = (rows[:, :, 0] - paths)[:, :steps]
+        return gate, errors
 
     def predict(self, X):
         """Forecast the target after each window.
@@ -371,8 +461,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         return mu.ravel() if self._y_1d else mu
 
     def forecast(self, history, steps, exog_future=None, level=None,
-                 n_paths=1000, target=None):
-        """Forecast the periods after the end of a series.
+                 quantiles=None, method="conformal", n_paths=1000,
+                 target=None):
+        """Forecast the periods after the end of a series, with intervals.
 
         The first ``n_outputs_`` periods come directly from the last window
         of ``history``; later ones recursively, feeding forecasts back in
@@ -391,29 +482,106 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             row per future period in order; needed when a multivariate
             model forecasts beyond its horizon ``n_outputs_``.
         level : float or sequence of float or None, default=None
-            Coverage of prediction intervals, e.g. 0.9 or (0.5, 0.8, 0.95)
-            for a fan chart. The bands are quantiles of ``n_paths``
-            simulated paths that add resampled in-sample residuals
-            (``residuals_``) to each forecast step, so later steps carry the
-            uncertainty of earlier ones. In-sample residuals understate
-            out-of-sample errors when the network overfits.
+            Coverage of central prediction intervals, e.g. 0.9 or
+            (0.5, 0.8, 0.95) for a fan chart.
+        quantiles : float or sequence of float or None, default=None
+            Forecast quantiles, e.g. (0.1, 0.5, 0.9); 0.5 is the median.
+        method : {'conformal', 'paths'}, default='conformal'
+            How intervals and quantiles are computed. 'conformal': the point
+            forecast plus the held-out h-step error scale
+            (``error_scales_``) times quantiles of the pooled standardised
+            held-out errors (split-conformal, per horizon). 'paths':
+            quantiles of ``n_paths`` simulated paths (:meth:`simulate`).
+            Without held-out errors (``holdout_fraction=0`` or a short
+            sample) 'conformal' falls back to 'paths' on in-sample
+            residuals, which understate out-of-sample errors.
         n_paths : int, default=1000
-            Number of simulated paths for the intervals.
+            Number of simulated paths for ``method='paths'``; at least
+            ``10 / p`` for the most extreme tail probability ``p`` asked
+            for (400 for a 95% interval).
         target : str or None, default=None
             Column of a DataFrame history to forecast; None means the first.
 
         Returns
         -------
         forecast : pandas.Series or pandas.DataFrame
-            Indexed by the ``steps`` future periods. Without ``level`` a
-            Series of point forecasts; with it a DataFrame with column
-            ``'forecast'`` and columns ``'lower_<level>'`` and
-            ``'upper_<level>'`` for each level.
+            Indexed by the ``steps`` future periods. Without ``level`` and
+            ``quantiles`` a Series of point forecasts; otherwise a DataFrame
+            with column ``'forecast'``, columns ``'lower_<level>'`` and
+            ``'upper_<level>'`` for each level and ``'q<quantile>'`` for
+            each quantile.
         """
         check_is_fitted(self)
         steps = _check_count(steps, "steps")
         n_paths = _check_count(n_paths, "n_paths")
-        levels = None if level is None else _check_levels(level)
+        if method not in ("conformal", "paths"):
+            raise ValueError("method must be 'conformal' or 'paths'; got "
+                             f"{method!r}.")
+        levels = [] if level is None else list(_check_levels(level))
+        qs = [] if quantiles is None else list(
+            _check_levels(quantiles, "quantiles"))
+        window, exog, index, name, n_blocks = self._origin(
+            history, steps, exog_future, target)
+        point = self._recurse(window[None], exog, n_blocks)[0, :steps]
+        if not levels and not qs:
+            return pd.Series(point, index=index, name=name)
+        probs = np.array([p for lev in levels
+                          for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
+        if method == "conformal" and self.error_scales_ is not None:
+            scales = self.error_scales_
+            values = point[:, None] + np.outer(scales.scales(steps),
+                                               scales.quantiles(probs))
+        else:
+            tail = float(np.min(np.minimum(probs, 1 - probs)))
+            needed = math.ceil(10 / tail)
+            if n_paths < needed:
+                raise ValueError(
+                    f"n_paths={n_paths} is too few simulated paths to "
+                    f"estimate the {tail:.3g} quantile; use at least "
+                    f"{needed}.")
+            paths = self._paths(window, exog, n_blocks, n_paths)[:, :steps]
+            values = np.quantile(paths, probs, axis=0).T
+        out = {"forecast": point}
+        for i, lev in enumerate(levels):
+            out[f"lower_{lev:g}"] = values[:, 2 * i]
+            out[f"upper_{lev:g}"] = values[:, 2 * i + 1]
+        for j, q in enumerate(qs):
+            out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
+        return pd.DataFrame(out, index=index).rename_axis(index.name)
+
+    def simulate(self, history, steps, n_paths=1000, exog_future=None,
+                 target=None):
+        """Simulated future paths of the target.
+
+        Each path runs the model forward from the end of ``history``,
+        adding at every step a shock resampled from the held-out one-step
+        errors (standardised, times the one-step error scale), or from the
+        in-sample residuals without a holdout; the shocked value is fed
+        back into the window, so uncertainty accumulates through the
+        model's own dynamics. All paths are run together, as one batch.
+
+        Parameters
+        ----------
+        history, steps, exog_future, target
+            As for :meth:`forecast`.
+        n_paths : int, default=1000
+            Number of paths.
+
+        Returns
+        -------
+        paths : pandas.DataFrame of shape (steps, n_paths)
+            One column per path, indexed by the future periods.
+        """
+        check_is_fitted(self)
+        steps = _check_count(steps, "steps")
+        n_paths = _check_count(n_paths, "n_paths")
+        window, exog, index, _, n_blocks = self._origin(
+            history, steps, exog_future, target)
+        paths = self._paths(window, exog, n_blocks, n_paths)[:, :steps]
+        return pd.DataFrame(paths.T, index=index).rename_axis(index.name)
+
+    def _origin(self, history, steps, exog_future, target):
+        """Last window, future covariates, future index and target name."""
         frame = arrange_series(history, target, name="history")
         if frame.shape[1] != self.n_variables_:
             raise ValueError(
@@ -425,60 +593,87 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 f"n_timesteps_={self.n_timesteps_} of a window.")
         index = _future_index(frame.index, steps)
         n_blocks = math.ceil(steps / self.n_outputs_)
-        exog = self._future_covariates(frame, exog_future, n_blocks)
-        window = frame.to_numpy(dtype=np.float64, copy=True)[
-            -self.n_timesteps_:]
+        table = self._future_table(frame, exog_future, n_blocks)
+        n = len(frame)
+        window = table[n - self.n_timesteps_:n]
+        exog = table[n:, 1:] if len(table) > n else None
+        return window, exog, index, frame.columns[0], n_blocks
 
-        point = self._recurse(window[None], exog, n_blocks)[0, :steps]
-        name = frame.columns[0]
-        if levels is None:
-            return pd.Series(point, index=index, name=name)
-        rng = check_random_state(self.random_state)
-        residuals = self.residuals_
+    def _future_table(self, frame, exog_future, n_blocks):
+        """History and the future covariate rows, known-future columns led.
 
-        def shock():
-            return residuals[rng.randint(len(residuals), size=n_paths)]
-
-        paths = self._recurse(np.repeat(window[None], n_paths, axis=0),
-                              exog, n_blocks, shock)[:, :steps]
-        out = {"forecast": point}
-        for lev in levels:
-            lo, hi = np.quantile(paths, [(1 - lev) / 2, (1 + lev) / 2],
-                                 axis=0)
-            out[f"lower_{lev:g}"], out[f"upper_{lev:g}"] = lo, hi
-        return pd.DataFrame(out, index=index).rename_axis(index.name)
-
-    def _future_covariates(self, frame, exog_future, n_blocks):
-        """Covariate rows appended between forecast blocks, or None."""
-        needed = (n_blocks - 1) * self.n_outputs_
-        if self.n_variables_ == 1 or needed == 0:
-            return None
+        Rows after the history hold the covariates of the periods forecast
+        (``(n_blocks - 1) * n_outputs_`` of them, appended between forecast
+        blocks); known-future columns are read ``n_outputs_`` periods ahead,
+        so they need that many more future values.
+        """
+        horizon = self.n_outputs_
+        known = list(self.known_future or ())
+        needed = (n_blocks - 1) * horizon
         covariates = list(frame.columns[1:])
-        if exog_future is None:
-            raise ValueError(
-                f"Forecasting more than {self.n_outputs_} period(s) with "
-                "covariates needs their future values: pass exog_future with "
-                f"columns {covariates} and at least {needed} rows.")
-        if not isinstance(exog_future, pd.DataFrame):
-            exog_future = pd.DataFrame(exog_future, columns=covariates)
-        missing = [c for c in covariates if c not in exog_future.columns]
-        if missing:
-            raise ValueError(f"exog_future lacks the covariate column(s) "
-                             f"{missing}.")
-        if len(exog_future) < needed:
-            raise ValueError(f"exog_future has {len(exog_future)} rows; at "
-                             f"least {needed} are needed.")
-        exog = exog_future[covariates].to_numpy(dtype=np.float64)[:needed]
-        if not np.isfinite(exog).all():
-            raise ValueError("exog_future contains NaN or infinite values.")
-        return exog
+        if not covariates:
+            return frame.to_numpy(dtype=np.float64)
+        rows = {c: needed + (horizon if c in known else 0)
+                for c in covariates}
+        if max(rows.values()) > 0:
+            if exog_future is None:
+                raise ValueError(
+                    f"Forecasting {needed + horizon} period(s) with these "
+                    "covariates needs their future values: pass exog_future "
+                    f"with columns {[c for c in covariates if rows[c]]} and "
+                    f"at least {max(rows.values())} rows.")
+            if not isinstance(exog_future, pd.DataFrame):
+                exog_future = pd.DataFrame(exog_future, columns=covariates)
+            missing = [c for c in covariates
+                       if rows[c] and c not in exog_future.columns]
+            if missing:
+                raise ValueError("exog_future lacks the covariate column(s) "
+                                 f"{missing}.")
+            short = [c for c in covariates if rows[c] > len(exog_future)]
+            if short:
+                raise ValueError(
+                    f"exog_future has {len(exog_future)} rows; column(s) "
+                    f"{short} need at least {max(rows.values())}.")
+            future = pd.DataFrame(np.nan, index=range(max(rows.values())),
+                                  columns=covariates)
+            for c in covariates:
+                values = exog_future[c].to_numpy(dtype=np.float64)[:rows[c]]
+                if not np.isfinite(values).all():
+                    raise ValueError("exog_future contains NaN or infinite "
+                                     "values.")
+                future.iloc[:rows[c], covariates.index(c)] = values
+        else:
+            future = pd.DataFrame(columns=covariates, dtype=np.float64)
+        future.insert(0, frame.columns[0], np.nan)
+        table = pd.concat([frame.reset_index(drop=True).astype(np.float64),
+                           future], ignore_index=True)
+        table = lead_known_future(table, known, horizon)
+        return table.to_numpy(dtype=np.float64)[:len(frame) + needed]
+
+    def _paths(self, window, exog, n_blocks, n_paths):
+        rng = check_random_state(self.random_state)
+        scales = self.error_scales_
+        if scales is not None:
+            size = scales.scale[0]
+
+            def shock():
+                return size * scales.draw(rng, (n_paths, self.n_outputs_))
+        else:
+            residuals = self.residuals_
+
+            def shock():
+                return residuals[rng.randint(len(residuals), size=n_paths)]
+
+        return self._recurse(np.repeat(window[None], n_paths, axis=0),
+                             exog, n_blocks, shock)
 
     def _recurse(self, windows, exog, n_blocks, shock=None):
         """Run the network forward ``n_blocks`` times from ``windows``.
 
-        Each block forecasts ``n_outputs_`` periods (plus a resampled
-        residual row from ``shock()``); they are appended to the windows,
-        with the covariates' future rows, to forecast the next block.
+        Each block forecasts ``n_outputs_`` periods (plus a shock from
+        ``shock()``); they are appended to the windows, with the
+        covariates' future rows (``exog`` of shape (periods, n_variables -
+        1), or one such array per window), to forecast the next block.
         """
         horizon, blocks = self.n_outputs_, []
         for b in range(n_blocks):
@@ -492,7 +687,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                            dtype=windows.dtype)
             new[:, :, 0] = block
             if exog is not None:
-                new[:, :, 1:] = exog[b * horizon:(b + 1) * horizon]
+                new[:, :, 1:] = exog[..., b * horizon:(b + 1) * horizon, :]
             windows = np.concatenate([windows, new], axis=1)[
                 :, -self.n_timesteps_:]
         return np.concatenate(blocks, axis=1)

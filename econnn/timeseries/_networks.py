@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 __all__ = ["RECURRENT_CELLS", "SEQUENCE_MODULES", "RecurrentNet",
-           "TransformerNet", "Anchored", "relative_to_last"]
+           "TransformerNet", "Anchored", "ARNested", "relative_to_last"]
 
 #: Recurrent layers by name; each takes ``(input_size, hidden_size,
 #: num_layers, batch_first=True, dropout=...)``.
@@ -186,3 +186,55 @@ class Anchored(nn.Module):
 
     def forward(self, x):
         return self.inner(relative_to_last(x)) + x[:, -1, :1]
+
+
+class ARNested(nn.Module):
+    """An autoregression plus a network trained on what it leaves.
+
+    ``forward(x) = c + A z(x) + gate * inner(x)``, where ``z(x)`` stacks the
+    last ``order`` rows of the window (most recent first) and ``c, A`` are
+    the least-squares AR coefficients. The network was trained on the AR's
+    residuals; ``gate`` in [0, 1] is how much of it the held-out windows
+    support (0: the forecaster is exactly the AR).
+
+    Parameters
+    ----------
+    inner : torch.nn.Module
+        The network (a :class:`~econnn.engine._networks.Standardized`).
+    intercept : array-like of shape (n_outputs,)
+    coef : array-like of shape (order * n_variables, n_outputs)
+    order : int
+    gate : float, default=1.0
+    """
+
+    def __init__(self, inner, intercept, coef, order, gate=1.0):
+        super().__init__()
+        self.inner = inner
+        dtype = inner.x_loc.dtype
+        device = inner.x_loc.device
+        self.order = int(order)
+        self.register_buffer("intercept", torch.as_tensor(
+            intercept, dtype=dtype, device=device))
+        self.register_buffer("coef", torch.as_tensor(
+            coef, dtype=dtype, device=device).reshape(-1, len(intercept)))
+        self.register_buffer("gate", torch.tensor(float(gate), dtype=dtype,
+                                                  device=device))
+
+    @property
+    def x_loc(self):
+        return self.inner.x_loc
+
+    @property
+    def body(self):
+        return self.inner.body
+
+    def linear(self, x):
+        """The AR part alone."""
+        z = x.flip(1)[:, :self.order].reshape(x.shape[0], -1)
+        return self.intercept + z @ self.coef
+
+    def forward(self, x):
+        out = self.linear(x)
+        if float(self.gate) == 0.0:
+            return out
+        return out + self.gate * self.inner(x)

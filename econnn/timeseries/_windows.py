@@ -61,7 +61,43 @@ def arrange_series(data, target=None, name="data"):
     return data
 
 
-def make_windows(data, lags, horizon=1, target=None):
+def auto_lags(index, horizon=1):
+    """Window length for ``lags='auto'``: two seasonal cycles and a period.
+
+    25 for monthly data, 9 for quarterly, 8 otherwise, but no more than a
+    quarter of the sample (so that there are windows to learn from).
+    """
+    from ._linear import seasonal_period
+
+    lags = max(8, 2 * seasonal_period(index) + 1)
+    return int(max(1, min(lags, (len(index) - horizon) // 4)))
+
+
+def lead_known_future(frame, known_future, horizon):
+    """``frame`` with the known-future columns moved ``horizon`` rows earlier.
+
+    Row t of a known-future column then holds its value at t + horizon, so
+    that the last ``horizon`` rows of a window ending at T hold the values
+    of the periods forecast. The last ``horizon`` rows of those columns
+    become NaN.
+    """
+    if not known_future:
+        return frame
+    known = list(known_future)
+    missing = [c for c in known if c not in frame.columns]
+    if missing:
+        raise ValueError(f"known_future column(s) {missing} are not columns "
+                         f"of data; columns are {list(frame.columns)}.")
+    if frame.columns[0] in known:
+        raise ValueError(f"known_future cannot include the target "
+                         f"{frame.columns[0]!r}.")
+    frame = frame.copy()
+    frame[known] = frame[known].shift(-horizon)
+    return frame
+
+
+def make_windows(data, lags="auto", horizon=1, target=None,
+                 known_future=None):
     """Cut a time series into windows of past values and future targets.
 
     Window ``i`` holds the ``lags`` most recent observations of every
@@ -74,12 +110,24 @@ def make_windows(data, lags, horizon=1, target=None):
     data : pandas.Series or pandas.DataFrame
         Observations in time order, indexed by a DatetimeIndex or PeriodIndex,
         without missing values.
-    lags : int
-        Window length (number of past periods the network sees).
+    lags : int or 'auto', default='auto'
+        Window length (number of past periods the model sees). 'auto':
+        two seasonal cycles plus a period for monthly (25) and quarterly (9)
+        data, 8 otherwise, at most a quarter of the sample. The forecaster
+        chooses its AR order within the window (by AIC), so a generous
+        window costs little.
     horizon : int, default=1
         Number of future periods forecast directly from each window.
     target : str or None, default=None
         Column of a DataFrame to forecast; None means the first column.
+    known_future : sequence of str or None, default=None
+        Covariates whose values in the forecast periods are known when
+        forecasting (calendar effects, announced policy, scenario paths).
+        They enter each window ``horizon`` periods ahead: the last
+        ``horizon`` rows of a window hold their values in the target
+        periods. Pass the same list to
+        ``SequenceForecaster(known_future=...)``, and their future values
+        to ``forecast(..., exog_future=...)``.
 
     Returns
     -------
@@ -104,10 +152,13 @@ def make_windows(data, lags, horizon=1, target=None):
     >>> X[0, :, 0], y.iloc[0], str(y.index[0])
     (array([0., 1., 2.]), np.float64(3.0), '2003')
     """
-    lags = _check_count(lags, "lags")
     horizon = _check_count(horizon, "horizon")
     frame = arrange_series(data, target)
-    values = frame.to_numpy(dtype=np.float64)
+    if isinstance(lags, str) and lags == "auto":
+        lags = auto_lags(frame.index, horizon)
+    lags = _check_count(lags, "lags")
+    values = lead_known_future(frame, known_future, horizon).to_numpy(
+        dtype=np.float64)
     n_windows = len(frame) - lags - horizon + 1
     if n_windows < 1:
         raise ValueError(

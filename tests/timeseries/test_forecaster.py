@@ -101,7 +101,9 @@ def test_trend_is_extrapolated_not_flattened():
     series = trending()
     X, y = make_windows(series, lags=6)
     model = SequenceForecaster(**FAST).fit(X, y)
-    assert model.difference_ and model.unit_root_pvalue_ > 0.05
+    assert model.difference_
+    assert model.stationarity_tests_["adf_pvalue"] > 0.05
+    assert model.stationarity_tests_["kpss_pvalue"] < 0.05
     fc = model.forecast(series, steps=24)
     # drift 0.5 per month: two years out the level is ~12 above the end
     assert fc.iloc[-1] - series.iloc[-1] > 8
@@ -117,8 +119,9 @@ def test_trend_is_extrapolated_not_flattened():
 def test_time_ordered_validation_split():
     series = ar1(150)
     X, y = make_windows(series, lags=3)
+    # the network alone (no AR part), so that there is something to score
     model = SequenceForecaster(early_stopping=True, validation_fraction=0.2,
-                               **FAST)
+                               ar_order=None, **FAST)
     train, valid = model._split_validation(y.to_numpy(), seed=0)
     np.testing.assert_array_equal(valid, np.arange(len(y) - len(valid),
                                                    len(y)))
@@ -197,7 +200,8 @@ def test_model_selection_with_time_series_split_and_pipeline():
     pipe = make_pipeline(StandardScaler(), SequenceForecaster(**FAST))
     cv = TimeSeriesSplit(n_splits=3)
     scores = cross_validate(pipe, X2, y, cv=cv, scoring="r2")
-    assert np.all(scores["test_score"] > 0.1)
+    # the first fold has 51 windows: an AR(5) in changes, R^2 ~ 0.08
+    assert np.all(scores["test_score"] > 0.0)
     assert scores["test_score"].mean() > 0.35
     search = GridSearchCV(pipe, {"sequenceforecaster__hidden_size": [4, 8]},
                           cv=cv).fit(X2, y)
@@ -228,3 +232,198 @@ def test_bad_input_errors():
         model.forecast(series.to_timestamp().iloc[[0, 1, 5, 6, 9]], steps=1)
     with pytest.raises(ValueError, match="variable"):
         model.forecast(series.to_frame().assign(z=1.0), steps=1)
+
+
+# ------------------------------------------------- the nested autoregression
+def ar2(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n + 50)
+    for t in range(2, n + 50):
+        y[t] = 0.5 + 0.6 * y[t - 1] - 0.3 * y[t - 2] + rng.standard_normal()
+    return pd.Series(y[50:], index=pd.period_range("1950Q1", periods=n,
+                                                   freq="Q"), name="y")
+
+
+def test_default_nests_the_aic_autoregression():
+    series = ar2()
+    X, y = make_windows(series)  # lags='auto': 9 for quarterly data
+    assert X.shape[1] == 9
+    model = SequenceForecaster(**FAST).fit(X, y)
+    # the order AIC picks on the windows' common sample, as statsmodels
+    from statsmodels.tsa.ar_model import ar_select_order
+    sel = ar_select_order(series.to_numpy(), maxlag=9, ic="aic", trend="c")
+    assert model.ar_order_ == max(sel.ar_lags) == 2
+    # its coefficients are AutoReg's on the same sample
+    ar = AutoReg(series.to_numpy()[9 - 2:], lags=2, trend="c").fit()
+    intercept, coef = model._ar
+    np.testing.assert_allclose(intercept[0], ar.params[0], rtol=1e-8)
+    np.testing.assert_allclose(coef[:, 0], ar.params[1:], rtol=1e-8)
+    # on a linear series the held-out windows give the network (almost)
+    # nothing: the forecasts are the AR's
+    assert model.gate_ < 0.5
+    ar_pred = ar.params[0] + X[:, ::-1, 0][:, :2] @ ar.params[1:]
+    assert np.sqrt(np.mean((model.predict(X) - ar_pred) ** 2)) < \
+        0.1 * np.std(y)
+
+
+def setar(n=800, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n + 100)
+    for t in range(1, n + 100):
+        y[t] = (1 + 0.6 * y[t - 1]) if y[t - 1] <= 0 else \
+            (-1 - 0.4 * y[t - 1])
+        y[t] += 0.5 * rng.standard_normal()
+    return pd.Series(y[100:], index=pd.period_range("1900-01", periods=n,
+                                                    freq="M"))
+
+
+def test_network_adds_to_the_ar_on_a_nonlinear_series():
+    series = setar()
+    X, y = make_windows(series, lags=4)
+    n_train = 600
+    model = SequenceForecaster(random_state=0).fit(X[:n_train],
+                                                   y.iloc[:n_train])
+    assert model.gate_ > 0.5
+    test = y.iloc[n_train:]
+    rmse = np.sqrt(np.mean((model.predict(X[n_train:]) - test) ** 2))
+    p = model.ar_order_
+    ar = AutoReg(series.to_numpy()[4 - p:n_train + 4], lags=p).fit()
+    ar_pred = ar.params[0] + X[n_train:, ::-1, 0][:, :p] @ ar.params[1:]
+    rmse_ar = np.sqrt(np.mean((ar_pred - test) ** 2))
+    assert rmse < 0.9 * rmse_ar
+
+
+def test_stationarity_needs_adf_and_kpss_to_agree():
+    # a stationary cycle (complex AR roots, like lynx): levels
+    rng = np.random.default_rng(3)
+    y = np.zeros(200)
+    for t in range(2, 200):
+        y[t] = 1.3 * y[t - 1] - 0.7 * y[t - 2] + rng.standard_normal()
+    cycle = pd.Series(y, index=pd.period_range("1800", periods=200,
+                                               freq="Y"))
+    model = SequenceForecaster(**FAST).fit(*make_windows(cycle))
+    assert not model.difference_
+    assert model.stationarity_tests_["adf_pvalue"] < 0.05
+    # too short for the tests: levels, no p-values
+    short = SequenceForecaster(**FAST).fit(*make_windows(cycle.iloc[:40]))
+    assert not short.difference_
+    assert short.stationarity_tests_["adf_pvalue"] is None
+
+
+def test_multi_column_target_is_refused_not_read_as_horizons():
+    series = ar1(80)
+    X, _ = make_windows(series, lags=3)
+    two = pd.DataFrame({"gdp": np.arange(len(X), dtype=float),
+                        "infl": np.arange(len(X), dtype=float)})
+    with pytest.raises(ValueError, match="not several target variables"):
+        SequenceForecaster(**FAST).fit(X, two)
+    # horizons, named as make_windows names them, are accepted
+    X2, Y2 = make_windows(series, lags=3, horizon=2)
+    assert SequenceForecaster(**FAST).fit(X2, Y2).n_outputs_ == 2
+
+
+# ------------------------------------------------------------- intervals
+def test_conformal_quantiles_are_the_held_out_error_ranks():
+    from econnn.timeseries._linear import ErrorScales
+
+    rng = np.random.default_rng(0)
+    errors = rng.standard_normal((99, 2)) * [1.0, 2.0]
+    scales = ErrorScales(errors, integrated=False)
+    rms = np.sqrt(np.mean(errors ** 2, axis=0))
+    np.testing.assert_allclose(scales.scales(2), rms)
+    z = np.sort(np.abs(np.concatenate([errors[:, 0] / rms[0],
+                                       errors[:, 1] / rms[1]])))
+    n = len(z)
+    q = scales.quantiles([0.1, 0.5, 0.9])
+    # the 80% band: the ceil((n + 1) 0.8)-th smallest |z|, symmetric
+    assert q[2] == z[int(np.ceil((n + 1) * 0.8)) - 1] == -q[0]
+    assert q[1] == 0
+    # beyond the measured horizons: flat for levels, sqrt(h) for changes
+    assert scales.scales(4)[-1] == scales.scale[-1]
+    grown = ErrorScales(errors, integrated=True).scales(8)
+    np.testing.assert_allclose(grown[-1], grown[1] * 2)
+
+
+def test_forecast_quantiles_median_paths_and_n_paths_check():
+    series = ar1(200)
+    X, y = make_windows(series, lags=4)
+    model = SequenceForecaster(**FAST).fit(X, y)
+    assert model.error_scales_ is not None
+    fc = model.forecast(series, steps=6, level=0.8, quantiles=(0.1, 0.5, 0.9))
+    assert list(fc.columns) == ["forecast", "lower_0.8", "upper_0.8",
+                                "q0.1", "q0.5", "q0.9"]
+    np.testing.assert_allclose(fc["q0.5"], fc["forecast"])
+    np.testing.assert_allclose(fc["q0.1"], fc["lower_0.8"])
+    assert (fc["q0.9"] > fc["forecast"]).all()
+    with pytest.raises(ValueError, match="n_paths=5 is too few"):
+        model.forecast(series, steps=2, level=0.95, method="paths",
+                       n_paths=5)
+    with pytest.raises(ValueError, match="quantiles"):
+        model.forecast(series, steps=2, quantiles=1.0)
+    paths = model.simulate(series, steps=6, n_paths=2000)
+    assert paths.shape == (6, 2000)
+    pd.testing.assert_index_equal(paths.index, fc.index)
+    # a (nearly) linear model: the paths are centred on the point forecast
+    # and spread like the held-out one-step errors at the first step
+    np.testing.assert_allclose(paths.mean(axis=1), fc["forecast"],
+                               atol=0.15)
+    assert abs(paths.iloc[0].std() / model.error_scales_.scale[0] - 1) < 0.1
+    by_paths = model.forecast(series, steps=6, level=0.8, method="paths",
+                              n_paths=2000)
+    assert (by_paths["upper_0.8"] > by_paths["lower_0.8"]).all()
+
+
+def test_make_windows_auto_lags_follow_the_frequency():
+    monthly = pd.Series(np.arange(200.0), index=pd.period_range(
+        "2000-01", periods=200, freq="M"))
+    assert make_windows(monthly)[0].shape[1] == 25
+    assert make_windows(monthly.iloc[:60])[0].shape[1] == 14  # n / 4
+    yearly = pd.Series(np.arange(100.0), index=pd.period_range(
+        "1900", periods=100, freq="Y"))
+    assert make_windows(yearly)[0].shape[1] == 8
+
+
+# ------------------------------------------------- known-future regressors
+def arx(n=300, seed=0):
+    """y_t = 0.5 y_{t-1} + 1.0 x_t + e_t, with x_t an AR(1) known ahead."""
+    rng = np.random.default_rng(seed)
+    x, y = np.zeros(n), np.zeros(n)
+    for t in range(1, n):
+        x[t] = 0.6 * x[t - 1] + rng.standard_normal()
+        y[t] = 0.5 * y[t - 1] + 1.0 * x[t] + 0.5 * rng.standard_normal()
+    return pd.DataFrame({"y": y, "x": x}, index=pd.period_range(
+        "1950Q1", periods=n, freq="Q"))
+
+
+def test_known_future_regressor_matches_autoreg_with_exog():
+    data = arx()
+    X, y = make_windows(data, lags=4, known_future=["x"])
+    # the last row of each window holds x in the target period
+    np.testing.assert_array_equal(X[:, -1, 1], data["x"].to_numpy()[4:])
+    n_train = 240
+    model = SequenceForecaster(known_future=("x",), **FAST).fit(
+        X[:n_train], y.iloc[:n_train])
+    test = y.iloc[n_train:]
+    rmse = np.sqrt(np.mean((model.predict(X[n_train:]) - test) ** 2))
+    # statsmodels: AutoReg with x as exogenous regressor, same sample
+    yv, xv = data["y"].to_numpy(), data["x"].to_numpy()
+    res = AutoReg(yv[3:n_train + 4], lags=1, exog=xv[3:n_train + 4]).fit()
+    pred = res.params[0] + res.params[1] * yv[n_train + 3:-1] + \
+        res.params[2] * xv[n_train + 4:]
+    rmse_ar = np.sqrt(np.mean((pred - test) ** 2))
+    assert rmse < 1.1 * rmse_ar
+    # forecast() reads x in the forecast periods from exog_future: moving
+    # x at T+1 by 1 moves the one-step forecast by about its coefficient
+    history = data.iloc[:n_train + 4]
+    base = model.forecast(history, steps=3, exog_future=data[["x"]].iloc[
+        n_train + 4:n_train + 7])
+    bumped = data[["x"]].iloc[n_train + 4:n_train + 7].copy()
+    bumped.iloc[0] += 1.0
+    moved = model.forecast(history, steps=3, exog_future=bumped)
+    assert 0.8 < moved.iloc[0] - base.iloc[0] < 1.2
+    # ... and carries it through the AR: half of it a period later
+    assert 0.3 < moved.iloc[1] - base.iloc[1] < 0.7
+    with pytest.raises(ValueError, match="exog_future"):
+        model.forecast(history, steps=1)
+    with pytest.raises(ValueError, match="not columns"):
+        make_windows(data, lags=4, known_future=["z"])

@@ -1,0 +1,255 @@
+"""The linear part of the forecaster: stationarity, AR order, calibration.
+
+Everything here is plain numpy (and statsmodels' unit-root tests): the
+autoregression the network is nested around, the decision to model levels
+or changes, and the out-of-sample error scales the prediction intervals are
+built from.
+"""
+
+import warnings
+
+import numpy as np
+
+__all__ = ["decide_difference", "fit_autoregression", "ar_design",
+           "seasonal_period", "window_series", "ErrorScales"]
+
+#: Below this many observations unit-root tests have little power (the
+#: Dickey-Fuller test "finds" unit roots in most short stationary samples),
+#: so ``difference='auto'`` keeps the levels.
+MIN_UNIT_ROOT_SAMPLES = 50
+UNIT_ROOT_LEVEL = 0.05
+
+#: Seasonal period by the first letter of a pandas frequency string.
+_SEASONS = {"Q": 4, "M": 12}
+
+
+def seasonal_period(index):
+    """Observations per year for quarterly (4) and monthly (12) data, else 1.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        A PeriodIndex or DatetimeIndex; anything else gives 1.
+    """
+    freq = getattr(index, "freqstr", None)
+    if freq is None and len(index) >= 3:
+        try:
+            import pandas as pd
+
+            freq = pd.infer_freq(index)
+        except (TypeError, ValueError):
+            freq = None
+    if not freq:
+        return 1
+    return _SEASONS.get(freq.upper().lstrip("0123456789")[:1], 1)
+
+
+def decide_difference(y):
+    """Whether a series is integrated: ADF and KPSS must agree.
+
+    Changes are modelled only when the augmented Dickey-Fuller test does
+    not reject a unit root *and* the KPSS test rejects stationarity, both at
+    5%; in every other case (both tests inconclusive, or they contradict
+    each other) the levels are kept: the autoregression in levels, with its
+    coefficients estimated, still nests a unit root, whereas differencing a
+    stationary series throws information away.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        The target series in time order.
+
+    Returns
+    -------
+    difference : bool
+    tests : dict
+        ``{'adf_pvalue': float, 'kpss_pvalue': float}``, or None values
+        when the sample is too short (fewer than 50 observations) or
+        constant.
+    """
+    tests = {"adf_pvalue": None, "kpss_pvalue": None}
+    if len(y) < MIN_UNIT_ROOT_SAMPLES or np.ptp(y) == 0:
+        return False, tests
+    # imported here: statsmodels is slow to import and only needed here
+    from statsmodels.tsa.stattools import adfuller, kpss
+
+    with warnings.catch_warnings():
+        # KPSS warns when its p-value is outside the tabulated 1%-10%
+        warnings.simplefilter("ignore")
+        adf = float(adfuller(y, regression="c", autolag="AIC")[1])
+        stat = float(kpss(y, regression="c", nlags="auto")[1])
+    tests.update(adf_pvalue=adf, kpss_pvalue=stat)
+    return bool(adf > UNIT_ROOT_LEVEL and stat < UNIT_ROOT_LEVEL), tests
+
+
+def ar_design(X, order):
+    """Regressors of an AR(order): the last ``order`` rows of every variable.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_timesteps, n_variables)
+    order : int
+
+    Returns
+    -------
+    Z : ndarray of shape (n, order * n_variables)
+        Most recent row first.
+    """
+    if order == 0:
+        return np.empty((X.shape[0], 0))
+    return X[:, ::-1][:, :order].reshape(X.shape[0], -1)
+
+
+def _weighted_ols(Z, Y, w):
+    """Coefficients and weighted residual sum of squares, with intercept."""
+    A = np.column_stack([np.ones(len(Z)), Z])
+    sw = np.sqrt(w)[:, None]
+    coef, *_ = np.linalg.lstsq(A * sw, Y * sw, rcond=None)
+    resid = Y - A @ coef
+    return coef, float(w @ (resid[:, 0] ** 2))
+
+
+def fit_autoregression(X, Y, w, order="auto"):
+    """Least-squares (V)AR on windows, the order chosen by AIC.
+
+    Candidate orders run from 0 to the window length (fewer when the
+    sample is short), all on the same windows, so the criterion compares
+    like with like. The order is chosen on the first output column (the
+    one-step target); every column gets its own coefficients at that order
+    (direct multi-step regressions).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_timesteps, n_variables)
+    Y : ndarray of shape (n, n_outputs)
+    w : ndarray of shape (n,)
+        Sample weights (a weight of k counts like k copies).
+    order : 'auto' or int
+        'auto' for the AIC choice, else the order to use.
+
+    Returns
+    -------
+    order : int
+    intercept : ndarray of shape (n_outputs,)
+    coef : ndarray of shape (order * n_variables, n_outputs)
+    """
+    n_variables = X.shape[2]
+    n = float(w.sum())
+    if order == "auto":
+        # leave at least ~3 windows per coefficient
+        largest = int(min(X.shape[1], max((n / 3 - 1) // n_variables, 0)))
+        best = None
+        for p in range(largest + 1):
+            _, rss = _weighted_ols(ar_design(X, p), Y[:, :1], w)
+            k = 1 + p * n_variables
+            aic = n * np.log(max(rss, 1e-300) / n) + 2 * k
+            if best is None or aic < best[0] - 1e-9:
+                best = (aic, p)
+        order = best[1]
+    order = int(min(order, X.shape[1]))
+    coef, _ = _weighted_ols(ar_design(X, order), Y, w)
+    return order, coef[0], coef[1:]
+
+
+def window_series(X, Y):
+    """The series behind consecutive windows, or None if they are not.
+
+    Windows cut by :func:`make_windows` from one series overlap: window
+    ``i + 1`` is window ``i`` shifted by a period, and its last row holds
+    window ``i``'s first target. Then the whole sample is one series, and
+    multi-step forecast errors can be measured on it.
+
+    Returns
+    -------
+    series : ndarray of shape (n + n_timesteps [+ horizon - 1], n_variables)
+        or None; rows after the last window hold the targets only, with
+        NaN for the other variables.
+    """
+    if len(X) < 2 or not (np.array_equal(X[1:, :-1], X[:-1, 1:]) and
+                          np.array_equal(X[1:, -1, 0], Y[:-1, 0])):
+        return None
+    tail = np.full((Y.shape[1], X.shape[2]), np.nan)
+    tail[:, 0] = Y[-1]
+    return np.concatenate([X[0], X[1:, -1], tail])
+
+
+class ErrorScales:
+    """Out-of-sample forecast errors per horizon, turned into intervals.
+
+    Split-conformal intervals with a location-scale model: the scale of
+    the h-step error is the root mean square of the held-out h-step errors
+    (made non-decreasing in h); the shape is the empirical distribution of
+    all held-out errors divided by their horizon's scale, pooled over
+    horizons (normal quantiles when fewer than 20 are available). Beyond
+    the last measured horizon the scale stays flat for levels and grows
+    with the square root of the horizon for changes (a random walk).
+
+    Parameters
+    ----------
+    errors : ndarray of shape (n_origins, n_horizons)
+        Forecast errors ``actual - forecast``; NaN where not observed.
+    integrated : bool
+        Whether the forecasts are of an integrated series.
+    factor : float, default=1.0
+        Multiplies every scale (see :class:`SequenceForecaster`'s
+        ``error_scales_``: the full-sample residual spread over the
+        held-out period's, when larger).
+    """
+
+    def __init__(self, errors, integrated, factor=1.0):
+        errors = np.asarray(errors, dtype=np.float64)
+        counts = np.isfinite(errors).sum(axis=0)
+        keep = counts >= 3
+        if not keep[0]:
+            raise ValueError("at least 3 one-step errors are needed.")
+        last = int(np.argmin(keep)) if not keep.all() else len(keep)
+        errors = errors[:, :last]
+        self.scale = np.maximum.accumulate(
+            np.sqrt(np.nanmean(errors ** 2, axis=0)))
+        self.scale = np.maximum(self.scale, 1e-12)
+        z = errors / self.scale
+        self.factor = float(factor)
+        self.scale = self.scale * self.factor
+        self.z = z[np.isfinite(z)]
+        self.abs_z = np.sort(np.abs(self.z))
+        self.integrated = integrated
+        self.n_errors = counts[:last]
+
+    def scales(self, steps):
+        """The error scale at horizons 1..steps."""
+        k = len(self.scale)
+        if steps <= k:
+            return self.scale[:steps]
+        h = np.arange(k + 1, steps + 1)
+        growth = np.sqrt(h / k) if self.integrated else np.ones(len(h))
+        return np.concatenate([self.scale, self.scale[-1] * growth])
+
+    def quantiles(self, probs):
+        """Quantiles of the standardised error, symmetric about zero.
+
+        The quantile ``p`` is ``sign(p - 1/2)`` times the conformal quantile
+        of ``|z|`` at ``|2p - 1|`` (rank ``ceil((n + 1) |2p - 1|)``): a
+        central interval of coverage c is ``+- q_|z|(c)``, and the median
+        is the point forecast. Symmetric bands are less at the mercy of the
+        held-out period's bias than the two tails estimated separately.
+        Normal quantiles when fewer than 20 errors are held out.
+        """
+        probs = np.asarray(probs, dtype=np.float64)
+        coverage = np.abs(2 * probs - 1)
+        n = len(self.z)
+        if n < 20:
+            from scipy.stats import norm
+
+            size = norm.ppf((1 + coverage) / 2)
+        else:
+            rank = (np.ceil((n + 1) * coverage) - 1).clip(0, n - 1)
+            size = self.abs_z[rank.astype(int)]
+        return np.sign(probs - 0.5) * size
+
+    def draw(self, rng, size):
+        """Standardised shocks: pooled errors resampled, with random signs.
+
+        The random sign makes the shocks symmetric, as the intervals are.
+        """
+        signs = rng.choice(np.array([-1.0, 1.0]), size=size)
+        return signs * self.z[rng.randint(len(self.z), size=size)]

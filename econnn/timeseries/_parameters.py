@@ -1,0 +1,135 @@
+"""The hyperparameters of SequenceForecaster, declared once."""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .. import _hyperparameters as hp
+from .._declaration import Param
+from ._networks import SEQUENCE_MODULES
+
+CELL = Param(
+    "cell",
+    "gru",
+    [StrOptions(set(SEQUENCE_MODULES))],
+    "{" + ", ".join(repr(c) for c in SEQUENCE_MODULES) + "}",
+    """
+    The network read along each window: 'rnn' (Elman), 'lstm' (long
+    short-term memory), 'gru' (gated recurrent unit) or 'transformer' (a
+    self-attention encoder with sinusoidal positional encoding).
+    """,
+)
+
+HIDDEN_SIZE = Param(
+    "hidden_size",
+    16,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    Size of the hidden state (the transformer's model width).
+    """,
+)
+
+NUM_LAYERS = Param(
+    "num_layers",
+    1,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    Number of stacked recurrent (or encoder) layers.
+    """,
+)
+
+SEQUENCE_DROPOUT = Param(
+    "dropout",
+    0.0,
+    [Interval(Real, 0, 1, closed="left")],
+    "float",
+    """
+    Dropout probability between stacked layers, inside transformer layers
+    and before the output layer. Not applied at prediction.
+    """,
+)
+
+LINEAR_SKIP = Param(
+    "linear_skip",
+    True,
+    ["boolean"],
+    "bool",
+    """
+    Whether to add a linear map from the whole window to the forecast, an
+    autoregressive (VAR) term, so that the network nests the linear
+    time-series model and its hidden units learn the nonlinear remainder.
+    """,
+)
+
+DIFFERENCE = Param(
+    "difference",
+    "auto",
+    [StrOptions({"auto"}), "boolean"],
+    "'auto' or bool",
+    """
+    Whether to model changes: each window is taken relative to its last
+    value and the model predicts the target's change from its last
+    observed value, which is added back. Forecasts of a trending
+    (integrated) series then follow the level beyond the training range
+    rather than flattening out. 'auto' decides once per fit with two unit-root
+    tests on the target series: changes only when the augmented
+    Dickey-Fuller test does not reject a unit root *and* the KPSS test
+    rejects stationarity, both at 5% (levels with fewer than 50 windows,
+    or when the tests disagree). The decision and both p-values are kept
+    in ``difference_`` and ``stationarity_tests_``.
+    """,
+)
+
+AR_ORDER = Param(
+    "ar_order",
+    "auto",
+    [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left"), None],
+    "'auto', int or None",
+    """
+    Order of the autoregression the network is nested around: the forecast
+    is ``AR(window) + gate * network(window)``, where the network is
+    trained on the AR's residuals. 'auto' chooses the order by AIC from 0
+    to the window length (the last rows of every variable enter; with
+    windows of two years, seasonal lags are among the candidates); an
+    integer fixes it; None drops the AR and the network models the target
+    alone.
+    """,
+)
+
+KNOWN_FUTURE = Param(
+    "known_future",
+    None,
+    [list, tuple, None],
+    "tuple of str or None",
+    """
+    Covariates whose future values are known when forecasting, entered in
+    the windows ``horizon`` periods ahead (``make_windows(...,
+    known_future=...)``, with the same columns). :meth:`forecast` then
+    reads their values in the forecast periods from ``exog_future``.
+    """,
+)
+
+HOLDOUT = Param(
+    "holdout_fraction",
+    0.25,
+    [Interval(Real, 0, 0.5, closed="both")],
+    "float",
+    """
+    Share of the windows, the most recent ones, on which a first fit of the
+    model is tested before the final fit on all of them. The held-out
+    forecast errors decide how much of the network to keep (``gate_``, 0
+    when the network does not improve on the AR out of sample) and
+    calibrate the prediction intervals, per horizon (``error_scales_``).
+    0 skips this: the network is kept in full and intervals come from
+    in-sample residuals. With fewer than 10 held-out or 20 remaining windows
+    the holdout is skipped and the model is the AR alone (``gate_=0``).
+    """,
+)
+
+
+#: Training defaults that differ from NNRegressor's: the network only models
+#: what the AR leaves, so a few hundred windows are trained in full batches
+#: (one step per epoch, a few seconds per fit on one core) at a larger rate.
+TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=1e-2)

@@ -1,0 +1,83 @@
+"""Fan chart of a forecast after its history."""
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_forecast"]
+
+
+def _as_timestamps(index, name):
+    if isinstance(index, pd.PeriodIndex):
+        # matplotlib has no converter for periods: plot at each period's start
+        return index.to_timestamp(how="start")
+    if isinstance(index, pd.DatetimeIndex):
+        return index
+    raise TypeError(f"{name} must be indexed by a PeriodIndex or "
+                    f"DatetimeIndex; got a {type(index).__name__}.")
+
+
+def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
+                  color="C0"):
+    """Plot a forecast with its prediction bands as a fan chart.
+
+    Parameters
+    ----------
+    history : pandas.Series
+        The observed series (a DataFrame's first column is used), indexed
+        by a PeriodIndex or DatetimeIndex.
+    forecast : pandas.Series or pandas.DataFrame
+        What :meth:`SequenceForecaster.forecast` returns: a Series of point
+        forecasts, or a DataFrame with ``'forecast'`` and
+        ``'lower_<level>'``/``'upper_<level>'`` columns; each band is
+        shaded, the widest lightest.
+    ax : matplotlib.axes.Axes or None, default=None
+        Axes to draw on; None creates a figure.
+    n_history : int or None, default=None
+        Plot only the last ``n_history`` observations.
+    title : str or None, default=None
+    color : str, default='C0'
+        Colour of the forecast and its bands.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(history, pd.DataFrame):
+        history = history.iloc[:, 0]
+    if not isinstance(history, pd.Series):
+        raise TypeError("history must be a pandas Series or DataFrame; got "
+                        f"{type(history).__name__}.")
+    if isinstance(forecast, pd.Series):
+        forecast = forecast.to_frame("forecast")
+    if not isinstance(forecast, pd.DataFrame) or \
+            "forecast" not in forecast.columns:
+        raise ValueError("forecast must be a Series of point forecasts or a "
+                         "DataFrame with a 'forecast' column, as returned "
+                         "by SequenceForecaster.forecast.")
+    if n_history is not None:
+        history = history.iloc[-int(n_history):]
+    x_hist = _as_timestamps(history.index, "history")
+    x_fc = _as_timestamps(forecast.index, "forecast")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(x_hist, history.to_numpy(), color="black", lw=1.2,
+            label=history.name if history.name is not None else "history")
+    levels = sorted((float(c[len("lower_"):]) for c in forecast.columns
+                     if c.startswith("lower_")), reverse=True)
+    # join the fan to the last observation
+    x_band = x_hist[-1:].append(x_fc)
+    last = history.iloc[-1]
+    for i, lev in enumerate(levels):
+        lo = np.r_[last, forecast[f"lower_{lev:g}"].to_numpy()]
+        hi = np.r_[last, forecast[f"upper_{lev:g}"].to_numpy()]
+        ax.fill_between(x_band, lo, hi, color=color, lw=0,
+                        alpha=0.15 + 0.5 * (i + 1) / (len(levels) + 1),
+                        label=f"{lev:.0%} band")
+    ax.plot(x_band, np.r_[last, forecast["forecast"].to_numpy()],
+            color=color, lw=1.5, label="forecast")
+    ax.legend(loc="best", frameon=False)
+    if title is not None:
+        ax.set_title(title)
+    return ax
