@@ -64,7 +64,8 @@ def _encode(value, where, tensors):
         return {"__dtype__": value.str}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
-            key = f"attr.{where}"
+            # numbered: a tuple or list may hold several arrays
+            key = f"attr.{len(tensors)}.{where}"
             tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
             return {"__array__": key}
         if value.dtype.kind in "UO":  # labels, feature names
