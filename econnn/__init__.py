@@ -9,7 +9,9 @@ from .timeseries._forecaster import SequenceForecaster
 from .inference._gradcheck import check_gradients
 from .inference._likelihood import log_likelihood, predict_components
 from ._baselines import LogitClassifier, OLSRegressor
-from .inference._plots import plot_learning_curve, plot_marginal_effects
+from .inference._effects_table import MarginalEffects
+from .inference._plots import (plot_effects_at, plot_learning_curve,
+                               plot_marginal_effects)
 from ._regressor import NNRegressor
 from ._persistence import load, save
 from ._onnx import to_onnx
@@ -47,4 +49,6 @@ __all__ = [
     "ComparisonTable",
     "plot_learning_curve",
     "plot_marginal_effects",
+    "plot_effects_at",
+    "MarginalEffects",
 ]

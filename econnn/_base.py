@@ -127,6 +127,10 @@ class _BaseNN(BaseEstimator):
     def _n_network_outputs(self, Y):
         return Y.shape[1]
 
+    def _start_is_epoch_zero(self):
+        """Whether the starting weights compete in early stopping."""
+        return False
+
     def _initialize_output(self, body, Yt, w):
         """Start from the intercept-only GLM (mean of y, log prior odds)."""
         with np.errstate(over="ignore"):  # unrepresentable y: see
@@ -361,6 +365,8 @@ class _BaseNN(BaseEstimator):
                 # counts only the last call's)
                 epoch_offset=len(self.loss_curve_), incremental=incremental,
                 scorer=self._scorer, weight_mean=float(w[train_idx].mean()),
+                start_as_epoch_zero=(self.n_iter_ == 0 and
+                                     self._start_is_epoch_zero()),
                 batch_device=device if (stream or sp.issparse(Xs)) else None)
         self._record(result, incremental, config)
 
@@ -385,8 +391,9 @@ class _BaseNN(BaseEstimator):
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 result.validation_scores
             self.validation_loss_curve_ = result.valid_loss
-            self.best_validation_score_ = result.validation_scores[
-                result.best_epoch - 1]
+            self.best_validation_score_ = result.start_score if \
+                result.best_epoch == 0 else result.validation_scores[
+                    result.best_epoch - 1]
         else:
             self.best_validation_score_ = None
         if not incremental and not result.converged:

@@ -90,7 +90,8 @@ class _OrderedEncoder:
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.MONOTONE,
+            hp.MODULE], hp.MLP_TRAINING, extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
 

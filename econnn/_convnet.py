@@ -15,9 +15,10 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _hyperparameters as hp
-from ._classifier import CLASS_WEIGHT, NNClassifier
+from ._classifier import CLASS_ORDER, CLASS_WEIGHT, NNClassifier
+from ._classifier import LOSS as CLASSIFIER_LOSS
 from ._declaration import Param, estimator
-from ._regressor import LOSS, QUANTILE, NNRegressor
+from ._regressor import CENSORING, LOSS, QUANTILE, NNRegressor
 from .engine._convnets import POOLING, ConvNet
 
 __all__ = ["ConvNetRegressor", "ConvNetClassifier"]
@@ -84,20 +85,11 @@ CONV_TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=3e-3,
                                  batch_size=32)
 
 
-def _fixed_defaults(cls):
-    """Class decorator: the feed-forward parameters a convolutional
-    estimator does not take (``module``, ``n_ensemble``, ``interval``,
-    ...) read as their defaults, so the inherited methods see them."""
-    own = {p.name for p in cls._params}
-    for base in cls.__mro__[1:]:
-        for param in getattr(base, "_params", ()):
-            if param.name not in own and param.name not in vars(cls):
-                setattr(cls, param.name, param.default)
-    return cls
-
-
 class _ConvNetMixin:
     """Grid inputs and the convolutional body (before the NN estimator)."""
+
+    # no custom ``module``: the built-in network's initial output bias
+    module = None
 
     def _grid_shape(self, shape):
         """``(channels, height, width)`` of X of ``shape``; checks it."""
@@ -167,6 +159,11 @@ class _ConvNetMixin:
         return np.repeat(loc, cells), np.repeat(scale, cells)
 
     def _check_params(self):
+        if self.monotone:
+            raise ValueError(
+                "monotone constraints are not available for convolutional "
+                "networks (only the feed-forward network is built "
+                "monotone); got monotone={!r}.".format(self.monotone))
         super()._check_params()
         channels = np.atleast_1d(np.asarray(self.conv_channels,
                                             dtype=object))
@@ -190,8 +187,8 @@ class _ConvNetMixin:
         return tags
 
 
-@_fixed_defaults
-@estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE], CONV_TRAINING)
+@estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.MONOTONE],
+           CONV_TRAINING, hp.INTERVALS)
 class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """Convolutional neural network regressor for grid data.
 
@@ -258,8 +255,8 @@ class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """
 
 
-@_fixed_defaults
-@estimator(CONV_ARCHITECTURE + [CLASS_WEIGHT], CONV_TRAINING)
+@estimator(CONV_ARCHITECTURE + [CLASSIFIER_LOSS, CLASS_ORDER, CLASS_WEIGHT,
+                               hp.MONOTONE], CONV_TRAINING)
 class ConvNetClassifier(_ConvNetMixin, NNClassifier):
     """Convolutional neural network classifier for grid data.
 

@@ -4,7 +4,7 @@
 :class:`~econnn.NNRegressor` / :class:`~econnn.NNClassifier` (scikit-learn's
 ``BaseMultilayerPerceptron`` plays this part for its MLPs): it knows the
 architecture parameters (``hidden_layer_sizes``, ``activation``,
-``dropout``, ``batch_norm``, ``n_ensemble``) and the ``module`` /
+``dropout``, ``batch_norm``, ``n_ensemble``, ``linear_skip``) and the ``module`` /
 ``module__*`` pass-through for a user's own network, so the base needs to
 know none of them; scikit-learn's layer attributes (``coefs_``,
 ``intercepts_``, ``n_layers_``) come from
@@ -12,8 +12,10 @@ know none of them; scikit-learn's layer attributes (``coefs_``,
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._base import _BaseNN
+from .engine._glm import start_at_glm
 from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
 from .engine._networks import MLP, EnsembleMLP, build_user_module
@@ -87,7 +89,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                                       self._extra_params().items()})
         layers = dict(hidden_layer_sizes=self._hidden_layer_sizes(),
                       activation=self.activation, dropout=self.dropout,
-                      batch_norm=self.batch_norm)
+                      batch_norm=self.batch_norm,
+                      linear_skip=self._has_linear_skip())
         members = self.n_ensemble_ = self._ensemble_size()
         if self.monotone:
             return monotone_network(self, n_features, n_outputs, members)
@@ -99,6 +102,29 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         if self.n_ensemble == "auto":
             return int(np.clip(100_000 // self._n_train_rows, 1, 2))
         return self.n_ensemble
+
+    def _init_model(self, X, Y, w, config):
+        super()._init_model(X, Y, w, config)
+        if self._has_linear_skip():
+            # the GLM of all training rows, validation rows included: the
+            # nonlinear part must then beat its in-sample fit there.
+            # Standardised in float64: in float32 exactly collinear columns
+            # become near-collinear and least squares explodes on them.
+            Xs = sp.csr_matrix(X.multiply(1 / self._x_scale[None, :])) \
+                if sp.issparse(X) else (X - self._x_loc) / self._x_scale
+            start_at_glm(self.module_.body, self._loss, Xs,
+                         self._target_in_training_units(Y), w)
+
+    def _has_linear_skip(self):
+        # without hidden layers the network is the GLM already; monotone
+        # networks have their own constrained architecture (no skip)
+        return (self.module is None and self.linear_skip
+                and not getattr(self, "monotone", None)
+                and len(self._hidden_layer_sizes()) > 0)
+
+    def _start_is_epoch_zero(self):
+        # a network started at the GLM keeps it unless an epoch beats it
+        return self._has_linear_skip()
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

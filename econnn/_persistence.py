@@ -73,13 +73,16 @@ def _encode(value, where, tensors):
                                     for v in value.ravel().tolist()],
                     "dtype": value.dtype.str, "shape": list(value.shape)}
     elif isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, where, tensors) for v in value]}
+        # each item gets its own path: arrays are stored under it
+        return {"__tuple__": [_encode(v, f"{where}[{i}]", tensors)
+                              for i, v in enumerate(value)]}
     elif isinstance(value, list):
-        return [_encode(v, where, tensors) for v in value]
+        return [_encode(v, f"{where}[{i}]", tensors)
+                for i, v in enumerate(value)]
     elif isinstance(value, dict):
-        return {"__dict__": [[_encode(k, where, tensors),
-                              _encode(v, where, tensors)]
-                             for k, v in value.items()]}
+        return {"__dict__": [[_encode(k, f"{where}<key{i}>", tensors),
+                              _encode(v, f"{where}[{i}]", tensors)]
+                             for i, (k, v) in enumerate(value.items())]}
     elif isinstance(value, type) and where.startswith("params."):
         raise TypeError(
             f"{where} is a class ({value.__module__}.{value.__qualname__}): "

@@ -77,7 +77,8 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
-            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.MONOTONE, hp.MODULE],
+            hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.MONOTONE,
+            hp.MODULE],
            hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):
     """Feed-forward neural network regressor, a drop-in for linear models.
@@ -397,8 +398,9 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # likelihood losses and prediction intervals take a single target
         tags.target_tags.multi_output = self.loss not in \
-            REGRESSION_LIKELIHOODS
+            REGRESSION_LIKELIHOODS and self.interval is None
         tags.target_tags.positive_only = self.loss in (
             "poisson", "gamma", "negative_binomial",
             "zero_inflated_poisson") or (

@@ -19,8 +19,10 @@ from econnn import (AutoencoderTransformer, NNClassifier, NNRegressor,
                     SequenceForecaster, TrainingDivergedError, make_windows)
 from econnn.engine import _training
 
+# warm starts and interrupts are about training state: the plain MLP, no
+# validation split
 FAST = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0,
-            n_ensemble=1)
+            n_ensemble=1, linear_skip=False, early_stopping=False)
 
 
 @pytest.fixture
@@ -209,7 +211,7 @@ def test_restored_model_trains_the_network_that_predicts(Est, how, tmp_path):
     if Est is NNRegressor:
         y = X @ np.array([1.0, -2.0, 0.5, 0.0])
     model = Est(max_iter=5, n_ensemble=1, learning_rate="constant",
-                random_state=0)
+                random_state=0, linear_skip=False, early_stopping=False)
     with pytest.warns(Warning):
         model.fit(X, y)
     if how == "pickle":

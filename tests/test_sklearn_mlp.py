@@ -48,6 +48,7 @@ ECONNN_AS_SKLEARN = dict(
     activation="relu",            # econnn's default is tuned separately
     learning_rate="constant",
     n_ensemble=1,                 # one network, not a deep ensemble
+    linear_skip=False,            # a plain MLP, not GLM + MLP
     precision="float64",          # as scikit-learn on float64 input
     standardize=False,            # scikit-learn's MLP sees the raw data
     l1=0.0,

@@ -161,9 +161,10 @@ class MLPBackprop:
         in :data:`ACTIVATION_GRADIENTS`.
     """
 
-    def __init__(self, weights, biases, activations):
+    def __init__(self, weights, biases, activations, skip=None):
         self.weights = weights
         self.biases = biases
+        self.skip = skip
         self.forwards = [f for f, _ in activations]
         self.grads = [g for _, g in activations]
 
@@ -183,7 +184,7 @@ class MLPBackprop:
         biases = [lin.bias for lin in linears]
         if pairs is None or not _all_trainable(weights + biases):
             return None
-        return cls(weights, biases, pairs)
+        return cls(weights, biases, pairs, module.skip_weight)
 
     # one affine layer and its gradients; weights are (out, in)
     def _affine(self, i, a):
@@ -196,6 +197,12 @@ class MLPBackprop:
         self.biases[i].grad = grad.sum(dim=0)
         return torch.mm(grad, weight) if i else None
 
+    def _skip(self, eta, X):
+        return torch.addmm(eta, X, self.skip.t())
+
+    def _skip_grad(self, X, grad):
+        return torch.mm(grad.t(), X)
+
     def forward(self, X):
         """Linear predictor and each layer's input, without a graph."""
         inputs = []
@@ -204,7 +211,10 @@ class MLPBackprop:
             inputs.append(a)
             a = act(self._affine(i, a))
         inputs.append(a)
-        return self._affine(len(self.forwards), a), inputs
+        eta = self._affine(len(self.forwards), a)
+        if self.skip is not None:
+            eta = self._skip(eta, X)
+        return eta, inputs
 
     def predict(self, X):
         """The network's output in evaluation mode."""
@@ -234,6 +244,8 @@ class MLPBackprop:
                 loss, grad = closed(criterion.loss, eta, y, w)
             else:
                 loss, grad = _autograd_eta_gradient(criterion, eta, y, w)
+            if self.skip is not None and self.skip.requires_grad:
+                self.skip.grad = self._skip_grad(X, grad)
             for i in range(len(self.weights) - 1, -1, -1):
                 a = inputs[i]
                 grad = self._affine_grads(i, a, grad)
@@ -266,7 +278,13 @@ class EnsembleBackprop(MLPBackprop):
         weights, biases = list(module.weights), list(module.biases)
         if pairs is None or not _all_trainable(weights + biases):
             return None
-        return cls(weights, biases, pairs)
+        return cls(weights, biases, pairs, module.skip_weight)
+
+    def _skip(self, eta, X):
+        return eta + torch.matmul(X, self.skip)
+
+    def _skip_grad(self, X, grad):
+        return torch.matmul(X.t(), grad)
 
     def _affine(self, i, a):
         weight, bias = self.weights[i], self.biases[i]

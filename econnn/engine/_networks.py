@@ -59,10 +59,17 @@ class MLP(nn.Module):
         Dropout probability after each hidden activation.
     batch_norm : bool, default=False
         Whether to normalise each hidden layer's pre-activations.
+    linear_skip : bool, default=False
+        Whether to add a linear map of the input to the output
+        (``skip_weight``, no bias): the network is then a GLM plus a
+        learned nonlinear part, so it nests OLS, logit and Poisson
+        regression. The nonlinear part's output layer starts at zero, so
+        training starts from the linear model (see :meth:`set_linear`).
     """
 
     def __init__(self, n_features_in, n_outputs, hidden_layer_sizes=(64, 64),
-                 activation="relu", dropout=0.0, batch_norm=False):
+                 activation="relu", dropout=0.0, batch_norm=False,
+                 linear_skip=False):
         super().__init__()
         act_cls = ACTIVATIONS[activation][0]
         layers = []
@@ -80,9 +87,22 @@ class MLP(nn.Module):
         self.hidden = nn.Sequential(*layers)
         self.output = nn.Linear(width, n_outputs)
         init_linear(self.output, "identity")
+        self.skip_weight = None
+        if linear_skip:
+            nn.init.zeros_(self.output.weight)
+            self.skip_weight = nn.Parameter(torch.zeros(n_outputs,
+                                                        n_features_in))
 
     def forward(self, x):
-        return self.output(self.hidden(x))
+        out = self.output(self.hidden(x))
+        if self.skip_weight is not None:
+            out = torch.addmm(out, x, self.skip_weight.t())
+        return out
+
+    def set_linear(self, coef):
+        """Set the linear skip to ``coef``, shape (n_outputs, n_features)."""
+        with torch.no_grad():
+            self.skip_weight.copy_(torch.as_tensor(coef))
 
     def set_output_bias(self, bias):
         with torch.no_grad():
@@ -112,13 +132,14 @@ class EnsembleMLP(nn.Module):
         Input and output widths.
     n_members : int
         Number of networks.
-    hidden_layer_sizes, activation, dropout, batch_norm
-        As for :class:`MLP`, per member.
+    hidden_layer_sizes, activation, dropout, batch_norm, linear_skip
+        As for :class:`MLP`, per member (each member has its own skip,
+        ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``).
     """
 
     def __init__(self, n_features_in, n_outputs, n_members,
                  hidden_layer_sizes=(64, 64), activation="relu", dropout=0.0,
-                 batch_norm=False):
+                 batch_norm=False, linear_skip=False):
         super().__init__()
         self.n_members = n_members
         widths = [n_features_in, *hidden_layer_sizes, n_outputs]
@@ -141,6 +162,12 @@ class EnsembleMLP(nn.Module):
         ) if batch_norm else None
         self.activation = ACTIVATIONS[activation][0]()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
+        self.skip_weight = None
+        if linear_skip:
+            with torch.no_grad():
+                self.weights[-1].zero_()
+            self.skip_weight = nn.Parameter(torch.zeros(
+                n_members, n_features_in, n_outputs))
 
     def forward(self, x):
         n = x.shape[0]
@@ -149,6 +176,8 @@ class EnsembleMLP(nn.Module):
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(bias, h, weight)
             if i == last:
+                if self.skip_weight is not None:
+                    h = h + torch.matmul(x, self.skip_weight)
                 break
             if self.norms is not None:
                 width = h.shape[2]
@@ -158,6 +187,12 @@ class EnsembleMLP(nn.Module):
             if self.dropout is not None:
                 h = self.dropout(h)
         return h if self.training else h.mean(dim=0)
+
+    def set_linear(self, coef):
+        """Set every member's linear skip to ``coef``, (n_outputs, n_features)."""
+        with torch.no_grad():
+            self.skip_weight.copy_(torch.as_tensor(coef).t().expand_as(
+                self.skip_weight))
 
     def set_output_bias(self, bias):
         with torch.no_grad():
@@ -250,13 +285,15 @@ def penalised_names(module):
     and convolution kernels), except biases: :class:`EnsembleMLP` stacks
     its members' biases as ``(n_members, 1, width)`` tensors, named
     ``biases.<layer>``.  Biases and normalisation scales are not penalised,
-    as in scikit-learn.
+    as in scikit-learn; nor is the linear skip (``skip_weight``), which
+    starts at the fitted GLM and should stay free to match it.
     """
     out = []
     for name, p in module.named_parameters():
         leaf = next(part for part in reversed(name.split("."))
                     if not part.isdigit())
-        if p.requires_grad and p.dim() >= 2 and not leaf.startswith("bias"):
+        if p.requires_grad and p.dim() >= 2 and not leaf.startswith(
+                ("bias", "skip")):
             out.append(name)
     return out
 

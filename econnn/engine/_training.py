@@ -251,6 +251,7 @@ class EpochMonitor(Callback):
         self.best_loss_ = np.inf
         self.best_epoch_ = None
         self.best_state_ = None
+        self.start_score_ = None
         self.no_improvement_ = 0
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
@@ -258,6 +259,28 @@ class EpochMonitor(Callback):
         self.out_of_evaluations_ = False
         self.pbar_ = None
         return self
+
+    def start_from_current(self, net, dataset_valid):
+        """Count the current weights as epoch 0 of early stopping.
+
+        Their validation loss becomes the one to beat, and they are what
+        ``on_train_end`` restores if no epoch beats it: a network started
+        at the GLM (``linear_skip``) then ends no worse than the GLM on the
+        validation data.
+        """
+        net._set_training(False)
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for batch in net.get_iterator(dataset_valid, training=False):
+                n = batch[1].shape[0]
+                total += float(net.validation_step(batch)) * n
+                count += n
+        self.best_loss_ = total / count
+        self.best_epoch_ = 0
+        self.best_state_ = {k: v.detach().clone() for k, v in
+                            net.module_.state_dict().items()}
+        self.start_score_ = None if self.scorer is None else self.scorer(
+            net.module_, dataset_valid)
 
     def on_train_begin(self, net, **kwargs):
         net.fun_evals_ = 0
@@ -391,6 +414,9 @@ class TrainingResult:
         Whether L-BFGS's ``max_fun`` budget stopped the run.
     n_train : int
         Training rows (without the validation split).
+    start_score : float or None
+        Validation score of the starting weights, when they competed as
+        epoch 0 (``best_epoch`` is 0 if they were kept).
     """
 
     train_loss: List[float]
@@ -400,6 +426,7 @@ class TrainingResult:
     converged: bool
     n_train: int
     out_of_evaluations: bool = False
+    start_score: Optional[float] = None
 
 
 def build_net(module, loss, config):
@@ -436,7 +463,8 @@ def _resolve_batch_size(config, n_train):
 
 def run_training(net, config, train, valid=None, *, generator=None,
                  epoch_offset=0, incremental=False, scorer=None,
-                 weight_mean=1.0, batch_device=None):
+                 weight_mean=1.0, batch_device=None,
+                 start_as_epoch_zero=False):
     """Train ``net`` on ``train`` for one run (a fit, or a partial_fit step).
 
     Parameters
@@ -460,6 +488,10 @@ def run_training(net, config, train, valid=None, *, generator=None,
     batch_device : torch.device, default=None
         Where batches go when the data stays on the host (streaming, or
         sparse inputs densified per batch).
+    start_as_epoch_zero : bool, default=False
+        With validation data, whether the starting weights compete as epoch
+        0: they are restored unless a later epoch beats their validation
+        loss (a network started at the GLM ends no worse than it there).
 
     Returns
     -------
@@ -495,6 +527,8 @@ def run_training(net, config, train, valid=None, *, generator=None,
     net.initialize_callbacks()
     net.history.clear()
     try:
+        if start_as_epoch_zero and valid is not None:
+            monitor.start_from_current(net, valid)
         with intra_op_threads(net.module_, batch_size, config.device):
             net.partial_fit(train)
     finally:
@@ -507,9 +541,11 @@ def run_training(net, config, train, valid=None, *, generator=None,
     return TrainingResult(
         train_loss=list(history[:, "train_loss"]), valid_loss=valid_loss,
         validation_scores=list(monitor.validation_scores_),
-        best_epoch=monitor.best_epoch_ or len(history),
+        best_epoch=len(history) if monitor.best_epoch_ is None else
+        monitor.best_epoch_,
         converged=monitor.converged_, n_train=n_train,
-        out_of_evaluations=monitor.out_of_evaluations_)
+        out_of_evaluations=monitor.out_of_evaluations_,
+        start_score=monitor.start_score_)
 
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,

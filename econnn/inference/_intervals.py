@@ -26,10 +26,11 @@ import math
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import _num_samples
+from sklearn.utils.validation import _num_samples, column_or_1d
 
 __all__ = ["INTERVAL_METHODS", "requested_methods", "fit_intervals",
            "predict_interval", "SplitConformal", "CVPlus",
@@ -284,6 +285,10 @@ def fit_intervals(regressor, X, y, sample_weight=None, *, methods,
         Each has ``predict_interval(X, coverage) -> ndarray (n, 2)``.
     """
     rng = check_random_state(random_state)
+    if sp.issparse(X):
+        X = X.tocsr()  # row indexing; the copies accept CSR
+    elif not hasattr(X, "iloc"):
+        X = np.asarray(X)  # DataFrames stay, to keep feature names
     y = _as_1d(y)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
@@ -309,9 +314,15 @@ def requested_methods(interval, X, y, cv, fraction):
         raise ValueError(
             f"interval must be one of {sorted(INTERVAL_METHODS)}, a tuple "
             f"of them or None; got {interval!r}.")
-    if len(np.shape(y)) > 1 and np.shape(y)[1] != 1:
+    if y is None:
+        raise ValueError("This estimator requires y to be passed, but the "
+                         "target y is None.")
+    shape = np.asarray(y).shape
+    if len(shape) > 1 and shape[1] != 1:
         raise ValueError("Prediction intervals need a single target; y has "
-                         f"{np.shape(y)[1]} columns.")
+                         f"{shape[1]} columns.")
+    if len(shape) == 2:
+        column_or_1d(np.asarray(y), warn=True)  # scikit-learn's warning
     check_interval_size(_num_samples(X), methods, cv, fraction)
     return tuple(dict.fromkeys(methods))
 

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model, is_econnn
 
-__all__ = ["plot_learning_curve", "plot_marginal_effects"]
+__all__ = ["plot_learning_curve", "plot_marginal_effects", "plot_effects_at"]
 
 
 def _axes(ax, figsize):
@@ -142,3 +142,88 @@ def plot_marginal_effects(effects, *, ax=None, title=None):
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_effects_at(effects, feature=None, *, ax=None, title=None):
+    """An effect against the value of a regressor, with a confidence band.
+
+    Draws the output of ``marginal_effects(..., at={'educ': grid})`` -- the
+    average effect of ``feature`` when the ``at`` regressor is set to each
+    grid value -- as a line with its pointwise ``1 - alpha`` interval
+    (Stata's ``marginsplot``). With ``by`` groups (or several classes or
+    outputs) each gets its own line.
+
+    Parameters
+    ----------
+    effects : MarginalEffects
+        Result of :func:`econnn.marginal_effects` with ``at`` a dict of one
+        regressor and its values.
+    feature : str, default=None
+        The effect drawn; by default the ``at`` regressor's own effect if
+        it was computed, else the first feature.
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure by default.
+    title : str, default=None
+        Title of the plot.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from econnn import OLSRegressor, marginal_effects, plot_effects_at
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = X[:, 0] + rng.normal(size=200)
+    >>> ols = OLSRegressor().fit(X, y)
+    >>> me = marginal_effects(ols, X, at={"x1": [-1, 0, 1]}, y=y)
+    >>> fig = plot_effects_at(me, "x0")
+    >>> fig.axes[0].get_xlabel()
+    'x1'
+    """
+    at = effects.attrs.get("at")
+    if not isinstance(at, dict) or len(at) != 1:
+        raise ValueError(
+            "plot_effects_at needs marginal_effects(..., at={name: values}) "
+            "with a single regressor.")
+    (name, grid), = at.items()
+    grid = np.atleast_1d(np.asarray(grid, dtype=float))
+    features = list(effects.index.get_level_values("feature").unique())
+    if feature is None:
+        feature = name if name in features else features[0]
+    if feature not in features:
+        raise ValueError(f"No effect of {feature!r} in effects; they are "
+                         f"{features}.")
+    frame = effects.xs(feature, level="feature")
+    labels = [f"{name}={_format(v)}" for v in grid]
+    others = [lvl for lvl in frame.index.names if lvl != "at"]
+    fig, ax = _axes(ax, (6, 4))
+    lines = frame.groupby(level=others, sort=False) if others else \
+        [(None, frame)]
+    for key, part in lines:
+        part = part.droplevel(others) if others else part
+        part = part.loc[labels]
+        label = None if key is None else " / ".join(
+            map(str, key if isinstance(key, tuple) else (key,)))
+        line, = ax.plot(grid, part["effect"].to_numpy(float), marker="o",
+                        label=label)
+        ax.fill_between(grid, part["ci_low"].to_numpy(float),
+                        part["ci_high"].to_numpy(float), alpha=0.2,
+                        color=line.get_color(), linewidth=0)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel(name)
+    method = effects.attrs.get("method", "dydx")
+    ax.set_ylabel(f"effect of {feature} ({method})")
+    if title:
+        ax.set_title(title)
+    if others and len(lines) > 1:
+        ax.legend()
+    return fig
+
+
+def _format(value):
+    return f"{value:g}"

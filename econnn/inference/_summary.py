@@ -227,6 +227,45 @@ class Summary:
         return "\n".join(out)
 
 
+    def as_markdown(self):
+        """The summary as markdown: pipe tables, then the numbered notes."""
+        def cell(value):
+            return str(value).replace("|", "\\|")
+
+        out = [f"**{cell(self.title)}**", ""] if self.title else []
+        for title, frame in self.tables:
+            if title:
+                out += [f"*{cell(title)}*", ""]
+            if self._is_key_value(frame):
+                header, rows = ["", ""], [[k, v] for k, v in
+                                          zip(frame.index, frame[""])]
+            else:
+                header = [""] + list(frame.columns)
+                rows = [[i] + list(row) for i, row in
+                        zip(frame.index, frame.itertuples(index=False))]
+            out.append("| " + " | ".join(cell(h) for h in header) + " |")
+            out.append("|" + "|".join(["---"] + ["---:"] *
+                                      (len(header) - 1)) + "|")
+            out.extend("| " + " | ".join(cell(c) for c in r) + " |"
+                       for r in rows)
+            out.append("")
+        if self.notes:
+            out.append("Notes:")
+            out.append("")
+            out.extend(f"{i}. {cell(n)}" for i, n in
+                       enumerate(self.notes, 1))
+        return "\n".join(out).rstrip() + "\n"
+
+    # pandas' spelling, so that a summary renders like a table would
+    def to_latex(self):
+        """The summary as LaTeX (same as :meth:`as_latex`)."""
+        return self.as_latex()
+
+    def to_markdown(self):
+        """The summary as markdown (same as :meth:`as_markdown`)."""
+        return self.as_markdown()
+
+
 # ----------------------------------------------------------- estimator facts
 def _architecture(est):
     """'13-64-64-1 (relu)' for the built-in MLP, else the module's class."""
@@ -375,6 +414,6 @@ def estimator_summary(est, X=None, y=None, cv=None):
                 if fitted.n_members > 1 else "") + ".")
     summary.add_note(
         "A network has no interpretable coefficients: use "
-        "econnn.marginal_effects(model, X, y=y, n_boot=...) for effects "
-        "with bootstrap standard errors.")
+        "econnn.marginal_effects(model, X, y=y) for effects with "
+        "standard errors.")
     return summary

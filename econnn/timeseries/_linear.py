@@ -215,6 +215,18 @@ class ErrorScales:
         self.integrated = integrated
         self.n_errors = counts[:last]
 
+    def to_data(self):
+        """Plain data (arrays, numbers) that :meth:`from_data` rebuilds from:
+        what :func:`econnn.save` stores."""
+        return dict(vars(self))
+
+    @classmethod
+    def from_data(cls, data):
+        """The :class:`ErrorScales` that :meth:`to_data` described."""
+        scales = cls.__new__(cls)
+        vars(scales).update(data)
+        return scales
+
     def scales(self, steps):
         """The error scale at horizons 1..steps."""
         k = len(self.scale)

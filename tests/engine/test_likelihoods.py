@@ -19,8 +19,10 @@ from econnn._fitted import fitted_model
 sm = pytest.importorskip("statsmodels.api")
 
 # maximum likelihood: a linear network, full-batch L-BFGS to convergence
+# maximum likelihood on all the rows: no validation split
 ML = dict(hidden_layer_sizes=(), solver="lbfgs", max_iter=3000, tol=1e-12,
-          alpha=0.0, n_ensemble=1, precision="float64", random_state=0)
+          alpha=0.0, n_ensemble=1, precision="float64", random_state=0,
+          early_stopping=False)
 
 
 def linear_coefficients(model, n_features):

@@ -70,14 +70,14 @@ def _statsmodels_logit(X, y):
 def test_logit_network_without_hidden_layer_is_statsmodels_logit(at, method):
     X, y = _logit_data()
     # with no hidden layer and no penalty the network is the logit model
-    clf = NNClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=0.0,
+    clf = NNClassifier(early_stopping=False, hidden_layer_sizes=(), solver="lbfgs", alpha=0.0,
                        max_iter=100, tol=1e-10, random_state=0).fit(X, y)
     me = marginal_effects(clf, X, at=at, method=method, discrete=None)
     ref = _statsmodels_logit(X, y).get_margeff(at=at, method=method)
-    np.testing.assert_allclose(me.loc[1, "effect"], ref.margeff, atol=2e-4)
-    if method.startswith("dy"):  # P(0) = 1 - P(1)
-        np.testing.assert_allclose(me.loc[0, "effect"], -ref.margeff,
-                                   atol=2e-4)
+    # a binary classifier reports the effects on P(y = 1) once
+    assert me.index.tolist() == ["x0", "x1", "x2"]
+    assert me.attrs["binary_class"] == 1
+    np.testing.assert_allclose(me["effect"], ref.margeff, atol=2e-4)
 
 
 def test_dummy_effects_match_statsmodels_and_numerical_path():
@@ -85,7 +85,9 @@ def test_dummy_effects_match_statsmodels_and_numerical_path():
     ref = _statsmodels_logit(X, y).get_margeff(dummy=True)
     logit = LogitClassifier().fit(X, y)  # numerical derivatives
     me = marginal_effects(logit, X)
-    np.testing.assert_allclose(me.loc[1, "effect"], ref.margeff, atol=1e-6)
+    np.testing.assert_allclose(me["effect"], ref.margeff, atol=1e-6)
+    assert me.attrs["kind"] == {"x0": "derivative", "x1": "derivative",
+                                "x2": "dummy"}
 
 
 def test_logit_network_close_to_statsmodels():
@@ -94,7 +96,7 @@ def test_logit_network_close_to_statsmodels():
                        max_iter=60, random_state=0).fit(X, y)
     me = marginal_effects(clf, X)
     ref = _statsmodels_logit(X, y).get_margeff(dummy=True)
-    np.testing.assert_allclose(me.loc[1, "effect"], ref.margeff, atol=0.03)
+    np.testing.assert_allclose(me["effect"], ref.margeff, atol=0.03)
 
 
 def test_multiclass_effects_sum_to_zero_over_classes():
@@ -145,10 +147,19 @@ def test_log_linear_elasticities_and_count_effects():
     ols = OLSRegressor(log_target=True).fit(X, y)
     semi = marginal_effects(ols, X, method="eydx", discrete=None)
     np.testing.assert_allclose(semi["effect"], ols.coef_, rtol=1e-6)
-    # the count regressor moves by one unit: a discrete change
-    count = marginal_effects(ols, X, features=[1])["effect"].iloc[0]
-    expected = np.mean(ols.predict(X) * (np.exp(ols.coef_[1]) - 1))
-    np.testing.assert_allclose(count, expected, rtol=1e-10)
+    # a count regressor is differentiated by default (statsmodels' rule)
+    me = marginal_effects(ols, X, features=[1])
+    assert me.attrs["kind"] == {"x1": "derivative"}
+    np.testing.assert_allclose(me["effect"].iloc[0],
+                               np.mean(ols.predict(X) * ols.coef_[1]),
+                               rtol=1e-6)
+    # count=True: statsmodels' centred difference [f(x+1) - f(x-1)] / 2
+    count = marginal_effects(ols, X, features=[1], count=True)
+    assert count.attrs["kind"] == {"x1": "count"}
+    expected = np.mean(ols.predict(X) * (np.exp(ols.coef_[1]) -
+                                         np.exp(-ols.coef_[1])) / 2)
+    np.testing.assert_allclose(count["effect"].iloc[0], expected,
+                               rtol=1e-10)
 
 
 def test_clustered_bootstrap_widens_intervals_under_cluster_shocks():
@@ -173,6 +184,11 @@ def test_bad_arguments():
                           (dict(features=["nope"]), "Unknown feature"),
                           (dict(features=[7]), "out of range"),
                           (dict(n_boot=-1), "n_boot"),
+                          (dict(se="delta"), "se must"),
+                          (dict(se="influence"), "needs the training"),
+                          (dict(at={"x0": "high"}), "finite number"),
+                          (dict(by=np.arange(3)), "group labels"),
+                          (dict(at="mean", by="x2", y=y), "by needs"),
                           (dict(derivative="autograd"), "econnn estimator")]:
         with pytest.raises(ValueError, match=match):
             marginal_effects(ols, X, **kwargs)
@@ -194,3 +210,77 @@ def test_bootstrap_is_reproducible_and_parallel_safe():
                                serial["effect"] / serial["std_err"])
     np.testing.assert_allclose(serial["ci_high"] - serial["ci_low"],
                                2 * 1.959964 * serial["std_err"], rtol=1e-6)
+
+
+def test_effects_at_values_are_statsmodels_atexog():
+    # Stata's margins, at(): x0 set to each value for every row
+    X, y = _logit_data()
+    logit = LogitClassifier().fit(X, y)
+    me = marginal_effects(logit, X, at={"x0": [-1.0, 1.5]}, discrete=None)
+    assert me.index.names == ["at", "feature"]
+    res = _statsmodels_logit(X, y)
+    for value in (-1.0, 1.5):
+        ref = res.get_margeff(atexog={1: value})  # column 0 is the constant
+        np.testing.assert_allclose(me.loc[f"x0={value:g}", "effect"],
+                                   ref.margeff, atol=1e-6)
+
+
+def test_effects_by_group_average_within_the_group():
+    X, y = _linear_data(300)
+    y = y + 2 * X[:, 0] * X[:, 2]  # the slope of x0 is 1.5, or 3.5 if x2
+    net = _small_net().fit(X, y)
+    by_column = marginal_effects(net, X, by="x2")
+    assert by_column.index.names == ["x2", "feature"]
+    assert by_column.index.get_level_values("x2").unique().tolist() == [0, 1]
+    for g in (0, 1):
+        subset = marginal_effects(net, X[X[:, 2] == g], discrete=[2])
+        np.testing.assert_allclose(by_column.loc[g, "effect"],
+                                   subset["effect"], rtol=1e-10)
+    assert by_column.loc[(0, "x0"), "effect"] == pytest.approx(1.5, abs=0.3)
+    assert by_column.loc[(1, "x0"), "effect"] == pytest.approx(3.5, abs=0.3)
+    labels = pd.Series(np.where(X[:, 2] == 1, "b", "a"), name="arm")
+    by_labels = marginal_effects(net, X, by=labels)
+    assert by_labels.index.names == ["arm", "feature"]
+    np.testing.assert_allclose(by_labels["effect"], by_column["effect"])
+    # with y the groups get influence-function standard errors
+    se = marginal_effects(net, X, by="x2", y=y, cv=3, random_state=0)
+    assert (se["std_err"] > 0).all()
+    assert se.loc[(1, "x0"), "ci_low"] < 3.5 < se.loc[(1, "x0"), "ci_high"]
+
+
+def test_support_diagnostic_warns_for_a_mass_point():
+    # crime1's months in prison: 95% at zero, the slope learned elsewhere
+    rng = np.random.default_rng(0)
+    n = 1000
+    months = np.where(rng.random(n) < 0.95, 0,
+                      rng.integers(4, 13, size=n)).astype(float)
+    x = rng.normal(size=n)
+    kids = rng.poisson(1.5, size=n).astype(float)  # integers, well spread
+    y = x + 0.1 * months + 0.2 * kids + rng.normal(size=n)
+    X = pd.DataFrame({"x": x, "months": months, "kids": kids})
+    ols = OLSRegressor().fit(X, y)
+    with pytest.warns(UserWarning, match="months are driven by points"):
+        me = marginal_effects(ols, X)
+    support = me.attrs["support"]
+    assert support.loc["months", "flagged"]
+    assert support.loc["months", "thin_share"] > 0.9
+    assert not support.loc["x", "flagged"]
+    assert support.loc["x", "thin_share"] < 0.1
+    assert not support.loc["kids", "flagged"]
+    assert "Thin support for months" in str(me.summary())
+
+
+def test_summary_renders_latex_and_markdown_with_notes():
+    X, y = _logit_data()
+    X = pd.DataFrame(X, columns=["log_wage", "age_sq", "union_member"])
+    me = marginal_effects(LogitClassifier().fit(X, y), X, y=y,
+                          random_state=0)
+    summary = me.summary()
+    latex = summary.to_latex()
+    assert r"log\_wage" in latex and "log_wage" not in latex
+    assert r"Discrete change f(1) - f(0) for: union\_member" in latex
+    markdown = summary.to_markdown()
+    assert "| log_wage |" in markdown and "influence function" in markdown
+    assert "P(y = 1)" in str(summary) and "np.int64" not in str(summary)
+    # a statsmodels-style frame, and still a DataFrame after selection
+    assert isinstance(me.loc[["age_sq"]], type(me))

@@ -8,6 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import LeaveOneOut, train_test_split
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from econnn import NNRegressor
 from econnn.inference._intervals import (_conformal_quantile, _rank,
@@ -175,7 +176,8 @@ def test_availability_and_errors():
     with pytest.raises(ValueError, match="coverage must be"):
         model.predict_interval(X, coverage=90)
     adam = NNRegressor(hidden_layer_sizes=(8,), max_iter=5, n_ensemble=1,
-                       interval="split", random_state=0).fit(X, y)
+                       interval="split", random_state=0,
+                       early_stopping=False).fit(X, y)
     adam.predict_interval(X)
     adam.partial_fit(X, y)
     with pytest.raises(NotFittedError, match="partial_fit"):
@@ -198,3 +200,14 @@ def test_too_few_calibration_scores_give_unbounded_intervals():
     bounds = model.predict_interval(X[:3], coverage=0.9)
     assert np.isneginf(bounds[:, 0]).all() and np.isposinf(bounds[:, 1]).all()
     assert np.isfinite(model.predict_interval(X[:3], coverage=0.75)).all()
+
+
+@parametrize_with_checks(
+    [NNRegressor(hidden_layer_sizes=(8,), max_iter=30, precision="float64",
+                 interval="split", interval_fraction=0.3, random_state=0)],
+    expected_failed_checks=lambda est: {
+        "check_regressors_train": "30 epochs of a small network leave its "
+        "training R^2 below the check's threshold (the same without "
+        "intervals); this configuration is for speed"})
+def test_sklearn_checks_with_intervals(estimator, check):
+    check(estimator)

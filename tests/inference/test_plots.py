@@ -6,8 +6,11 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
+import pytest  # noqa: E402
+
 from econnn import (NNRegressor, OLSRegressor, marginal_effects,  # noqa: E402
-                    plot_learning_curve, plot_marginal_effects)
+                    plot_effects_at, plot_learning_curve,
+                    plot_marginal_effects)
 
 
 def _data():
@@ -45,3 +48,24 @@ def test_marginal_effect_plot_of_two_models():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "OLS", "network"]
     assert ax.get_title() == "AME"
+
+
+def test_effects_at_plot_draws_each_group_with_its_band():
+    X, y = _data()
+    X = np.column_stack([X, (X[:, 1] > 0).astype(float)])
+    ols = OLSRegressor().fit(X, y)
+    grid = [-1.0, 0.0, 1.0]
+    me = marginal_effects(ols, X, at={"x0": grid}, by="x2", y=y,
+                          random_state=0)
+    fig = plot_effects_at(me, "x1")
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [line.get_label() for line in lines] == ["0", "1"]
+    for line, g in zip(lines, (0, 1)):
+        np.testing.assert_allclose(line.get_xdata(), grid)
+        expected = me.xs("x1", level="feature").xs(g, level="x2")
+        np.testing.assert_allclose(line.get_ydata(), expected["effect"])
+    assert len(ax.collections) == 2  # one band per group
+    assert ax.get_xlabel() == "x0" and "x1" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="at=\\{name: values\\}"):
+        plot_effects_at(marginal_effects(ols, X))
