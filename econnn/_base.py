@@ -558,6 +558,9 @@ class _BaseNN(BaseEstimator):
             tensors.update(buffers)  # not L-BFGS's lists of past steps
             attrs["_optimizer_groups"] = optimizer["param_groups"]
         attrs["_history"] = [dict(row) for row in self.net_.history]
+        # parameters held fixed in training (a linear skip fitted first)
+        attrs["_frozen"] = [k for k, p in self.module_.named_parameters()
+                            if not p.requires_grad]
         return attrs, tensors
 
     def _set_state(self, attrs, tensors, device):
@@ -565,6 +568,7 @@ class _BaseNN(BaseEstimator):
         attrs = dict(attrs)
         history = attrs.pop("_history")
         groups = attrs.pop("_optimizer_groups", None)
+        frozen = set(attrs.pop("_frozen", ()))
         vars(self).update(attrs)
         self._loss = self._make_loss()
         body = self._make_body(len(self._x_loc), self._n_fitted_outputs())
@@ -573,6 +577,8 @@ class _BaseNN(BaseEstimator):
         self.module_.load_state_dict(
             {k[len("network."):]: v for k, v in tensors.items()
              if k.startswith("network.")})
+        for name, p in self.module_.named_parameters():
+            p.requires_grad_(name not in frozen)
         self.module_.eval()
         self.net_ = build_net(self.module_.body, self._loss, config)
         self.net_.history = History(history)

@@ -85,11 +85,23 @@ CONV_TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=3e-3,
                                  batch_size=32)
 
 
+def _fixed_defaults(cls):
+    """Class decorator: the feed-forward parameters a convolutional
+    estimator does not take (``module``, ``n_ensemble``, ``linear_skip``,
+    ...) read as their defaults, so the inherited methods see them."""
+    own = {p.name for p in cls._params}
+    for base in cls.__mro__[1:]:
+        for param in getattr(base, "_params", ()):
+            if param.name not in own and not hasattr(cls, param.name):
+                setattr(cls, param.name, param.default)
+    return cls
+
+
 class _ConvNetMixin:
     """Grid inputs and the convolutional body (before the NN estimator)."""
 
-    # no custom ``module``: the built-in network's initial output bias
-    module = None
+    # the convolutional body has no linear skip-connection
+    linear_skip = False
 
     def _grid_shape(self, shape):
         """``(channels, height, width)`` of X of ``shape``; checks it."""
@@ -187,6 +199,7 @@ class _ConvNetMixin:
         return tags
 
 
+@_fixed_defaults
 @estimator(CONV_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.MONOTONE],
            CONV_TRAINING, hp.INTERVALS)
 class ConvNetRegressor(_ConvNetMixin, NNRegressor):
@@ -255,6 +268,7 @@ class ConvNetRegressor(_ConvNetMixin, NNRegressor):
     """
 
 
+@_fixed_defaults
 @estimator(CONV_ARCHITECTURE + [CLASSIFIER_LOSS, CLASS_ORDER, CLASS_WEIGHT,
                                hp.MONOTONE], CONV_TRAINING)
 class ConvNetClassifier(_ConvNetMixin, NNClassifier):
