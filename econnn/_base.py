@@ -276,9 +276,7 @@ class _BaseNN(BaseEstimator):
         self._x_loc = np.asarray(x_loc, dtype=np.float64)
         self._x_scale = np.asarray(x_scale, dtype=np.float64)
         self._n_train_rows = X.shape[0]
-        body = with_loss_parameters(
-            self._build_body(n_features, self._n_network_outputs(Y)),
-            self._loss)
+        body = self._make_body(n_features, self._n_network_outputs(Y))
         self._initialize_output(body, self._target_in_training_units(Y), w)
         self.module_ = self._network_in_original_units(body, config)
         self.net_ = build_net(self.module_.body, self._loss, config)
@@ -286,6 +284,12 @@ class _BaseNN(BaseEstimator):
         self.t_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = [] if self.early_stopping else None
+
+    def _make_body(self, n_features, n_outputs):
+        """The network that trains: ``_build_body``'s, with the loss's
+        constants (a likelihood's scale, ordered thresholds) if any."""
+        return with_loss_parameters(self._build_body(n_features, n_outputs),
+                                    self._loss)
 
     def _network_in_original_units(self, body, config):
         """``body`` on the device, in the training dtype, wrapped to take
@@ -534,8 +538,8 @@ class _BaseNN(BaseEstimator):
     _REBUILT_STATE = frozenset({"module_", "net_", "_loss", "_predict_path"})
 
     def _n_fitted_outputs(self):
-        """Hook: number of network outputs of the fitted estimator."""
-        return self.n_outputs_
+        """Hook: ``_n_network_outputs`` of the fitted estimator."""
+        return self._n_network_outputs(np.empty((0, self.n_outputs_)))
 
     def _get_state(self):
         """The fitted state as plain attributes and tensors.
@@ -559,6 +563,9 @@ class _BaseNN(BaseEstimator):
             tensors.update(buffers)  # not L-BFGS's lists of past steps
             attrs["_optimizer_groups"] = optimizer["param_groups"]
         attrs["_history"] = [dict(row) for row in self.net_.history]
+        # parameters held fixed in training (a linear skip fitted first)
+        attrs["_frozen"] = [k for k, p in self.module_.named_parameters()
+                            if not p.requires_grad]
         return attrs, tensors
 
     def _set_state(self, attrs, tensors, device):
@@ -566,14 +573,17 @@ class _BaseNN(BaseEstimator):
         attrs = dict(attrs)
         history = attrs.pop("_history")
         groups = attrs.pop("_optimizer_groups", None)
+        frozen = set(attrs.pop("_frozen", ()))
         vars(self).update(attrs)
         self._loss = self._make_loss()
-        body = self._build_body(len(self._x_loc), self._n_fitted_outputs())
+        body = self._make_body(len(self._x_loc), self._n_fitted_outputs())
         config = self._training_config(device)
         self.module_ = self._network_in_original_units(body, config)
         self.module_.load_state_dict(
             {k[len("network."):]: v for k, v in tensors.items()
              if k.startswith("network.")})
+        for name, p in self.module_.named_parameters():
+            p.requires_grad_(name not in frozen)
         self.module_.eval()
         self.net_ = build_net(self.module_.body, self._loss, config)
         self.net_.history = History(history)

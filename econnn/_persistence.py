@@ -64,7 +64,8 @@ def _encode(value, where, tensors):
         return {"__dtype__": value.str}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
-            key = f"attr.{where}"
+            # numbered: a tuple or list may hold several arrays
+            key = f"attr.{len(tensors)}.{where}"
             tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
             return {"__array__": key}
         if value.dtype.kind in "UO":  # labels, feature names
@@ -181,6 +182,13 @@ def save(estimator, path):
     attrs, state = estimator._get_state()
     tensors = {}
     params = _encode_all(estimator.get_params(deep=False), "params", tensors)
+    try:
+        attributes = _encode_all(attrs, "attributes", tensors)
+    except TypeError as exc:
+        raise TypeError(
+            f"{exc} econnn.save stores an estimator's built-in networks and "
+            "plain fitted values only; save this one with pickle or joblib "
+            "(and load such files only from sources you trust).") from None
     header = {
         "format": _FORMAT,
         "format_version": _FORMAT_VERSION,
@@ -188,7 +196,7 @@ def save(estimator, path):
         "class": info.name,
         "device": info.network.x_loc.device.type,
         "params": params,
-        "attributes": _encode_all(attrs, "attributes", tensors),
+        "attributes": attributes,
     }
     for key, value in state.items():
         tensors[key] = value.detach()

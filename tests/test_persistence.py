@@ -59,6 +59,13 @@ def _configurations():
          X, "predict_proba"),
         ("multilabel", NNClassifier(**kw).fit(X, np.c_[y > 0, X[:, 2] > 0]),
          X, "predict_proba"),
+        # likelihoods learn constants (sigma, thresholds) inside the network
+        ("tobit", NNRegressor(loss="tobit", **kw).fit(X, np.clip(y, 0, None)),
+         X, "predict"),
+        ("ordered-logit", NNClassifier(loss="ordered_logit", **kw).fit(
+            X, np.digitize(y, [-1, 0.5])), X, "predict_proba"),
+        ("monotone", NNRegressor(monotone={0: 1}, **kw).fit(X, y), X,
+         "predict"),
         ("autoencoder", AutoencoderTransformer(n_components=2, **kw).fit(X),
          X, "transform"),
         ("forecaster-lstm-differenced", SequenceForecaster(
@@ -267,6 +274,9 @@ def test_what_cannot_be_saved(tmp_path):
 
     model = NNRegressor(module=Custom, max_iter=2).fit(X, y)
     with pytest.raises(TypeError, match="code, which econnn.save does not"):
+        save(model, path)
+    model = NNRegressor(interval="split", max_iter=2).fit(X, y)
+    with pytest.raises(TypeError, match="intervals_.*pickle or joblib"):
         save(model, path)
     assert not path.exists()
 

@@ -308,6 +308,22 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             network = ARNested(network, *self._ar, order=self.ar_order_)
         return Anchored(network) if self.difference_ else network
 
+    # econnn.save: the error scales are rebuilt from the held-out errors
+    _REBUILT_STATE = _BaseNN._REBUILT_STATE | {"error_scales_"}
+
+    def _get_state(self):
+        attrs, tensors = super()._get_state()
+        if self.error_scales_ is not None:
+            attrs["_error_scale_factor"] = self.error_scales_.factor
+        return attrs, tensors
+
+    def _set_state(self, attrs, tensors, device):
+        attrs = dict(attrs)
+        factor = attrs.pop("_error_scale_factor", None)
+        super()._set_state(attrs, tensors, device)
+        self.error_scales_ = None if factor is None else ErrorScales(
+            self.holdout_errors_, self.difference_, factor)
+
     def _nested(self):
         """The ARNested module, or None without an AR part."""
         inner = self.module_.inner if self.difference_ else self.module_
