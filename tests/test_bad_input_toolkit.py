@@ -111,10 +111,6 @@ def ok(check=finite):
 CASES = []
 
 
-REDESIGN = ("marginal_effects was redesigned on main (influence-function "
-            "standard errors); its refusal of this input is to be restored")
-
-
 def add(case_id, call, expect, pending=False):
     reason = pending if isinstance(pending, str) else ENGINE
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if pending \
@@ -201,7 +197,7 @@ for k in ("reg", "ols", "clf"):
     add(f"me-{k}-y-short-no-bootstrap", lambda k=k, y=y: me(k, y=y[:-1]),
         LENGTHS)
     add(f"me-{k}-n-boot-without-y", lambda k=k: me(k, n_boot=2),
-        error("n_boot=2 needs the training target y"), pending=REDESIGN)
+        error("n_boot=2 needs the training target y"))
     add(f"me-{k}-groups-short", lambda k=k, y=y: me(
         k, y=y, groups=np.arange(N - 1) % 3, n_boot=2), LENGTHS)
     add(f"me-{k}-groups-missing", lambda k=k, y=y: me(
@@ -245,7 +241,7 @@ add("me-reg-huge", lambda: me("reg", FRAME * 1e300),
     error("too large|float32|range|precision|infinity"))
 add("me-eyex-zero-prediction", lambda: marginal_effects(OLSRegressor(
     fit_intercept=False).fit(X, np.zeros(N)), X, method="eyex"),
-    error("exactly 0"), pending=REDESIGN)
+    error("exactly 0"))
 add("me-reg-array-frame-input", lambda: marginal_effects(
     fitted("reg-array"), FRAME), ok(effects_ok()))
 add("me-reg-tiny", lambda: me("reg", FRAME * 1e-300), ok(effects_ok()))

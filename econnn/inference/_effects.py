@@ -113,6 +113,10 @@ def _by_labels(by, X_frame, X, names):
 def _resolve_se(se, y, n_boot, method):
     if se not in _SE:
         raise ValueError(f"se must be one of {_SE}; got {se!r}.")
+    if n_boot and y is None:
+        raise ValueError(
+            f"n_boot={n_boot} needs the training target y: the bootstrap "
+            "refits the model on resampled rows.")
     if se == "auto":
         if y is None:
             return None

@@ -191,6 +191,17 @@ def unit_primitives(func, points, cols, kinds):
 
 def combine(f, part, method, xj):
     """Unit effects (n_points, m) of one column from its primitives."""
+    if method.startswith("ey"):
+        # a derivative is divided by the prediction (undefined at 0); a
+        # discrete change takes logs (undefined at 0 and below)
+        bad = (f == 0) if part[0] == "d" else np.minimum(part[1], part[2]) <= 0
+        if np.any(bad):
+            raise ValueError(
+                f"method={method!r} divides by the prediction (or takes its "
+                "log), which is exactly 0 (or, for a discrete change, not "
+                f"positive) at {int(np.sum(bad))} evaluation point(s): the "
+                "elasticity is undefined there. Use method='dydx' or "
+                "'dyex'.")
     if part[0] == "d":
         d = part[1] / f if method.startswith("ey") else part[1]
     else:
