@@ -55,8 +55,9 @@ def test_without_bootstrap_the_uncertainty_columns_are_nan():
     assert me.index.tolist() == ["x1"]
     assert me[["std_err", "z", "p_value", "ci_low", "ci_high"]].isna().all(
         axis=None)
-    # y alone does not trigger the bootstrap, n_boot alone cannot
-    assert me.equals(marginal_effects(net, X, features=[1], n_boot=3))
+    # the bootstrap refits, so n_boot without y is refused, not ignored
+    with pytest.raises(ValueError, match="needs the training target y"):
+        marginal_effects(net, X, features=[1], n_boot=3)
 
 
 def _statsmodels_logit(X, y):
