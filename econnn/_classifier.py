@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import (check_classification_targets,
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
-from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from ._mlp_interface import partial_fit_available
 from ._validation import validate_data
 from .engine._likelihoods import ORDERED_LOSSES, OrderedLoss
 from .engine._losses import ClassificationLoss
@@ -384,7 +384,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
             (p[:, 0] > 0.5).astype(int)
         return self.classes_[codes]
 
-    @available_if(stochastic_solver)
+    @available_if(partial_fit_available)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -409,7 +409,6 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
-        check_partial_fit_allowed(self)
         if not hasattr(self, "net_"):
             if classes is not None:
                 self._partial_classes = np.asarray(classes)

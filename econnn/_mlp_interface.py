@@ -4,7 +4,7 @@ A user switching from ``MLPRegressor``/``MLPClassifier`` reads the layer
 weights (``coefs_``, ``intercepts_``, ``n_layers_``) and relies on when
 ``partial_fit`` exists.  :class:`LayerWeightsMixin` shows the built-in
 network's weights in scikit-learn's layout, computed from the fitted torch
-module (so they can never disagree with it); :func:`stochastic_solver` is
+module (so they can never disagree with it); :func:`partial_fit_available` is
 the ``available_if`` rule of ``partial_fit``.
 """
 
@@ -15,28 +15,29 @@ from torch import nn
 from .engine._networks import MLP, EnsembleMLP
 from .engine._optim import FULL_BATCH
 
-__all__ = ["LayerWeightsMixin", "stochastic_solver",
-           "check_partial_fit_allowed"]
+__all__ = ["LayerWeightsMixin", "partial_fit_available"]
 
 
-def stochastic_solver(est):
-    """``available_if`` check of ``partial_fit``: not for full-batch solvers.
+def partial_fit_available(est):
+    """``available_if`` check of ``partial_fit``.
 
-    Raises AttributeError, so that ``hasattr(est, "partial_fit")`` is False
-    for ``solver='lbfgs'``, as in scikit-learn.
+    Raises AttributeError, so that ``hasattr(est, "partial_fit")`` is False,
+    for full-batch solvers (``solver='lbfgs'``, as in scikit-learn) and with
+    ``early_stopping=True``: one epoch on one batch has no validation split.
+    scikit-learn raises a ValueError in the second case; econnn stops early
+    by default, so tools that look for ``partial_fit`` with ``hasattr``
+    (scikit-learn's checks, dask-ml's ``Incremental``) must not find it.
     """
     if est.solver in FULL_BATCH:
         raise AttributeError(
             "partial_fit is only available for stochastic optimizers; "
             f"{est.solver!r} is not stochastic.")
-    return True
-
-
-def check_partial_fit_allowed(est):
-    """Refuse ``partial_fit`` with early stopping (scikit-learn's rule)."""
     if est.early_stopping:
-        raise ValueError("partial_fit does not support early_stopping=True: "
-                         "one epoch on one batch has no validation split.")
+        raise AttributeError(
+            "partial_fit is not available with early_stopping=True (one "
+            "epoch on one batch has no validation split); set "
+            "early_stopping=False.")
+    return True
 
 
 def _layer_tensors(est, attr):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _hyperparameters as hp
 from ._feedforward import _FeedForwardNN
-from ._mlp_interface import check_partial_fit_allowed, stochastic_solver
+from ._mlp_interface import partial_fit_available
 from ._validation import validate_data
 from .engine._likelihoods import REGRESSION_LIKELIHOODS, Tobit
 from .engine._losses import REGRESSION_LOSSES, Quantile, mean_r2
@@ -377,7 +377,7 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
                                 self.interval_coverage if coverage is None
                                 else coverage)
 
-    @available_if(stochastic_solver)
+    @available_if(partial_fit_available)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the network with one epoch over (X, y).
 
@@ -397,7 +397,6 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         """
         if not hasattr(self, "net_"):
             self._validate_params()
-        check_partial_fit_allowed(self)
         self._fit(X, y, sample_weight, incremental=True)
         if hasattr(self, "intervals_"):
             del self.intervals_  # calibrated for the network before

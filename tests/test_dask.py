@@ -71,8 +71,9 @@ def test_fitted_estimators_come_back_intact(client, tmp_path):
 
     X, y = _data()
     labels = np.where(y > 0, "up", "down")
+    # early_stopping=False: the fitted copies must keep training (partial_fit)
     model = NNClassifier(hidden_layer_sizes=(8,), max_iter=15,
-                         random_state=0)
+                         early_stopping=False, random_state=0)
     result = _on_cluster(lambda: cross_validate(
         model, X, labels, cv=KFold(2), n_jobs=-1, return_estimator=True))
     for (train, _), fitted in zip(KFold(2).split(X), result["estimator"]):
@@ -106,8 +107,9 @@ def test_incremental_partial_fit_over_blocks(client):
     wrappers = pytest.importorskip("dask_ml.wrappers")
     X, y = _data(400)
     Xd, yd = da.from_array(X, chunks=100), da.from_array(y, chunks=100)
+    # incremental training: no early-stopping split (the default's)
     model = NNRegressor(hidden_layer_sizes=(8,), learning_rate_init=0.05,
-                        batch_size=20, random_state=0)
+                        batch_size=20, early_stopping=False, random_state=0)
     inc = wrappers.Incremental(model, shuffle_blocks=False)
     for _ in range(4):  # four passes over the four blocks
         inc.partial_fit(Xd, yd)
@@ -141,7 +143,8 @@ def test_hyperband_search(client):
     X, y = _data(400)
     Xd, yd = da.from_array(X, chunks=100), da.from_array(y, chunks=100)
     search = selection.HyperbandSearchCV(
-        NNRegressor(hidden_layer_sizes=(8,), batch_size=25, random_state=0),
+        NNRegressor(hidden_layer_sizes=(8,), batch_size=25,
+                    early_stopping=False, random_state=0),
         {"learning_rate_init": [1e-3, 1e-2], "alpha": [1e-4, 1e-2]},
         max_iter=9, random_state=0).fit(Xd, yd)
     assert search.best_estimator_.score(X, y) > 0.8

@@ -109,13 +109,16 @@ def test_int_hidden_layer_sizes_is_one_layer(regression):
 
 @pytest.mark.parametrize("Est", [NNRegressor, NNClassifier])
 def test_partial_fit_availability(Est):
-    assert not hasattr(Est(solver="lbfgs"), "partial_fit")
+    assert not hasattr(Est(solver="lbfgs", early_stopping=False),
+                       "partial_fit")
     for solver in ("sgd", "adam", "adamw"):
-        assert hasattr(Est(solver=solver), "partial_fit")
-    X, y = make_classification(60, 3, n_informative=2, n_redundant=0,
-                               random_state=0)
-    with pytest.raises(ValueError, match="early_stopping"):
-        Est(early_stopping=True).partial_fit(X, y)
+        assert hasattr(Est(solver=solver, early_stopping=False),
+                       "partial_fit")
+    # the default stops early: partial_fit is hidden, with a clear reason
+    assert not hasattr(Est(early_stopping=True), "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as info:
+        Est(early_stopping=True).partial_fit
+    assert "set early_stopping=False" in str(info.value.__cause__)
 
 
 def test_loss_and_best_loss(regression):

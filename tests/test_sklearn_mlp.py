@@ -57,6 +57,7 @@ ECONNN_AS_SKLEARN = dict(
     max_grad_norm=None,
     module=None,
     monotone=None,                # no shape constraints
+    validation_split="random",    # scikit-learn's early-stopping split
     device="cpu",
     # scikit-learn's file leaves some tests unseeded; here every fit is
     # seeded (a test that passes its own random_state overrides this)
@@ -730,6 +731,10 @@ def test_mlp_warm_start_no_convergence(MLPEstimator, solver):
     assert model.n_iter_ == 20
 
 
+@difference("with early_stopping=True partial_fit is hidden (AttributeError, "
+            "hasattr False) rather than raising ValueError: econnn stops "
+            "early by default, and hasattr-based tools must not find it",
+            raises=AttributeError)
 @pytest.mark.parametrize("MLPEstimator", ESTIMATORS, ids=EST_IDS)
 def test_mlp_partial_fit_after_fit(MLPEstimator):
     # partial_fit refuses early_stopping=True, also after fit (gh-25693)
