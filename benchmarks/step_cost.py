@@ -43,6 +43,10 @@ def main():
     ours = dict(common, learning_rate="constant")
     if "n_ensemble" in NNRegressor().get_params():
         ours["n_ensemble"] = 1  # one network, like scikit-learn's
+    if "linear_skip" in NNRegressor().get_params():
+        # the step alone: no GLM start, no validation split (every epoch
+        # then has the 15 steps the per-step figure divides by)
+        ours.update(linear_skip=False, early_stopping=False)
     NNRegressor(**dict(ours, max_iter=1)).fit(X, y)  # warm-up
     print(f"econnn from {econnn.__file__}")
     print("| model | µs per step |\n|---|---|")
