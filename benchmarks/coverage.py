@@ -59,8 +59,13 @@ DESIGNS = ("linear", "nonlinear", "logit", "poisson")
 ALPHA = {"logit": 1.0}
 TARGETS = ("x0", "d")
 FIELDS = ["design", "n", "rep", "target", "truth", "est_if", "se_if",
-          "est_plugin", "se_naive", "est_boot", "se_boot", "seconds_if",
-          "seconds_fit"]
+          "est_plugin", "se_naive", "est_boot", "se_boot", "est_oracle",
+          "se_oracle", "seconds_if", "seconds_fit"]
+#: Estimates and standard errors summarised, by label.
+METHODS = (("influence", "est_if", "se_if"),
+           ("naive plug-in", "est_plugin", "se_naive"),
+           ("bootstrap", "est_boot", "se_boot"),
+           ("oracle", "est_oracle", "se_oracle"))
 
 
 def _logistic(z):
@@ -114,6 +119,55 @@ def truth(design):
             "d": float(np.mean(mean(1.0) - mean(0.0)))}
 
 
+def _mean(design, x0, x1, x2, d):
+    """E[y | x] of a design."""
+    if design == "linear":
+        return 1 + 1.5 * x0 - 0.5 * x1 + d
+    if design == "nonlinear":
+        return np.sin(x0) + x0 * x1 + x2 ** 2 / 2 + d * (1 + x1 / 2)
+    if design == "logit":
+        return _logistic(0.3 + x0 - x1 + 0.5 * d)
+    return np.exp(0.2 + 0.3 * x0 - 0.2 * x1 + 0.3 * d)
+
+
+def _dmean_dx0(design, x0, x1, x2, d):
+    mu = _mean(design, x0, x1, x2, d)
+    return {"linear": np.full_like(x0, 1.5),
+            "nonlinear": np.cos(x0) + x1,
+            "logit": mu * (1 - mu),
+            "poisson": 0.3 * mu}[design]
+
+
+def oracle(design, X, y):
+    """The infeasible efficient estimates and standard errors of the AMEs.
+
+    The influence-function estimate with the truth plugged in:
+    ``mean(L(mu)(x) + alpha(x) (y - mu(x)))`` with the true mean ``mu`` and
+    the true Riesz representer ``alpha``: for the derivative in x0 minus
+    the x0-derivative of the log density of (x0, x1), ``(x0 - 0.3 x1) /
+    0.91`` (x2 and, given x1, d do not depend on x0); for the dummy the
+    inverse-propensity weights ``d / pi - (1 - d) / (1 - pi)``, ``pi =
+    logistic(x1 / 2)``.  Its variance is the semiparametric bound.
+
+    Returns
+    -------
+    dict
+        ``{target: (estimate, standard error)}``.
+    """
+    x0, x1 = X[:, 0], X[:, 1]
+    x2 = X[:, 2] if design == "nonlinear" else np.zeros_like(x0)
+    d = X[:, -1]
+    resid = y - _mean(design, x0, x1, x2, d)
+    pi = _logistic(0.5 * x1)
+    scores = {
+        "x0": _dmean_dx0(design, x0, x1, x2, d) +
+        (x0 - 0.3 * x1) / 0.91 * resid,
+        "d": _mean(design, x0, x1, x2, 1.0) - _mean(design, x0, x1, x2, 0.0)
+        + (d / pi - (1 - d) / (1 - pi)) * resid}
+    return {t: (phi.mean(), phi.std(ddof=1) / np.sqrt(len(phi)))
+            for t, phi in scores.items()}
+
+
 def make_model(design, seed, tiny=False, alpha=None):
     """A small, fast network suited to the design's outcome."""
     if alpha is None:
@@ -164,6 +218,7 @@ def _replicate(design, n, rep, cv, n_boot, tiny, seed, alpha):
                                 y=y, se="bootstrap", n_boot=n_boot,
                                 random_state=rep)
     true = truth(design)
+    best = oracle(design, X, y)
     rows = []
     for c, target in enumerate(TARGETS):
         row = dict(design=design, n=n, rep=rep, target=target,
@@ -176,6 +231,7 @@ def _replicate(design, n, rep, cv, n_boot, tiny, seed, alpha):
                    boot["effect"].iloc[c],
                    se_boot=np.nan if boot is None else
                    boot["std_err"].iloc[c],
+                   est_oracle=best[target][0], se_oracle=best[target][1],
                    seconds_if=seconds_if, seconds_fit=seconds_fit)
         rows.append(row)
     return rows
@@ -201,27 +257,35 @@ def run(design, n, reps, out, *, cv=5, n_boot=0, first=0, tiny=False,
 
 
 def summarise(frame, alpha=0.05):
-    """Bias, coverage (with its Monte Carlo +-), SE ratio per method."""
+    """Bias, coverage and SE ratio per method, each with its Monte Carlo
+    +- (the half-width of its 95% interval over the replications).
+
+    The SE ratio's +- is that of the Monte Carlo standard deviation in its
+    denominator, ``ratio * z / sqrt(2 (R - 1))`` (normal errors; the mean
+    standard error in the numerator varies far less).
+    """
     crit = stats.norm.ppf(1 - alpha / 2)
     out = []
     for (design, n, target), g in frame.groupby(["design", "n", "target"],
                                                 sort=False):
-        for label, est, se in (("influence", "est_if", "se_if"),
-                               ("naive plug-in", "est_plugin", "se_naive"),
-                               ("bootstrap", "est_boot", "se_boot")):
+        for label, est, se in METHODS:
+            if est not in g:  # CSVs written before the oracle was added
+                continue
             sub = g[[est, se, "truth"]].dropna()
             if not len(sub):
                 continue
             err = sub[est] - sub["truth"]
             cover = (np.abs(err) <= crit * sub[se]).mean()
             reps = len(sub)
+            ratio = sub[se].mean() / sub[est].std(ddof=1)
             out.append({
                 "design": design, "n": n, "target": target,
                 "method": label, "reps": reps,
                 "truth": sub["truth"].iloc[0], "bias": err.mean(),
                 "MC sd": sub[est].std(ddof=1),
                 "mean SE": sub[se].mean(),
-                "SE ratio": sub[se].mean() / sub[est].std(ddof=1),
+                "SE ratio": ratio,
+                "ratio +-": crit * ratio / np.sqrt(2 * (reps - 1)),
                 "coverage": cover,
                 "+-": crit * np.sqrt(cover * (1 - cover) / reps)})
     return pd.DataFrame(out)

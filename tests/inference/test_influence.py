@@ -46,6 +46,29 @@ def test_logit_influence_se_matches_statsmodels_delta_method():
     np.testing.assert_allclose(me["std_err"], ref.margeff_se, rtol=0.15)
 
 
+def test_logit_network_influence_se_matches_statsmodels_delta_method():
+    # with no hidden layer and no penalty the network is the logit model:
+    # the autograd derivatives of the refitted networks, the dummy's
+    # discrete change and the Riesz correction on the probability scale
+    # must give statsmodels' delta-method standard errors (get_margeff)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2000, 2))
+    x[:, 1] += 0.3 * x[:, 0]
+    d = (rng.random(2000) < 1 / (1 + np.exp(-0.5 * x[:, 1]))).astype(float)
+    X = np.column_stack([x, d])
+    y = (rng.random(2000) < 1 / (1 + np.exp(-(0.3 + X @ [1.0, -1.0, 0.5]))))
+    y = y.astype(int)
+    clf = NNClassifier(hidden_layer_sizes=(), alpha=0.0, solver="lbfgs",
+                       early_stopping=False, max_iter=200, tol=1e-10,
+                       random_state=0).fit(X, y)
+    me = marginal_effects(clf, X, y=y, random_state=0)
+    assert me.attrs["kind"]["x2"] == "dummy"
+    ref = sm.Logit(y, sm.add_constant(X)).fit(disp=0).get_margeff(
+        dummy=True)
+    np.testing.assert_allclose(me["effect"], ref.margeff, atol=0.01)
+    np.testing.assert_allclose(me["std_err"], ref.margeff_se, rtol=0.1)
+
+
 def test_network_intervals_cover_and_naive_spread_would_not():
     X, y = _linear(600, seed=2)
     net = NNRegressor(hidden_layer_sizes=(8,), solver="lbfgs", alpha=0.1,
