@@ -29,6 +29,7 @@ into the markdown tables of ``docs/marginal_effects.md``)::
     python benchmarks/coverage.py run --design logit --n 1000 --reps 40 \
         --bootstrap 30 --out benchmarks/results/coverage_bootstrap.csv
     python benchmarks/coverage.py report benchmarks/results/coverage.csv
+    python benchmarks/coverage.py oracle --reps 300  # the draws' luck
     python benchmarks/coverage.py cost --reps 2  # CPU time vs one fit
     python benchmarks/coverage.py --tiny        # a seconds-long smoke run
 """
@@ -291,6 +292,20 @@ def summarise(frame, alpha=0.05):
     return pd.DataFrame(out)
 
 
+def oracle_only(design, n, reps, first=0, seed=0):
+    """The oracle alone (no network: seconds) on the samples that ``run``
+    draws: how lucky a stretch of replications is, before any fitting."""
+    rows = []
+    for rep in range(first, first + reps):
+        rng = np.random.default_rng([seed, DESIGNS.index(design), n, rep])
+        X, y = draw(design, n, rng)
+        for target, (est, se) in oracle(design, X, y).items():
+            rows.append(dict(design=design, n=n, rep=rep, target=target,
+                             truth=truth(design)[target], est_oracle=est,
+                             se_oracle=se))
+    return summarise(pd.DataFrame(rows))
+
+
 def cost(designs, sizes, reps=2, cv=5):
     """CPU seconds of one full fit and of se='influence' (cv refits plus
     the correction), on the same sample; process time, so that other
@@ -340,6 +355,11 @@ def main(argv=None):
     r.add_argument("--out", default="benchmarks/results/coverage.csv")
     p = sub.add_parser("report")
     p.add_argument("csv", nargs="+")
+    o = sub.add_parser("oracle")
+    o.add_argument("--design", choices=DESIGNS, nargs="+", default=DESIGNS)
+    o.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
+    o.add_argument("--reps", type=int, default=300)
+    o.add_argument("--first", type=int, default=0)
     c = sub.add_parser("cost")
     c.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
     c.add_argument("--reps", type=int, default=2)
@@ -356,6 +376,11 @@ def main(argv=None):
     if args.command == "run":
         return run(args.design, args.n, args.reps, args.out, cv=args.cv,
                    n_boot=args.bootstrap, first=args.first, alpha=args.alpha)
+    if args.command == "oracle":
+        table = pd.concat([oracle_only(d, n, args.reps, args.first)
+                           for n in args.n for d in args.design])
+        print(table.to_markdown(index=False, floatfmt=".3f"))
+        return table
     if args.command == "cost":
         table = cost(DESIGNS, args.n, args.reps)
         print(table.to_markdown(floatfmt=".2f"))
