@@ -142,7 +142,10 @@ def test_coverage_study_tiny_run():
     assert (influence["mean SE"] > 0).all()
     assert table["coverage"].between(0, 1).all()
     assert set(table["method"]) == {"influence", "naive plug-in",
-                                    "bootstrap"}
+                                    "bootstrap", "oracle"}
+    # the oracle (true mean and Riesz representer) is unbiased
+    oracle = table[table["method"] == "oracle"]
+    assert (oracle["bias"].abs() < 4 * oracle["mean SE"]).all()
     # the true effects: closed form, or Monte Carlo for logit and Poisson
     assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
     assert 0 < module.truth("logit")["x0"] < 0.25
