@@ -263,7 +263,10 @@ def summarise(frame, alpha=0.05):
 
     The SE ratio's +- is that of the Monte Carlo standard deviation in its
     denominator, ``ratio * z / sqrt(2 (R - 1))`` (normal errors; the mean
-    standard error in the numerator varies far less).
+    standard error in the numerator varies far less).  ``vs oracle`` is the
+    standard deviation of (estimate - oracle estimate) on the same samples
+    over the mean standard error: how far the method strays from the
+    efficient estimator, in standard errors (0 for the oracle itself).
     """
     crit = stats.norm.ppf(1 - alpha / 2)
     out = []
@@ -272,7 +275,9 @@ def summarise(frame, alpha=0.05):
         for label, est, se in METHODS:
             if est not in g:  # CSVs written before the oracle was added
                 continue
-            sub = g[[est, se, "truth"]].dropna()
+            cols = [est, se, "truth"] + (["est_oracle"] if "est_oracle" in g
+                                         and est != "est_oracle" else [])
+            sub = g[cols].dropna()
             if not len(sub):
                 continue
             err = sub[est] - sub["truth"]
@@ -288,7 +293,10 @@ def summarise(frame, alpha=0.05):
                 "SE ratio": ratio,
                 "ratio +-": crit * ratio / np.sqrt(2 * (reps - 1)),
                 "coverage": cover,
-                "+-": crit * np.sqrt(cover * (1 - cover) / reps)})
+                "+-": crit * np.sqrt(cover * (1 - cover) / reps),
+                "vs oracle": 0.0 if est == "est_oracle" else
+                (sub[est] - sub["est_oracle"]).std(ddof=1) / sub[se].mean()
+                if "est_oracle" in sub else np.nan})
     return pd.DataFrame(out)
 
 
@@ -386,7 +394,8 @@ def main(argv=None):
         print(table.to_markdown(floatfmt=".2f"))
         return table
     if args.command == "report":
-        frame = pd.concat([pd.read_csv(f) for f in args.csv])
+        frame = pd.concat([pd.read_csv(f) for f in args.csv],
+                          ignore_index=True)
         table = summarise(frame)
         print(table.to_markdown(index=False, floatfmt=".3f"))
         return table
