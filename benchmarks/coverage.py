@@ -300,6 +300,36 @@ def summarise(frame, alpha=0.05):
     return pd.DataFrame(out)
 
 
+def doc_table(table, method, low=0.93, high=0.97, ratio=(0.9, 1.1)):
+    """One method's rows, +- beside each figure, the oracle's SE ratio and
+    coverage on the same samples, and whether the cell meets the targets
+    (coverage in [low, high], SE ratio in ``ratio``)."""
+    def pm(value, err, fmt):
+        return f"{value:{fmt}} ± {err:{fmt}}"
+    keys = ["design", "n", "target"]
+    rows = table[table["method"] == method].set_index(keys)
+    ref = table[table["method"] == "oracle"].set_index(keys)
+    out = pd.DataFrame({
+        "reps": rows["reps"],
+        "truth": rows["truth"].map("{:.3f}".format),
+        "bias": rows["bias"].map("{:.4f}".format),
+        "MC sd": rows["MC sd"].map("{:.4f}".format),
+        "mean SE": rows["mean SE"].map("{:.4f}".format),
+        "SE ratio": [pm(r, e, ".2f") for r, e in
+                     zip(rows["SE ratio"], rows["ratio +-"])],
+        "coverage": [pm(100 * c, 100 * e, ".1f") + "%" for c, e in
+                     zip(rows["coverage"], rows["+-"])]})
+    if len(ref):
+        ref = ref.reindex(rows.index)
+        out["oracle SE ratio"] = ref["SE ratio"].map("{:.2f}".format)
+        out["oracle coverage"] = ref["coverage"].map("{:.1%}".format)
+        out["vs oracle"] = rows["vs oracle"].map("{:.2f}".format)
+    out["meets target"] = np.where(
+        rows["coverage"].between(low, high) &
+        rows["SE ratio"].between(*ratio), "yes", "no")
+    return out.reset_index()
+
+
 def oracle_only(design, n, reps, first=0, seed=0):
     """The oracle alone (no network: seconds) on the samples that ``run``
     draws: how lucky a stretch of replications is, before any fitting."""
@@ -363,6 +393,9 @@ def main(argv=None):
     r.add_argument("--out", default="benchmarks/results/coverage.csv")
     p = sub.add_parser("report")
     p.add_argument("csv", nargs="+")
+    p.add_argument("--method", default=None,
+                   help="one method, as in docs/marginal_effects.md, with "
+                   "the oracle's SE ratio and coverage beside it")
     o = sub.add_parser("oracle")
     o.add_argument("--design", choices=DESIGNS, nargs="+", default=DESIGNS)
     o.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
@@ -397,7 +430,11 @@ def main(argv=None):
         frame = pd.concat([pd.read_csv(f) for f in args.csv],
                           ignore_index=True)
         table = summarise(frame)
-        print(table.to_markdown(index=False, floatfmt=".3f"))
+        if args.method:
+            table = doc_table(table, args.method)
+            print(table.to_markdown(index=False))
+        else:
+            print(table.to_markdown(index=False, floatfmt=".3f"))
         return table
     parser.print_help()
     return None
