@@ -30,6 +30,7 @@ into the markdown tables of ``docs/marginal_effects.md``)::
         --bootstrap 30 --out benchmarks/results/coverage_bootstrap.csv
     python benchmarks/coverage.py report benchmarks/results/coverage.csv
     python benchmarks/coverage.py oracle --reps 300  # the draws' luck
+    python benchmarks/coverage.py diagnose --design logit --n 5000
     python benchmarks/coverage.py cost --reps 2  # CPU time vs one fit
     python benchmarks/coverage.py --tiny        # a seconds-long smoke run
 """
@@ -159,14 +160,99 @@ def oracle(design, X, y):
     x2 = X[:, 2] if design == "nonlinear" else np.zeros_like(x0)
     d = X[:, -1]
     resid = y - _mean(design, x0, x1, x2, d)
-    pi = _logistic(0.5 * x1)
+    alpha = riesz(X)
     scores = {
-        "x0": _dmean_dx0(design, x0, x1, x2, d) +
-        (x0 - 0.3 * x1) / 0.91 * resid,
+        "x0": _dmean_dx0(design, x0, x1, x2, d) + alpha["x0"] * resid,
         "d": _mean(design, x0, x1, x2, 1.0) - _mean(design, x0, x1, x2, 0.0)
-        + (d / pi - (1 - d) / (1 - pi)) * resid}
+        + alpha["d"] * resid}
     return {t: (phi.mean(), phi.std(ddof=1) / np.sqrt(len(phi)))
             for t, phi in scores.items()}
+
+
+def riesz(X):
+    """The true Riesz representers of the two AMEs (every design)."""
+    x0, x1, d = X[:, 0], X[:, 1], X[:, -1]
+    pi = _logistic(0.5 * x1)
+    return {"x0": (x0 - 0.3 * x1) / 0.91,
+            "d": d / pi - (1 - d) / (1 - pi)}
+
+
+def parametric(design, X, y):
+    """The correctly specified parametric model's AMEs and delta-method
+    standard errors (statsmodels), ``{target: (estimate, se)}``; None for
+    the nonlinear design."""
+    import statsmodels.api as sm
+    Z = sm.add_constant(X)
+    if design == "linear":
+        fit = sm.OLS(y, Z).fit(cov_type="HC1")
+        return {"x0": (fit.params[1], fit.bse[1]),
+                "d": (fit.params[-1], fit.bse[-1])}
+    if design == "nonlinear":
+        return None
+    model = sm.Logit(y, Z) if design == "logit" else sm.Poisson(y, Z)
+    me = model.fit(disp=0).get_margeff(dummy=True)
+    return {"x0": (me.margeff[0], me.margeff_se[0]),
+            "d": (me.margeff[-1], me.margeff_se[-1])}
+
+
+def diagnose(design, n, reps, first=0, seed=0, cv=5):
+    """Where the influence estimate's error comes from, on the samples,
+    models and folds of ``run``: the Riesz dictionary's degree, the
+    estimate with the true representer in place of the learned one, its
+    standard error against the oracle's, and the correctly specified
+    parametric model on the same samples."""
+    from sklearn.utils import check_random_state
+    from econnn.inference._influence import _folds
+    rows = []
+    for rep in range(first, first + reps):
+        rng = np.random.default_rng([seed, DESIGNS.index(design), n, rep])
+        X, y = draw(design, n, rng)
+        model = make_model(design, int(rng.integers(2 ** 31)))
+        state = int(rng.integers(2 ** 31))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = crossfit_effects(model, X, X, y, _spec(X), cv=cv,
+                                   random_state=state)
+        # the folds crossfit_effects drew (its first use of the state)
+        tests = _folds(n, cv, None, check_random_state(state))
+        mu = np.empty(n)
+        for fitted, idx in zip(res["models"], tests):
+            mu[idx] = fitted.predict_proba(X[idx])[:, 1] \
+                if design == "logit" else fitted.predict(X[idx])
+        best, alpha = oracle(design, X, y), riesz(X)
+        param = parametric(design, X, y)
+        for c, target in enumerate(TARGETS):
+            rows.append(dict(
+                rep=rep, target=target, truth=truth(design)[target],
+                est_if=res["effect"][0, 0, c, 0],
+                se_if=res["std_err"][0, 0, c, 0],
+                degree=res["degree"][0, 0, c, 0],
+                est_true_riesz=res["plugin"][0, 0, c, 0] +
+                np.mean(alpha[target] * (y - mu)),
+                est_oracle=best[target][0], se_oracle=best[target][1],
+                est_param=np.nan if param is None else param[target][0],
+                se_param=np.nan if param is None else param[target][1]))
+    frame = pd.DataFrame(rows)
+    crit = stats.norm.ppf(0.975)
+    out = []
+    for target, g in frame.groupby("target", sort=False):
+        se = g["se_if"].mean()
+        out.append({
+            "target": target, "reps": len(g),
+            "degree 1/2/3": "/".join(str((g["degree"] == k).sum())
+                                     for k in (1, 2, 3)),
+            "true Riesz (sd, SEs)":
+                (g["est_if"] - g["est_true_riesz"]).std(ddof=1) / se,
+            "vs oracle (sd, SEs)":
+                (g["est_if"] - g["est_oracle"]).std(ddof=1) / se,
+            "SE / oracle SE": (g["se_if"] / g["se_oracle"]).mean(),
+            "its sd": (g["se_if"] / g["se_oracle"]).std(ddof=1),
+            "parametric SE ratio":
+                g["se_param"].mean() / g["est_param"].std(ddof=1),
+            "parametric coverage": np.nan if g["se_param"].isna().all()
+            else (np.abs(g["est_param"] - g["truth"]) <=
+                  crit * g["se_param"]).mean()})
+    return pd.DataFrame(out)
 
 
 def make_model(design, seed, tiny=False, alpha=None):
@@ -401,6 +487,11 @@ def main(argv=None):
     o.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
     o.add_argument("--reps", type=int, default=300)
     o.add_argument("--first", type=int, default=0)
+    g = sub.add_parser("diagnose")
+    g.add_argument("--design", choices=DESIGNS, default="logit")
+    g.add_argument("--n", type=int, default=5000)
+    g.add_argument("--reps", type=int, default=100)
+    g.add_argument("--first", type=int, default=0)
     c = sub.add_parser("cost")
     c.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
     c.add_argument("--reps", type=int, default=2)
@@ -420,6 +511,10 @@ def main(argv=None):
     if args.command == "oracle":
         table = pd.concat([oracle_only(d, n, args.reps, args.first)
                            for n in args.n for d in args.design])
+        print(table.to_markdown(index=False, floatfmt=".3f"))
+        return table
+    if args.command == "diagnose":
+        table = diagnose(args.design, args.n, args.reps, args.first)
         print(table.to_markdown(index=False, floatfmt=".3f"))
         return table
     if args.command == "cost":

@@ -149,6 +149,11 @@ def test_coverage_study_tiny_run():
     # the true effects: closed form, or Monte Carlo for logit and Poisson
     assert module.truth("nonlinear")["x0"] == pytest.approx(0.6065, abs=1e-4)
     assert 0 < module.truth("logit")["x0"] < 0.25
+    # the diagnosis of one cell, on the study's own samples
+    diag = module.diagnose("logit", 300, 2)
+    assert list(diag["target"]) == ["x0", "d"]
+    assert diag["SE / oracle SE"].between(0.5, 2).all()
+    assert diag["parametric coverage"].between(0, 1).all()
 
 
 def test_panel_split_benchmark_tiny():
