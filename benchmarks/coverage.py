@@ -487,6 +487,8 @@ def main(argv=None):
     o.add_argument("--n", type=int, nargs="+", default=[1000, 5000])
     o.add_argument("--reps", type=int, default=300)
     o.add_argument("--first", type=int, default=0)
+    o.add_argument("--seed", type=int, default=0,
+                   help="seed base of the samples (run's is 0)")
     g = sub.add_parser("diagnose")
     g.add_argument("--design", choices=DESIGNS, default="logit")
     g.add_argument("--n", type=int, default=5000)
@@ -509,7 +511,8 @@ def main(argv=None):
         return run(args.design, args.n, args.reps, args.out, cv=args.cv,
                    n_boot=args.bootstrap, first=args.first, alpha=args.alpha)
     if args.command == "oracle":
-        table = pd.concat([oracle_only(d, n, args.reps, args.first)
+        table = pd.concat([oracle_only(d, n, args.reps, args.first,
+                                       args.seed)
                            for n in args.n for d in args.design])
         print(table.to_markdown(index=False, floatfmt=".3f"))
         return table
