@@ -186,3 +186,17 @@ def test_multivariate_forecaster_holds_out_with_covariates(data):
     errors = model.holdout_errors_
     assert np.isfinite(errors[:, 0]).all()
     assert np.isnan(errors[-1, 2:]).all()
+
+
+def test_benchmark_tiny():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / \
+        "impulse_check.py"
+    spec = importlib.util.spec_from_file_location("impulse_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = module.main(["--tiny"])
+    assert len(table) == 4 and set(table["shock"]) == {"y1", "y2"}
+    assert np.isfinite(table["max_diff_over_band"]).all()
