@@ -244,6 +244,26 @@ def impulse_response(forecasters, history, shock, size=None, steps=12,
     nonlinear one the response depends on the origin (``history``), the
     size and the sign of the shock.
 
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from econnn import SequenceForecaster, impulse_response, make_windows
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.zeros((200, 2))
+    >>> for t in range(1, 200):
+    ...     y[t] = [[0.5, 0.2], [-0.3, 0.6]] @ y[t - 1] + rng.normal(size=2)
+    >>> data = pd.DataFrame(y, columns=["gdp", "rate"], index=pd.period_range(
+    ...     "1970Q1", periods=200, freq="Q"))
+    >>> system = {name: SequenceForecaster(
+    ...     ar_order=1, hidden_size=2, max_iter=5, random_state=0).fit(
+    ...     *make_windows(data, lags=1, target=name)) for name in data}
+    >>> irf = impulse_response(system, data, "rate", steps=4, n_paths=200,
+    ...                        random_state=0)
+    >>> irf["response"].unstack().shape
+    (5, 2)
+    >>> list(irf.columns)
+    ['response', 'lower_0.9', 'upper_0.9']
+
     References
     ----------
     Koop, G., Pesaran, M. H. and Potter, S. M. (1996). Impulse response
@@ -324,6 +344,22 @@ def scenario(forecasters, history, path, steps=None, n_paths=1000,
     those of earlier periods that later imposed values also reflect. The
     bands are from in-sample residuals and understate out-of-sample
     uncertainty.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from econnn import SequenceForecaster, make_windows, scenario
+    >>> rng = np.random.default_rng(0)
+    >>> data = pd.DataFrame(rng.normal(size=(100, 2)).cumsum(axis=0) / 5,
+    ...                     columns=["gdp", "rate"], index=pd.period_range(
+    ...                         "1990Q1", periods=100, freq="Q"))
+    >>> system = {name: SequenceForecaster(
+    ...     ar_order=1, hidden_size=2, max_iter=5, random_state=0).fit(
+    ...     *make_windows(data, lags=1, target=name)) for name in data}
+    >>> path = scenario(system, data, {"rate": [1.0, 1.0]}, n_paths=200,
+    ...                 random_state=0)
+    >>> path.xs("rate", level="variable")["forecast"].tolist()
+    [1.0, 1.0]
     """
     system = _System(forecasters, history)
     if not isinstance(path, dict) or not path:
