@@ -200,3 +200,30 @@ def test_benchmark_tiny():
     table = module.main(["--tiny"])
     assert len(table) == 4 and set(table["shock"]) == {"y1", "y2"}
     assert np.isfinite(table["max_diff_over_band"]).all()
+
+
+def test_nonlinear_system_responds_asymmetrically():
+    """A shock to y1 persists when it is positive (coefficient 0.9) and
+    dies out when it is negative (-0.1): the network's share makes the
+    responses to +-1 asymmetric, where a linear system's are exactly
+    opposite, and the band over paths no longer collapses."""
+    rng = np.random.default_rng(0)
+    y = np.zeros((400, 2))
+    for t in range(1, 400):
+        e = 0.5 * rng.standard_normal(2)
+        y[t, 0] = 0.9 * max(y[t - 1, 0], 0) - 0.1 * min(y[t - 1, 0], 0) + e[0]
+        y[t, 1] = 0.5 * y[t - 1, 1] + 0.5 * y[t - 1, 0] + e[1]
+    data = pd.DataFrame(y, columns=["y1", "y2"], index=pd.period_range(
+        "1900Q1", periods=400, freq="Q"))
+    system = fit_system(data, hidden_size=16, max_iter=200)
+    origin = data.iloc[:-2]                 # y1 near 0 at the origin
+    assert abs(origin["y1"].iloc[-1]) < 0.3
+    up, down = (impulse_response(system, origin, "y1", size=size, steps=3,
+                                 n_paths=400, random_state=0)
+                for size in (1.0, -1.0))
+    asymmetry = (up["response"] + down["response"]).xs("y1",
+                                                       level="variable")
+    assert asymmetry.iloc[0] == pytest.approx(0.0)
+    assert (asymmetry.iloc[1:] > 0.1).all()
+    band = (up["upper_0.9"] - up["lower_0.9"]).xs("y1", level="variable")
+    assert (band.iloc[1:] > 0.1).all()
