@@ -75,7 +75,8 @@ class _System:
         self.index = frame.index
         self.state = frame.to_numpy(dtype=np.float64)[-self.lags:]
         self.residuals = self._residuals(frame)
-        # residual covariance (the OLS residuals have mean zero)
+        # second moments, not the covariance: it is the covariance of the
+        # draws, which come in +- pairs
         self.sigma = self.residuals.T @ self.residuals / len(self.residuals)
 
     def _residuals(self, frame):
@@ -162,7 +163,6 @@ def _check_paths(n_paths, levels):
 
 def _tidy(values, bands, levels, index, names, first):
     """A (period, variable) x (first, lower_<l>, upper_<l>) DataFrame."""
-    steps, n_variables = values.shape
     rows = pd.MultiIndex.from_product([index, names],
                                       names=[index.name or "period",
                                              "variable"])
@@ -242,7 +242,10 @@ def impulse_response(forecasters, history, shock, size=None, steps=12,
     Sigma_jj)`` (for a one-s.d. shock) exactly, which equals the
     orthogonalised (Cholesky) response with ``j`` ordered first. For a
     nonlinear one the response depends on the origin (``history``), the
-    size and the sign of the shock.
+    size and the sign of the shock. The residuals are in-sample: a network
+    that fits the training sample closely makes them, and so the default
+    one-s.d. shock, smaller than the out-of-sample errors; pass ``size``
+    (e.g. from ``error_scales_``) to fix the shock's size yourself.
 
     Examples
     --------
