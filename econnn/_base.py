@@ -380,13 +380,15 @@ class _BaseNN(BaseEstimator):
                 f"increasing {limit.split('=')[0]}.", ConvergenceWarning)
 
     def _scorer(self, module, dataset):
+        # in blocks on the module's device: streamed (or sparse) validation
+        # data stays on the host
+        weight = next(module.parameters())
+        module.eval()
+        eta = apply_in_chunks(module, dataset.X, device=weight.device,
+                              dtype=weight.dtype)
         with torch.no_grad():
-            module.eval()
-            eta = module(dataset.X if not sp.issparse(dataset.X) else
-                         torch.from_numpy(dataset.X.toarray()).to(
-                             dataset.y.device))
             mu = self._loss.training_mean(eta)
-        return self._score_training_units(mu, dataset.y)
+        return self._score_training_units(mu, dataset.y.to(weight.device))
 
     def __setstate__(self, state):
         super().__setstate__(state)
