@@ -355,11 +355,13 @@ class _BaseNN(BaseEstimator):
         body = self.module_.body
         per_member = per_member_validation(config, body) and not incremental
         if per_member:
-            # every row in both sets, weighted per member (0 or its weight)
+            # every row trains, weighted per member (zero on its own
+            # validation rows); the rows that validate some member validate
             holdout = self._member_holdout(Y, seed, body.n_members)
             wt, wv = (torch.from_numpy(a.astype(self._dtype())) for a in
                       member_weights(holdout, w))
-            train_idx = valid_idx = np.arange(X.shape[0])
+            train_idx = np.arange(X.shape[0])
+            valid_idx = np.flatnonzero(holdout.any(axis=1))
         elif config.early_stopping and not incremental:
             train_idx, valid_idx = self._split_validation(Y, seed)
         else:

@@ -6,11 +6,12 @@ fold and is validated on the rows inside it, so that every row trains all
 members but (at most) one and the average uses all the data, where a
 shared validation split withholds the same rows from every member.
 
-The engine sees this as two weight matrices of shape ``(n_samples,
-n_members)`` over the same rows: training weights, zero on a member's
-validation rows (the loss of member ``m`` uses column ``m``;
-:class:`~econnn.engine._training.Criterion`), and validation weights, zero
-on its training rows (:class:`MemberValidation`).  Each member's validation
+The engine sees this as weight matrices of shape ``(n_rows, n_members)``:
+training weights over all the rows, zero on a member's validation rows (the
+loss of member ``m`` uses column ``m``;
+:class:`~econnn.engine._training.Criterion`), and validation weights over
+the rows that validate some member, zero on its training rows
+(:class:`MemberValidation`).  Each member's validation
 loss is tracked, and each member's best epoch restored, on its own; training
 stops when no member has improved for ``n_iter_no_change`` epochs.
 """
@@ -65,9 +66,9 @@ class MemberValidation:
     Parameters
     ----------
     dataset : TensorDataset
-        All training rows; ``dataset.w`` is ``(n_samples, n_members)``,
-        the validation weight of each row for each member (zero where the
-        member trains on the row).
+        The rows that validate some member; ``dataset.w`` is ``(n_rows,
+        n_members)``, the validation weight of each row for each member
+        (zero where the member trains on the row).
     loss : econnn loss
         Supplies ``per_sample(eta, y)``.
     scorer : callable or None

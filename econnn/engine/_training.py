@@ -573,9 +573,10 @@ def run_training(net, config, train, valid=None, *, generator=None,
     train, valid : TensorDataset
         Training data, and the validation data for early stopping.  With
         validation per member (:func:`~econnn.engine._members.
-        per_member_validation`) both hold all the rows, and their weights
-        are ``(n_samples, n_members)``: each member's training and
-        validation weights.
+        per_member_validation`) ``train`` holds all the rows and
+        ``valid`` those that validate some member, and their weights are
+        ``(n_rows, n_members)``: each member's training and validation
+        weights.
     generator : torch.Generator, default=None
         Source of the batch permutations (seeded per fit).
     epoch_offset : int, default=0
