@@ -27,7 +27,8 @@ def member_holdout(n, n_members, fraction, seed, labels=None):
         Members of the ensemble.
     fraction : float
         ``validation_fraction``: the folds number
-        ``max(n_members, round(1 / fraction))``.
+        ``max(n_members, round(1 / fraction))`` (fewer where that would
+        leave a fold under 2 rows, down to ``n_members``).
     seed : int
         Seed of the random folds.
     labels : ndarray of shape (n,) or None
@@ -40,7 +41,8 @@ def member_holdout(n, n_members, fraction, seed, labels=None):
         ``holdout[i, m]``: row ``i`` validates member ``m`` (and does not
         train it).
     """
-    n_folds = max(n_members, int(round(1 / fraction)), 2)
+    # fewer, larger folds on tiny data (at least 2 rows each)
+    n_folds = max(n_members, 2, min(int(round(1 / fraction)), n // 2))
     if n < 2 * n_folds:
         raise ValueError(
             "The validation set is too small: validation_split='cv' needs "

@@ -42,6 +42,8 @@ def test_holdout_stratifies_by_class():
 def test_holdout_refuses_too_few_rows():
     with pytest.raises(ValueError, match="validation_split='cv'"):
         member_holdout(9, 5, 0.2, seed=0)
+    # with fewer members, fewer folds of at least 2 rows
+    assert member_holdout(6, 2, 0.2, seed=0).sum(axis=0).tolist() == [2, 2]
 
 
 def test_weights_exclude_each_members_validation_rows():
