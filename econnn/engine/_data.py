@@ -156,6 +156,10 @@ class BatchIterator:
                 yield ds.slice(start, stop, self.device, self.dtype)
             return
         perm = torch.randperm(len(ds), generator=self.generator)
+        if not sp.issparse(ds.X) and ds.y.device != perm.device:
+            # data resident on a GPU: one copy of the permutation per epoch,
+            # not three blocking copies of index slices per batch
+            perm = perm.to(ds.y.device)
         if self.device is None and ds.nbytes() <= _PERMUTE_ONCE_BYTES:
             # one gather per epoch, then free slices: on small data the
             # per-batch gathers (three per batch) cost more than the copy
