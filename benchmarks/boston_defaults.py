@@ -1,8 +1,9 @@
 """Quality target: default NNRegressor() on the raw Boston DataFrame.
 
 10-fold CV test R^2 (KFold(10, shuffle=True, random_state=0)) and the mean
-fit CPU seconds for several seeds, next to scikit-learn's MLPRegressor defaults in a scaling pipeline
-(with and without a scaled target) and Harrison & Rubinfeld's log-linear OLS.
+fit CPU seconds for several seeds, next to scikit-learn's MLPRegressor
+defaults in a scaling pipeline (with and without a scaled target) and
+Harrison & Rubinfeld's log-linear OLS.
 
     python benchmarks/boston_defaults.py [--seeds 0 1 2] [--no-baselines]
         [--set n_ensemble=1 activation=relu ...]
