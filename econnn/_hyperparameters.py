@@ -150,8 +150,8 @@ VALIDATION_SPLIT = Param(
     ``n_iter_no_change`` epochs. Every row then trains all members but at
     most one. A single network is validated on one random fold). On the
     Boston data (10-fold CV R^2, seeds 0-4) 'cv' raises the mean from
-    0.844 to 0.856 with two members (0.859 with three or five) at 1.7x
-    the fit time (2.2x, 3.5x); on the 14 tasks of the defaults suite it
+    0.844 to 0.856 with two members (0.859 with three or five) at 1.4x
+    the fit time (about 2x, 3.5x); on the 14 tasks of the defaults suite it
     ties with 'random' (mean skill 0.338 against 0.339,
     docs/defaults.md), so 'random' stays the default.
     """,
