@@ -19,6 +19,19 @@ reflection ``-rho(-x)`` (concave) and a bounded mix of the two, with which
 the network approximates any monotone function.  Bounded monotone
 activations (tanh, logistic) are used as they are, and 'identity' gives a
 linear model with sign-constrained coefficients.
+
+With ``linear_skip=True`` a linear term in the *unconstrained* inputs,
+``x_free @ b``, is added to the output, as the plain
+:class:`~econnn.engine._networks.MLP` adds one in all inputs; it does not
+depend on a constrained input, so monotonicity is untouched. ``b`` is held
+at the unconstrained inputs' coefficients of the loss's GLM fitted with
+every constrained input's coefficient bounded to its sign
+(:func:`~econnn.engine._glm.start_at_glm`), and the network's output
+layer starts near zero. The constrained inputs get no linear term: a
+frozen slope ``b_j > 0`` would be a floor under the fitted function's
+slope in ``x_j`` (the network adds only non-negative slopes), so it could
+no longer flatten where the data are flat; on the Boston data that cost
+0.05 in CV R^2 (docs/structure.md).
 """
 
 import torch
@@ -64,6 +77,11 @@ class _ConvexConcaveMix(nn.Module):
         return torch.cat([rho(convex), -rho(-concave), mixed], dim=-1)
 
 
+#: Scale of the output layer's initial weights under a linear skip: the
+#: network starts near the linear part. Not zero, as the plain MLP's:
+#: ``|W|`` has no gradient at ``W = 0``.
+SKIP_OUTPUT_SCALE = 1e-2
+
 #: Activations allowed in a monotone network: ``name -> module factory``.
 #: GELU is not monotone (it dips below zero), so it is not offered.
 MONOTONE_ACTIVATIONS = {
@@ -108,14 +126,27 @@ class MonotoneMLP(nn.Module):
     dropout : float, default=0.0
         Dropout after each hidden activation (a non-negative rescaling in
         training, the identity in evaluation: monotonicity is kept).
+    linear_skip : bool, default=False
+        Whether to add a linear map of the unconstrained inputs to the
+        output (``skip_weight``, ``(n_members, n_free, n_outputs)``; None
+        when every input is constrained); the network's output layer then
+        starts near zero.
+
+    Attributes
+    ----------
+    skip_signs : torch.Tensor of shape (n_features_in,)
+        ``signs``: the sign bounds of the GLM whose unconstrained
+        coefficients the skip starts at (read by
+        :func:`~econnn.engine._glm.start_at_glm`).
     """
 
     def __init__(self, n_features_in, n_outputs, signs, n_members=1,
                  hidden_layer_sizes=(64, 64), activation="relu",
-                 dropout=0.0):
+                 dropout=0.0, linear_skip=False):
         super().__init__()
         self.n_members = n_members
         signs = torch.as_tensor(signs, dtype=torch.float32)
+        self.register_buffer("skip_signs", signs.clone())
         constrained = torch.nonzero(signs != 0).ravel()
         free = torch.nonzero(signs == 0).ravel()
         self.register_buffer("constrained", constrained)
@@ -149,6 +180,12 @@ class MonotoneMLP(nn.Module):
             self.biases.append(bias)
         self.activation = MONOTONE_ACTIVATIONS[activation]()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
+        self.skip_weight = None
+        if linear_skip and len(free):
+            with torch.no_grad():
+                self.weights[-1].mul_(SKIP_OUTPUT_SCALE)
+            self.skip_weight = nn.Parameter(torch.zeros(
+                n_members, len(free), n_outputs))
 
     def effective_weight(self, i):
         """Layer ``i``'s weights with the sign constraints applied."""
@@ -175,11 +212,24 @@ class MonotoneMLP(nn.Module):
         for i, bias in enumerate(self.biases):
             h = torch.baddbmm(bias, h, self.effective_weight(i))
             if i == last:
+                if self.skip_weight is not None:
+                    h = h + torch.matmul(x.index_select(1, self.free),
+                                         self.skip_weight)
                 break
             h = self.activation(h)
             if self.dropout is not None:
                 h = self.dropout(h)
         return h if self.training else h.mean(dim=0)
+
+    def set_linear(self, coef):
+        """Set every member's skip to the unconstrained inputs' columns of
+        ``coef``, shape (n_outputs, n_features); the constrained inputs'
+        are ignored."""
+        coef = torch.as_tensor(coef, dtype=self.skip_weight.dtype)
+        with torch.no_grad():
+            self.skip_weight.copy_(coef.index_select(
+                1, self.free.to(coef.device)).t().expand_as(
+                    self.skip_weight))
 
     def set_output_bias(self, bias):
         with torch.no_grad():
