@@ -212,3 +212,31 @@ def test_all_inputs_constrained_have_no_skip():
                         random_state=0).fit(X, y)
     assert model.module_.body.skip_weight is None
     assert violations(model.predict, X, 1, -1) == 0
+
+
+@pytest.mark.parametrize("kind", ["logit", "poisson"])
+def test_sign_bounded_glm_drops_a_binding_column(kind):
+    # a bound that binds holds its coefficient at 0, and the rest is the
+    # same GLM (with the same ridge) fitted without that column
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor
+
+    from econnn.engine._glm import glm_start
+    from econnn.engine._losses import ClassificationLoss, Poisson
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3))
+    eta = 0.3 + X @ [0.8, -0.6, 0.4]
+    if kind == "logit":
+        loss, y = ClassificationLoss("binary", 2), (
+            rng.uniform(size=400) < 1 / (1 + np.exp(-eta))).astype(float)
+        ref = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000)
+    else:
+        loss, y = Poisson(), rng.poisson(np.exp(eta)).astype(float)
+        ref = PoissonRegressor(alpha=1 / 400, tol=1e-10, max_iter=1000)
+    w = np.ones(400)
+    coef, intercept = glm_start(loss, X, y, w, signs=[0, 1, 0])
+    ref.fit(X[:, [0, 2]], y)
+    assert coef[0, 1] == 0
+    np.testing.assert_allclose(coef[0, [0, 2]], ref.coef_.ravel(), atol=1e-4)
+    np.testing.assert_allclose(intercept[0], np.ravel(ref.intercept_)[0],
+                               atol=1e-4)
