@@ -37,6 +37,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.history import History
 
+from ._devices import fits_on_device as _fits_on_device
+from ._devices import resolve_device
 from ._fitted import FittedModel
 from ._validation import validate_data
 from .engine._backprop import backprop_for
@@ -50,40 +52,6 @@ from .engine._training import build_net, run_training
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
                  np.dtype(np.float64): torch.float64}
-
-
-def resolve_device(device):
-    """Turn the ``device`` parameter into a :class:`torch.device`."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'cpu', 'cuda', "
-            "'cuda:<index>' or 'auto'.") from exc
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on "
-            "this machine; use device='cpu' or 'auto'.")
-    if dev.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"device={device!r} is not supported; use 'cpu', "
-                         "'cuda' or 'auto'.")
-    try:  # an index beyond the devices present, a backend not built in
-        torch.empty(0, device=dev)
-    except (RuntimeError, AssertionError) as exc:
-        raise ValueError(f"device={device!r} is not available on this "
-                         f"machine: {exc}") from None
-    return dev
-
-
-def _fits_on_device(device, *arrays):
-    """Whether the arrays fit comfortably (half the free memory) on a GPU."""
-    if device.type != "cuda":
-        return True
-    free, _ = torch.cuda.mem_get_info(device)
-    need = sum(a.data.nbytes if sp.issparse(a) else a.nbytes for a in arrays)
-    return need < 0.5 * free
 
 
 #: Fits touch torch's process-wide generator only while holding this lock:
@@ -412,13 +380,15 @@ class _BaseNN(BaseEstimator):
                 f"increasing {limit.split('=')[0]}.", ConvergenceWarning)
 
     def _scorer(self, module, dataset):
+        # in blocks on the module's device: streamed (or sparse) validation
+        # data stays on the host
+        weight = next(module.parameters())
+        module.eval()
+        eta = apply_in_chunks(module, dataset.X, device=weight.device,
+                              dtype=weight.dtype)
         with torch.no_grad():
-            module.eval()
-            eta = module(dataset.X if not sp.issparse(dataset.X) else
-                         torch.from_numpy(dataset.X.toarray()).to(
-                             dataset.y.device))
             mu = self._loss.training_mean(eta)
-        return self._score_training_units(mu, dataset.y)
+        return self._score_training_units(mu, dataset.y.to(weight.device))
 
     def __setstate__(self, state):
         super().__setstate__(state)

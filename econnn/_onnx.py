@@ -19,7 +19,8 @@ from ._fitted import fitted_model
 __all__ = ["to_onnx"]
 
 #: Estimators whose fitted network maps a row of raw inputs to a prediction.
-_EXPORTABLE = ("NNRegressor", "NNClassifier")
+_EXPORTABLE = ("NNRegressor", "NNClassifier", "ConvNetRegressor",
+               "ConvNetClassifier")
 
 
 class _Prediction(nn.Module):
@@ -60,7 +61,7 @@ def to_onnx(estimator, path, *, opset_version=None):
 
     Parameters
     ----------
-    estimator : NNRegressor or NNClassifier
+    estimator : NNRegressor, NNClassifier, ConvNetRegressor or ConvNetClassifier
         The fitted estimator (a built-in or custom network).
     path : str or os.PathLike
         File to write, conventionally ``*.onnx``.
@@ -76,7 +77,9 @@ def to_onnx(estimator, path, *, opset_version=None):
     -----
     The graph takes one input ``X``, raw (unstandardised) rows of shape
     ``(n_samples, n_features_in_)`` in the estimator's ``precision``
-    (float32 by default), with any number of rows. A regressor's graph has
+    (float32 by default), with any number of rows; for a ConvNet, each
+    grid flattened to a row, ``X.reshape(len(X), -1)`` (the graph restores
+    ``input_shape_`` inside). A regressor's graph has
     one output, ``predictions`` of shape ``(n_samples, n_outputs)`` (its
     ``predict`` returns a 1-D array for a 1-D target). A classifier's has
     two: ``label``, the index of the predicted class in ``classes_`` (or

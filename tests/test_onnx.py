@@ -72,3 +72,25 @@ def test_only_feed_forward_estimators(tmp_path):
     model = AutoencoderTransformer(max_iter=2).fit(X)
     with pytest.raises(TypeError, match="to_onnx exports"):
         to_onnx(model, tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_convnet_matches_predict(kind, tmp_path):
+    from sklearn.datasets import load_digits
+
+    from econnn import ConvNetClassifier, ConvNetRegressor
+
+    digits = load_digits()
+    X, y = digits.images[:300, None].astype(np.float32), digits.target[:300]
+    flat = X.reshape(len(X), -1)
+    if kind == "classifier":
+        model = ConvNetClassifier(max_iter=3, random_state=0).fit(X, y)
+        label, proba = _run(to_onnx(model, tmp_path / "m.onnx"), flat)
+        np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-5,
+                                   atol=1e-6)
+        np.testing.assert_array_equal(model.classes_[label], model.predict(X))
+    else:
+        model = ConvNetRegressor(max_iter=3, random_state=0).fit(X, y * 1.0)
+        (pred,) = _run(to_onnx(model, tmp_path / "m.onnx"), flat)
+        np.testing.assert_allclose(pred.ravel(), model.predict(X), rtol=1e-5,
+                                   atol=1e-5)

@@ -149,13 +149,36 @@ class BatchIterator:
     def __len__(self):
         return len(list(self._bounds()))
 
+    def _permutation(self):
+        """A random order of the rows, drawn on the device training runs on.
+
+        On a GPU, drawing ten million indices on the host takes longer than
+        an epoch of a large network's steps there, so the permutation is
+        drawn on the GPU by a generator seeded from ``self.generator``:
+        reproducible for a given seed and device, but not the CPU's order.
+        It moves to where the rows are indexed: it stays on the GPU for
+        resident data (no per-batch copies of indices) and goes to the host
+        for streamed or sparse data.
+        """
+        ds = self.dataset
+        home = ds.y.device
+        device = self.device if self.device is not None else home
+        if device.type == "cpu":
+            return torch.randperm(len(ds), generator=self.generator)
+        generator = None
+        if self.generator is not None:
+            seed = torch.randint(2 ** 62, (), generator=self.generator)
+            generator = torch.Generator(device=device).manual_seed(int(seed))
+        perm = torch.randperm(len(ds), generator=generator, device=device)
+        return perm.cpu() if sp.issparse(ds.X) else perm.to(home)
+
     def __iter__(self):
         ds = self.dataset
         if not self.shuffle:
             for start, stop in self._bounds():
                 yield ds.slice(start, stop, self.device, self.dtype)
             return
-        perm = torch.randperm(len(ds), generator=self.generator)
+        perm = self._permutation()
         if self.device is None and ds.nbytes() <= _PERMUTE_ONCE_BYTES:
             # one gather per epoch, then free slices: on small data the
             # per-batch gathers (three per batch) cost more than the copy

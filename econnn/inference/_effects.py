@@ -55,10 +55,10 @@ def _bootstrap_rows(n, groups, rng):
 
 
 def _refit_effects(estimator, X_frame, X, y, sample_weight, draw, seed,
-                   spec, derivative):
+                   spec, derivative, task):
     idx, clusters = draw
     est = refit(estimator, X_frame, y, sample_weight, idx, seed,
-                groups=clusters)
+                groups=clusters, task=task)
     return plugin_values(make_predictor(est, derivative, X_frame, X),
                          spec)[0]
 
@@ -223,6 +223,9 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
         otherwise.
     n_jobs : int, default=None
         Parallel refits (joblib), for either standard-error method.
+        joblib's default backend starts fresh worker processes, which is
+        safe with CUDA models; with several GPUs and ``device='cuda'``
+        (or ``'auto'``) refit *k* runs on GPU ``k mod n_gpus``.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the resampling and the refits.
 
@@ -338,8 +341,8 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
         boot = Parallel(n_jobs=n_jobs)(
             delayed(_refit_effects)(estimator, X_frame, Xa, y_arr,
                                     raw_weights, draw, seed, spec,
-                                    derivative)
-            for draw, seed in draws)
+                                    derivative, task)
+            for task, (draw, seed) in enumerate(draws))
         std_err = np.std(np.stack(boot), axis=0, ddof=1)
 
     # rows in the order (output, scenario, group, feature)

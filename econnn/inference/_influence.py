@@ -42,6 +42,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state
 
+from .._devices import spread_over_gpus
 from .._fitted import fitted_model, is_econnn
 from ._functionals import (PolynomialBasis, combine, linearize,
                            unit_primitives)
@@ -57,14 +58,17 @@ _DEGREES = (1, 2, 3)
 _RIDGE = (1e-6, 1e-3, 1e-1)
 
 
-def refit(estimator, X_frame, y, sample_weight, idx, seed, groups=None):
+def refit(estimator, X_frame, y, sample_weight, idx, seed, groups=None,
+          task=0):
     """A clone of ``estimator`` fitted on rows ``idx`` with its own seed.
 
     ``groups`` (the resampled clusters of a cluster bootstrap) reach an
     estimator whose ``fit`` takes them, e.g. for
-    ``validation_split='group'``.
+    ``validation_split='group'``. ``task`` is the fit's position among
+    parallel fits: with several GPUs, fit ``task`` runs on GPU
+    ``task mod n_gpus`` (:func:`~econnn._devices.spread_over_gpus`).
     """
-    est = clone(estimator)
+    est = spread_over_gpus(clone(estimator), task)
     # each refit draws its own network initialisation: standard errors then
     # include the randomness of training as well as of the sample
     seeds = {k: seed for k in est.get_params()
@@ -262,8 +266,8 @@ def crossfit_effects(estimator, X_frame, X, y, spec, *, cv=5, groups=None,
     all_rows = np.arange(n)
     models = Parallel(n_jobs=n_jobs)(
         delayed(refit)(estimator, X_frame, y, sample_weight,
-                       np.setdiff1d(all_rows, idx), seed)
-        for idx, seed in zip(tests, seeds))
+                       np.setdiff1d(all_rows, idx), seed, task=k)
+        for k, (idx, seed) in enumerate(zip(tests, seeds)))
     classes = None
     if is_classifier(estimator):
         # a template (the coverage study) learns the classes from y

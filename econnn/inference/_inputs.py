@@ -54,7 +54,7 @@ def check_evaluation_X(estimator, X):
         # values the network's precision cannot hold, refused as by predict
         # (the effects use a float64 copy, which would not notice)
         with torch.no_grad():
-            to_body(torch.as_tensor(Xa))
+            to_body(torch.as_tensor(Xa, device=fitted.network.x_loc.device))
     return Xa
 
 
