@@ -163,15 +163,13 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
 
     def _has_linear_skip(self):
         # without hidden layers the network is the GLM already (a monotone
-        # network's skip covers its unconstrained inputs: MonotoneMLP)
+        # network starts at the sign-bounded GLM: MonotoneMLP)
         return (self.module is None and self.linear_skip
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _start_is_epoch_zero(self):
-        # a network started at the GLM keeps it unless an epoch beats it (a
-        # monotone network starts at the GLM's unconstrained part only: not
-        # a model to keep)
-        return self._has_linear_skip() and not self.monotone
+        # a network started at the GLM keeps it unless an epoch beats it
+        return self._has_linear_skip()
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

@@ -11,11 +11,10 @@ step whatever its gradient, so a trainable ``b`` started at the optimum
 random-walks away from it on mini-batch noise (on the suite's wage
 equations the network then fell below OLS).
 
-A monotone network's skip (:class:`~econnn.engine._monotone.MonotoneMLP`)
-covers the unconstrained inputs only; their coefficients come from the GLM
-fitted with each constrained input's coefficient bounded to its sign
-(:func:`sign_bounded_glm`): the partial effects of a model in the class
-the network is held to.
+A monotone network (:class:`~econnn.engine._monotone.MonotoneMLP`) starts
+at the GLM fitted with each constrained input's coefficient bounded to its
+sign (:func:`sign_bounded_glm`), a linear model it may represent; from the
+first epoch on it keeps only the unconstrained inputs' linear term.
 """
 
 import warnings
@@ -212,22 +211,20 @@ def start_at_glm(body, loss, X, Y, w):
     """Set ``body``'s linear skip and output bias to the loss's GLM.
 
     A body with ``skip_signs`` (a monotone network) gets the GLM fitted
-    under those sign bounds. A body without a skip (a monotone network
-    whose inputs are all constrained) is left as it is. The skip is then
+    under those sign bounds. The skip is then
     frozen (``requires_grad=False``).  Losses without a
     registered GLM (and sparse inputs too large to densify for least
     squares) keep a trainable skip started at zero and the intercept-only
     start.
     """
-    if getattr(body, "skip_weight", None) is None:
-        return
     fit = glm_start(loss, X, Y, w, signs=(
         None if getattr(body, "skip_signs", None) is None
         else body.skip_signs.cpu().numpy()))
     if fit is None:
         return
     coef, intercept = fit
-    dtype = body.skip_weight.dtype
+    dtype = next(body.parameters()).dtype
     body.set_linear(torch.as_tensor(coef, dtype=dtype))
     body.set_output_bias(torch.as_tensor(intercept, dtype=dtype))
-    body.skip_weight.requires_grad_(False)
+    if body.skip_weight is not None:
+        body.skip_weight.requires_grad_(False)

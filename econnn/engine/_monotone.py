@@ -20,18 +20,18 @@ the network approximates any monotone function.  Bounded monotone
 activations (tanh, logistic) are used as they are, and 'identity' gives a
 linear model with sign-constrained coefficients.
 
-With ``linear_skip=True`` a linear term in the *unconstrained* inputs,
-``x_free @ b``, is added to the output, as the plain
-:class:`~econnn.engine._networks.MLP` adds one in all inputs; it does not
-depend on a constrained input, so monotonicity is untouched. ``b`` is held
-at the unconstrained inputs' coefficients of the loss's GLM fitted with
-every constrained input's coefficient bounded to its sign
-(:func:`~econnn.engine._glm.start_at_glm`), and the network's output
-layer starts near zero. The constrained inputs get no linear term: a
-frozen slope ``b_j > 0`` would be a floor under the fitted function's
-slope in ``x_j`` (the network adds only non-negative slopes), so it could
-no longer flatten where the data are flat; on the Boston data that cost
-0.05 in CV R^2 (docs/structure.md).
+With ``linear_skip=True`` the network starts at the loss's GLM fitted with
+each constrained input's coefficient bounded to its sign
+(:func:`~econnn.engine._glm.start_at_glm`; such a linear function is
+monotone), and that start competes in early stopping as epoch 0, as the
+plain :class:`~econnn.engine._networks.MLP`'s GLM does. From the first
+epoch on, only the unconstrained inputs keep their linear term,
+``x_free @ b`` (held at the GLM's coefficients); the constrained inputs'
+(``start_linear``) is dropped (:meth:`MonotoneMLP.leave_start`) and the
+network learns their effect. Kept, a slope ``b_j > 0`` would be a floor
+under the fitted slope in ``x_j`` (the network adds only non-negative
+slopes), so the fit could not flatten where the data are flat: on the
+Boston data that cost 0.05 in CV R^2 (docs/structure.md).
 """
 
 import torch
@@ -129,8 +129,10 @@ class MonotoneMLP(nn.Module):
     linear_skip : bool, default=False
         Whether to add a linear map of the unconstrained inputs to the
         output (``skip_weight``, ``(n_members, n_free, n_outputs)``; None
-        when every input is constrained); the network's output layer then
-        starts near zero.
+        when every input is constrained), and one of the constrained
+        inputs for the start only (the buffer ``start_linear``,
+        ``(n_members, n_constrained, n_outputs)``); the network's output
+        layer then starts near zero.
 
     Attributes
     ----------
@@ -181,11 +183,14 @@ class MonotoneMLP(nn.Module):
         self.activation = MONOTONE_ACTIVATIONS[activation]()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.skip_weight = None
-        if linear_skip and len(free):
+        self.register_buffer("start_linear", None)
+        if linear_skip:
             with torch.no_grad():
                 self.weights[-1].mul_(SKIP_OUTPUT_SCALE)
             self.skip_weight = nn.Parameter(torch.zeros(
-                n_members, len(free), n_outputs))
+                n_members, len(free), n_outputs)) if len(free) else None
+            self.start_linear = torch.zeros(n_members, len(constrained),
+                                            n_outputs)
 
     def effective_weight(self, i):
         """Layer ``i``'s weights with the sign constraints applied."""
@@ -215,6 +220,9 @@ class MonotoneMLP(nn.Module):
                 if self.skip_weight is not None:
                     h = h + torch.matmul(x.index_select(1, self.free),
                                          self.skip_weight)
+                if self.start_linear is not None:
+                    h = h + torch.matmul(x.index_select(
+                        1, self.constrained), self.start_linear)
                 break
             h = self.activation(h)
             if self.dropout is not None:
@@ -222,14 +230,28 @@ class MonotoneMLP(nn.Module):
         return h if self.training else h.mean(dim=0)
 
     def set_linear(self, coef):
-        """Set every member's skip to the unconstrained inputs' columns of
-        ``coef``, shape (n_outputs, n_features); the constrained inputs'
-        are ignored."""
-        coef = torch.as_tensor(coef, dtype=self.skip_weight.dtype)
+        """Set the linear terms to ``coef``, shape (n_outputs, n_features):
+        the unconstrained inputs' columns to the skip, the constrained
+        inputs' to ``start_linear``, each coefficient of the wrong sign
+        set to zero (so the start is monotone whatever ``coef`` is)."""
+        coef = torch.as_tensor(coef, dtype=self.start_linear.dtype,
+                               device=self.start_linear.device)
+        signs = self.skip_signs.index_select(0, self.constrained).to(
+            coef.dtype)
+        start = coef.index_select(1, self.constrained)
+        start = torch.where(signs * start < 0, torch.zeros_like(start),
+                            start)
         with torch.no_grad():
-            self.skip_weight.copy_(coef.index_select(
-                1, self.free.to(coef.device)).t().expand_as(
-                    self.skip_weight))
+            self.start_linear.copy_(start.t().expand_as(self.start_linear))
+            if self.skip_weight is not None:
+                self.skip_weight.copy_(coef.index_select(
+                    1, self.free).t().expand_as(self.skip_weight))
+
+    def leave_start(self):
+        """Drop the constrained inputs' linear term (called by the engine
+        once the start has been scored as epoch 0)."""
+        if self.start_linear is not None:
+            self.start_linear.zero_()
 
     def set_output_bias(self, bias):
         with torch.no_grad():

@@ -165,44 +165,54 @@ def test_sign_bounded_glm_matches_bounded_least_squares():
     np.testing.assert_allclose(loose[0], free[0])
 
 
-def test_skip_covers_unconstrained_inputs_and_never_violates():
+def test_start_is_the_sign_bounded_glm_and_never_violates():
     # OLS gives column 0 the wrong sign (-1) for the constraint (+1): a
-    # skip carrying it would break monotonicity; the network must not
+    # start or skip carrying it would break monotonicity; the network must
+    # not, at the start (epoch 0) or after training
+    from econnn.engine._glm import glm_start
+    from econnn.engine._losses import SquaredError
+
     rng = np.random.default_rng(1)
     X = rng.normal(size=(300, 3))
     y = -X[:, 0] + np.sin(2 * X[:, 1]) + X[:, 2] + 0.2 * rng.normal(size=300)
-    model = NNRegressor(hidden_layer_sizes=(16, 16), monotone={0: 1},
-                        max_iter=30, learning_rate_init=0.01,
-                        random_state=0).fit(X, y)
-    body = model.module_.body
-    assert model.n_ensemble_ == 2
-    assert body.skip_weight.shape == (2, 2, 1)  # columns 1 and 2 only
+    common = dict(hidden_layer_sizes=(16, 16), monotone={0: 1},
+                  learning_rate_init=0.01, random_state=0)
+    start = NNRegressor(max_iter=1, **common).fit(X, y)
+    body = start.module_.body
+    assert body.skip_weight.shape == (2, 2, 1)  # columns 1 and 2
     assert not body.skip_weight.requires_grad  # held at the GLM
-    assert violations(model.predict, X, 0, +1) == 0
+    Xs = (X - X.mean(0)) / X.std(0)
+    coef, _ = glm_start(SquaredError(), Xs, (y - y.mean()) / y.std(),
+                        np.ones(300), signs=[1, 0, 0])
+    assert coef[0, 0] == 0  # the bound binds
+    np.testing.assert_allclose(body.skip_weight[0, :, 0].numpy(),
+                               coef[0, 1:], rtol=1e-4)
+    model = NNRegressor(max_iter=30, **common).fit(X, y)
+    assert model.best_epoch_ > 0
+    # the constrained inputs' linear term was dropped after epoch 0
+    assert float(model.module_.body.start_linear.abs().max()) == 0
+    for fitted in (start, model):
+        assert violations(fitted.predict, X, 0, +1) == 0
 
 
 def test_skip_reproduces_the_linear_fit_when_the_truth_is_linear():
-    # the truth is linear and respects the constraint: the network must do
-    # as well as OLS out of sample (without the skip it has to learn the
-    # linear part in the free inputs from scratch)
+    # the truth is linear and respects the constraints: the start (the
+    # sign-bounded GLM, here OLS) wins epoch 0 and the network is OLS
     from sklearn.linear_model import LinearRegression
 
     rng = np.random.default_rng(2)
     X = rng.normal(size=(800, 5))
-    beta = np.array([0.5, -1.0, 2.0, 1.0, -0.5])
-    y = X @ beta + 0.5 * rng.normal(size=800)
+    y = X @ [0.5, -1.0, 2.0, 1.0, -0.5] + 0.5 * rng.normal(size=800)
     train, test = slice(0, 600), slice(600, None)
-    model = NNRegressor(monotone={0: 1}, random_state=0).fit(X[train],
-                                                            y[train])
-    body = model.module_.body
+    model = NNRegressor(monotone={0: 1, 1: -1}, random_state=0).fit(
+        X[train], y[train])
     ols = LinearRegression().fit(X[train], y[train])
-    # skip in training units: coefficients of standardised inputs and y
-    scale = model._x_scale[1:] / model._y_scale
-    np.testing.assert_allclose(body.skip_weight[0, :, 0].numpy() * (
-        1 / scale), ols.coef_[1:], rtol=1e-3)
-    r2_ols = ols.score(X[test], y[test])
-    # (0.0006 below OLS; without the skip 0.0076 below)
-    assert model.score(X[test], y[test]) > r2_ols - 0.003
+    assert model.best_epoch_ == 0
+    np.testing.assert_allclose(model.predict(X[test]),
+                               ols.predict(X[test]), atol=0.05)
+    # (without the linear start: 0.0076 below OLS in R^2)
+    assert model.score(X[test], y[test]) > ols.score(X[test], y[test]) - \
+        0.001
 
 
 def test_all_inputs_constrained_have_no_skip():
@@ -210,7 +220,8 @@ def test_all_inputs_constrained_have_no_skip():
     model = NNRegressor(hidden_layer_sizes=(8,), max_iter=5,
                         monotone={0: 1, 1: -1, 2: 1, 3: 1},
                         random_state=0).fit(X, y)
-    assert model.module_.body.skip_weight is None
+    body = model.module_.body
+    assert body.skip_weight is None and body.start_linear.shape == (2, 4, 1)
     assert violations(model.predict, X, 1, -1) == 0
 
 
