@@ -25,6 +25,7 @@ Run::
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
         --seeds 0 1 2 [--data boston wage1 hprice3] [--no-simulation]
+    (``--data`` with no names runs only the simulation)
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py --tiny
 """
 
@@ -142,7 +143,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--data", nargs="+", default=list(DATA),
+    parser.add_argument("--data", nargs="*", default=list(DATA),
                         choices=list(DATA))
     parser.add_argument("--no-simulation", action="store_true")
     args = parser.parse_args(argv)
@@ -157,12 +158,13 @@ def main(argv=None):
         sim_rows = [] if args.no_simulation else simulated(
             100, range(10), dict(max_iter=500, tol=0,
                                  learning_rate_init=0.01))
-    table = pd.DataFrame(real_rows)
-    print(table.to_markdown(index=False, floatfmt=".4f"))
-    print()
-    print(table.groupby("data", sort=False)[
-        ["unconstrained", "monotone", "gap"]].agg(["mean", "min", "max"])
-        .to_markdown(floatfmt=".4f"))
+    if real_rows:
+        table = pd.DataFrame(real_rows)
+        print(table.to_markdown(index=False, floatfmt=".4f"))
+        print()
+        print(table.groupby("data", sort=False)[
+            ["unconstrained", "monotone", "gap"]].agg(["mean", "min", "max"])
+            .to_markdown(floatfmt=".4f"))
     if sim_rows:
         print()
         print(pd.DataFrame(sim_rows).to_markdown(index=False,

@@ -13,8 +13,8 @@ equations the network then fell below OLS).
 
 A monotone network (:class:`~econnn.engine._monotone.MonotoneMLP`) starts
 at the GLM fitted with each constrained input's coefficient bounded to its
-sign (:func:`sign_bounded_glm`), a linear model it may represent; from the
-first epoch on it keeps only the unconstrained inputs' linear term.
+sign (:func:`sign_bounded_glm`), a monotone linear model, which competes
+as epoch 0; from the first epoch on it drops the linear term.
 """
 
 import warnings
@@ -211,7 +211,7 @@ def start_at_glm(body, loss, X, Y, w):
     """Set ``body``'s linear skip and output bias to the loss's GLM.
 
     A body with ``skip_signs`` (a monotone network) gets the GLM fitted
-    under those sign bounds. The skip is then
+    under those sign bounds (for its start only). The skip is then
     frozen (``requires_grad=False``).  Losses without a
     registered GLM (and sparse inputs too large to densify for least
     squares) keep a trainable skip started at zero and the intercept-only

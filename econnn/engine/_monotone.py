@@ -22,16 +22,19 @@ linear model with sign-constrained coefficients.
 
 With ``linear_skip=True`` the network starts at the loss's GLM fitted with
 each constrained input's coefficient bounded to its sign
-(:func:`~econnn.engine._glm.start_at_glm`; such a linear function is
-monotone), and that start competes in early stopping as epoch 0, as the
-plain :class:`~econnn.engine._networks.MLP`'s GLM does. From the first
-epoch on, only the unconstrained inputs keep their linear term,
-``x_free @ b`` (held at the GLM's coefficients); the constrained inputs'
-(``start_linear``) is dropped (:meth:`MonotoneMLP.leave_start`) and the
-network learns their effect. Kept, a slope ``b_j > 0`` would be a floor
-under the fitted slope in ``x_j`` (the network adds only non-negative
-slopes), so the fit could not flatten where the data are flat: on the
-Boston data that cost 0.05 in CV R^2 (docs/structure.md).
+(:func:`~econnn.engine._glm.start_at_glm`; a linear function with those
+signs is monotone), its own output layer scaled down so that it adds
+almost nothing, and that start competes in early stopping as epoch 0, as
+the plain :class:`~econnn.engine._networks.MLP`'s GLM does. From the first
+epoch on the linear term is dropped and the output layer restored
+(:meth:`MonotoneMLP.leave_start`): the network trains as it would without
+the option, and the fitted model is whichever of the two the validation
+split prefers. Two ways of keeping a linear term did worse (CV R^2 in
+docs/structure.md): frozen in the constrained inputs, a slope ``b_j > 0``
+is a floor under the fitted slope in ``x_j`` (the network adds only
+non-negative slopes), so the fit cannot flatten where the data are flat
+(Boston); frozen in the unconstrained inputs only, it extrapolated badly
+on skewed inputs (hprice3).
 """
 
 import torch
@@ -77,9 +80,9 @@ class _ConvexConcaveMix(nn.Module):
         return torch.cat([rho(convex), -rho(-concave), mixed], dim=-1)
 
 
-#: Scale of the output layer's initial weights under a linear skip: the
-#: network starts near the linear part. Not zero, as the plain MLP's:
-#: ``|W|`` has no gradient at ``W = 0``.
+#: Scale of the output layer's weights at the start under a linear skip:
+#: the network starts near the GLM. Not zero, as the plain MLP's: ``|W|``
+#: has no gradient at ``W = 0``.
 SKIP_OUTPUT_SCALE = 1e-2
 
 #: Activations allowed in a monotone network: ``name -> module factory``.
@@ -127,19 +130,18 @@ class MonotoneMLP(nn.Module):
         Dropout after each hidden activation (a non-negative rescaling in
         training, the identity in evaluation: monotonicity is kept).
     linear_skip : bool, default=False
-        Whether to add a linear map of the unconstrained inputs to the
-        output (``skip_weight``, ``(n_members, n_free, n_outputs)``; None
-        when every input is constrained), and one of the constrained
-        inputs for the start only (the buffer ``start_linear``,
-        ``(n_members, n_constrained, n_outputs)``); the network's output
-        layer then starts near zero.
+        Whether the start adds a linear map of the inputs to the output
+        (the buffer ``start_linear``, ``(n_members, n_features,
+        n_outputs)``, set by :meth:`set_linear`) with the network's output
+        layer scaled down; :meth:`leave_start` drops it.
 
     Attributes
     ----------
     skip_signs : torch.Tensor of shape (n_features_in,)
-        ``signs``: the sign bounds of the GLM whose unconstrained
-        coefficients the skip starts at (read by
-        :func:`~econnn.engine._glm.start_at_glm`).
+        ``signs``: the sign bounds of the GLM the network starts at (read
+        by :func:`~econnn.engine._glm.start_at_glm`).
+    skip_weight : None
+        (The plain MLP's trained linear part; a monotone network has none.)
     """
 
     def __init__(self, n_features_in, n_outputs, signs, n_members=1,
@@ -184,12 +186,11 @@ class MonotoneMLP(nn.Module):
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.skip_weight = None
         self.register_buffer("start_linear", None)
+        self.register_buffer("at_start", torch.tensor(bool(linear_skip)))
         if linear_skip:
             with torch.no_grad():
                 self.weights[-1].mul_(SKIP_OUTPUT_SCALE)
-            self.skip_weight = nn.Parameter(torch.zeros(
-                n_members, len(free), n_outputs)) if len(free) else None
-            self.start_linear = torch.zeros(n_members, len(constrained),
+            self.start_linear = torch.zeros(n_members, n_features_in,
                                             n_outputs)
 
     def effective_weight(self, i):
@@ -217,12 +218,8 @@ class MonotoneMLP(nn.Module):
         for i, bias in enumerate(self.biases):
             h = torch.baddbmm(bias, h, self.effective_weight(i))
             if i == last:
-                if self.skip_weight is not None:
-                    h = h + torch.matmul(x.index_select(1, self.free),
-                                         self.skip_weight)
-                if self.start_linear is not None:
-                    h = h + torch.matmul(x.index_select(
-                        1, self.constrained), self.start_linear)
+                if self.at_start:
+                    h = h + torch.matmul(x, self.start_linear)
                 break
             h = self.activation(h)
             if self.dropout is not None:
@@ -230,28 +227,26 @@ class MonotoneMLP(nn.Module):
         return h if self.training else h.mean(dim=0)
 
     def set_linear(self, coef):
-        """Set the linear terms to ``coef``, shape (n_outputs, n_features):
-        the unconstrained inputs' columns to the skip, the constrained
-        inputs' to ``start_linear``, each coefficient of the wrong sign
-        set to zero (so the start is monotone whatever ``coef`` is)."""
+        """Set the start's linear term to ``coef``, (n_outputs,
+        n_features), each coefficient of the wrong sign on a constrained
+        input set to zero (so the start is monotone whatever ``coef``)."""
         coef = torch.as_tensor(coef, dtype=self.start_linear.dtype,
                                device=self.start_linear.device)
-        signs = self.skip_signs.index_select(0, self.constrained).to(
-            coef.dtype)
-        start = coef.index_select(1, self.constrained)
-        start = torch.where(signs * start < 0, torch.zeros_like(start),
-                            start)
+        coef = torch.where(self.skip_signs.to(coef.dtype) * coef < 0,
+                           torch.zeros_like(coef), coef)
         with torch.no_grad():
-            self.start_linear.copy_(start.t().expand_as(self.start_linear))
-            if self.skip_weight is not None:
-                self.skip_weight.copy_(coef.index_select(
-                    1, self.free).t().expand_as(self.skip_weight))
+            self.start_linear.copy_(coef.t().expand_as(self.start_linear))
 
     def leave_start(self):
-        """Drop the constrained inputs' linear term (called by the engine
-        once the start has been scored as epoch 0)."""
-        if self.start_linear is not None:
+        """Drop the start's linear term and restore the output layer's
+        scale (called by the engine once the start has been scored as
+        epoch 0; a no-op after that)."""
+        if not self.at_start:
+            return
+        with torch.no_grad():
             self.start_linear.zero_()
+            self.weights[-1].div_(SKIP_OUTPUT_SCALE)
+            self.at_start.fill_(False)
 
     def set_output_bias(self, bias):
         with torch.no_grad():

@@ -555,8 +555,8 @@ def run_training(net, config, train, valid=None, *, generator=None,
     try:
         if start_as_epoch_zero and valid is not None:
             monitor.start_from_current(net, valid)
-        # terms only the start may use (a monotone network's constrained
-        # linear part) go now: restoring epoch 0 brings them back
+        # terms only the start may use (a monotone network's linear part)
+        # go now: restoring epoch 0 brings them back
         for module in net.module_.modules():
             if hasattr(module, "leave_start"):
                 module.leave_start()

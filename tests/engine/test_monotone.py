@@ -167,8 +167,8 @@ def test_sign_bounded_glm_matches_bounded_least_squares():
 
 def test_start_is_the_sign_bounded_glm_and_never_violates():
     # OLS gives column 0 the wrong sign (-1) for the constraint (+1): a
-    # start or skip carrying it would break monotonicity; the network must
-    # not, at the start (epoch 0) or after training
+    # start carrying it would break monotonicity; the network must not, at
+    # the start (epoch 0) or after training
     from econnn.engine._glm import glm_start
     from econnn.engine._losses import SquaredError
 
@@ -177,20 +177,21 @@ def test_start_is_the_sign_bounded_glm_and_never_violates():
     y = -X[:, 0] + np.sin(2 * X[:, 1]) + X[:, 2] + 0.2 * rng.normal(size=300)
     common = dict(hidden_layer_sizes=(16, 16), monotone={0: 1},
                   learning_rate_init=0.01, random_state=0)
-    start = NNRegressor(max_iter=1, **common).fit(X, y)
-    body = start.module_.body
-    assert body.skip_weight.shape == (2, 2, 1)  # columns 1 and 2
-    assert not body.skip_weight.requires_grad  # held at the GLM
     Xs = (X - X.mean(0)) / X.std(0)
     coef, _ = glm_start(SquaredError(), Xs, (y - y.mean()) / y.std(),
                         np.ones(300), signs=[1, 0, 0])
     assert coef[0, 0] == 0  # the bound binds
-    np.testing.assert_allclose(body.skip_weight[0, :, 0].numpy(),
-                               coef[0, 1:], rtol=1e-4)
-    model = NNRegressor(max_iter=30, **common).fit(X, y)
-    assert model.best_epoch_ > 0
-    # the constrained inputs' linear term was dropped after epoch 0
-    assert float(model.module_.body.start_linear.abs().max()) == 0
+    # one epoch that cannot learn: the start wins and is restored
+    start = NNRegressor(max_iter=1, **{**common, "learning_rate_init": 1e-9})
+    start.fit(X, y)
+    body = start.module_.body
+    assert start.best_epoch_ == 0 and bool(body.at_start)
+    np.testing.assert_allclose(body.start_linear[0, :, 0].numpy(), coef[0],
+                               rtol=1e-4, atol=1e-7)
+    model = NNRegressor(max_iter=30, early_stopping=False, **common).fit(
+        X, y)
+    # the linear term was dropped for training
+    assert not bool(model.module_.body.at_start)
     for fitted in (start, model):
         assert violations(fitted.predict, X, 0, +1) == 0
 
@@ -220,8 +221,7 @@ def test_all_inputs_constrained_have_no_skip():
     model = NNRegressor(hidden_layer_sizes=(8,), max_iter=5,
                         monotone={0: 1, 1: -1, 2: 1, 3: 1},
                         random_state=0).fit(X, y)
-    body = model.module_.body
-    assert body.skip_weight is None and body.start_linear.shape == (2, 4, 1)
+    assert model.module_.body.start_linear.shape == (2, 4, 1)
     assert violations(model.predict, X, 1, -1) == 0
 
 
