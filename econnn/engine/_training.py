@@ -252,6 +252,7 @@ class EpochMonitor(Callback):
         self.best_epoch_ = None
         self.best_state_ = None
         self.start_score_ = None
+        self.start_ = None
         self.no_improvement_ = 0
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
@@ -260,13 +261,17 @@ class EpochMonitor(Callback):
         self.pbar_ = None
         return self
 
-    def start_from_current(self, net, dataset_valid):
+    def start_from_current(self, net, dataset_valid, at_end=False):
         """Count the current weights as epoch 0 of early stopping.
 
         Their validation loss becomes the one to beat, and they are what
         ``on_train_end`` restores if no epoch beats it: a network started
         at the GLM (``linear_skip``) then ends no worse than the GLM on the
-        validation data.
+        validation data.  With ``at_end=True`` they compete only at the
+        end: patience counts from the first epoch's loss, for a network
+        that does not continue from its start (a monotone network drops
+        its linear start and trains from scratch, more slowly than a
+        network continuing from the GLM).
         """
         net._set_training(False)
         total, count = 0.0, 0
@@ -275,10 +280,13 @@ class EpochMonitor(Callback):
                 n = batch[1].shape[0]
                 total += float(net.validation_step(batch)) * n
                 count += n
-        self.best_loss_ = total / count
-        self.best_epoch_ = 0
-        self.best_state_ = {k: v.detach().clone() for k, v in
-                            net.module_.state_dict().items()}
+        state = {k: v.detach().clone() for k, v in
+                 net.module_.state_dict().items()}
+        if at_end:
+            self.start_ = (total / count, state)
+        else:
+            self.best_loss_, self.best_epoch_, self.best_state_ = \
+                total / count, 0, state
         self.start_score_ = None if self.scorer is None else self.scorer(
             net.module_, dataset_valid)
 
@@ -384,6 +392,9 @@ class EpochMonitor(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.close()
+        if self.start_ is not None and self.start_[0] <= self.best_loss_:
+            self.best_loss_, self.best_state_ = self.start_
+            self.best_epoch_ = 0
         if self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
 
@@ -553,13 +564,14 @@ def run_training(net, config, train, valid=None, *, generator=None,
     net.initialize_callbacks()
     net.history.clear()
     try:
-        if start_as_epoch_zero and valid is not None:
-            monitor.start_from_current(net, valid)
         # terms only the start may use (a monotone network's linear part)
-        # go now: restoring epoch 0 brings them back
-        for module in net.module_.modules():
-            if hasattr(module, "leave_start"):
-                module.leave_start()
+        # go after it is scored: restoring epoch 0 brings them back
+        leaving = [m for m in net.module_.modules()
+                   if hasattr(m, "leave_start")]
+        if start_as_epoch_zero and valid is not None:
+            monitor.start_from_current(net, valid, at_end=bool(leaving))
+        for module in leaving:
+            module.leave_start()
         with intra_op_threads(net.module_, batch_size, config.device):
             net.partial_fit(train)
     finally:
