@@ -20,6 +20,7 @@ from .engine._training import TrainingDivergedError
 from .timeseries._windows import make_windows
 from .timeseries._backtest import BacktestResult, backtest
 from .timeseries._plot import plot_forecast
+from .timeseries._impulse import impulse_response, scenario
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,8 @@ __all__ = [
     "backtest",
     "BacktestResult",
     "plot_forecast",
+    "impulse_response",
+    "scenario",
     "save",
     "load",
     "to_onnx",

@@ -40,6 +40,7 @@ from skorch.history import History
 from ._devices import fits_on_device as _fits_on_device
 from ._devices import resolve_device
 from ._fitted import FittedModel
+from ._member_splits import member_holdout, member_weights
 from ._validation import validate_data
 from .engine._backprop import backprop_for
 from .engine._config import TrainingConfig
@@ -48,6 +49,7 @@ from .engine._networks import Standardized, draws_random_numbers
 from .engine._scaling import (apply_in_chunks, standardize,
                               weighted_location_scale)
 from .engine._likelihoods import with_loss_parameters
+from .engine._members import per_member_validation
 from .engine._training import build_net, run_training
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,
@@ -144,6 +146,13 @@ class _BaseNN(BaseEstimator):
         if len(valid_idx) < 2 or len(train_idx) < 2:
             raise too_small
         return train_idx, valid_idx
+
+    def _member_holdout(self, Y, seed, n_members):
+        """Each ensemble member's validation rows, ``(n, n_members)``
+        bool (``validation_split='cv'``; :mod:`econnn._member_splits`)."""
+        return member_holdout(Y.shape[0], n_members,
+                              self.validation_fraction, seed,
+                              labels=self._stratify_labels(Y))
 
     # ---------------------------------------------------------- configuration
     def _training_config(self, device):
@@ -311,7 +320,17 @@ class _BaseNN(BaseEstimator):
         # equal weights are no weights: skips a product per batch
         wt = None if np.all(w == w[0]) else torch.from_numpy(
             (w / w.mean()).astype(self._dtype()))  # mean one
-        if config.early_stopping and not incremental:
+        body = self.module_.body
+        per_member = per_member_validation(config, body) and not incremental
+        if per_member:
+            # every row trains, weighted per member (zero on its own
+            # validation rows); the rows that validate some member validate
+            holdout = self._member_holdout(Y, seed, body.n_members)
+            wt, wv = (torch.from_numpy(a.astype(self._dtype())) for a in
+                      member_weights(holdout, w))
+            train_idx = np.arange(X.shape[0])
+            valid_idx = np.flatnonzero(holdout.any(axis=1))
+        elif config.early_stopping and not incremental:
             train_idx, valid_idx = self._split_validation(Y, seed)
         else:
             train_idx, valid_idx = np.arange(X.shape[0]), None
@@ -320,15 +339,16 @@ class _BaseNN(BaseEstimator):
         stream = not _fits_on_device(device, Xs)
         on = torch.device("cpu") if stream else device
 
-        def dataset(idx):
+        def dataset(idx, weights=wt):
             Xi = Xs[idx] if sp.issparse(Xs) else torch.from_numpy(
                 np.ascontiguousarray(Xs[idx]) if len(idx) < Xs.shape[0]
                 else Xs).to(on)
             ti = torch.from_numpy(idx)
-            return TensorDataset(Xi, Yt[ti].to(on),
-                                 None if wt is None else wt[ti].to(on))
+            return TensorDataset(Xi, Yt[ti].to(on), None if weights is None
+                                 else weights[ti].to(on))
 
-        valid = None if valid_idx is None else dataset(valid_idx)
+        valid = None if valid_idx is None else \
+            dataset(valid_idx, wv if per_member else wt)
         with _global_rng(seed, device,
                          needed=draws_random_numbers(self.module_.body)):
             result = run_training(
@@ -364,9 +384,12 @@ class _BaseNN(BaseEstimator):
             self.validation_scores_ = list(self.validation_scores_ or []) + \
                 result.validation_scores
             self.validation_loss_curve_ = result.valid_loss
-            self.best_validation_score_ = result.start_score if \
-                result.best_epoch == 0 else result.validation_scores[
-                    result.best_epoch - 1]
+            if result.best_score is not None:  # members kept apart
+                self.best_validation_score_ = result.best_score
+            else:
+                self.best_validation_score_ = result.start_score if \
+                    result.best_epoch == 0 else result.validation_scores[
+                        result.best_epoch - 1]
         else:
             self.best_validation_score_ = None
         if not incremental and not result.converged:
@@ -379,16 +402,12 @@ class _BaseNN(BaseEstimator):
                 f"n_iter_no_change={config.n_iter_no_change}). Consider "
                 f"increasing {limit.split('=')[0]}.", ConvergenceWarning)
 
-    def _scorer(self, module, dataset):
-        # in blocks on the module's device: streamed (or sparse) validation
-        # data stays on the host
-        weight = next(module.parameters())
-        module.eval()
-        eta = apply_in_chunks(module, dataset.X, device=weight.device,
-                              dtype=weight.dtype)
+    def _scorer(self, eta, y):
+        """The validation score from the linear predictor (training
+        units), for the engine."""
         with torch.no_grad():
             mu = self._loss.training_mean(eta)
-        return self._score_training_units(mu, dataset.y.to(weight.device))
+        return self._score_training_units(mu, y)
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -96,6 +96,9 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         split = self.validation_split
         if split == "random":
             return super()._split_validation(Y, seed)
+        if split == "cv":  # one network: validated on one random fold
+            valid = self._member_holdout(Y, seed, 1)[:, 0]
+            return np.flatnonzero(~valid), np.flatnonzero(valid)
         return split_validation(split, Y.shape[0],
                                 self.validation_fraction, seed, groups)
 

@@ -137,14 +137,25 @@ MONOTONE = Param(
 VALIDATION_SPLIT = Param(
     "validation_split",
     "random",
-    [StrOptions({"random", "group", "time"})],
-    "{'random', 'group', 'time'}",
+    [StrOptions({"random", "group", "time", "cv"})],
+    "{'random', 'group', 'time', 'cv'}",
     """
     How ``early_stopping`` holds out its validation rows: 'random' (as
     scikit-learn), 'group' (whole groups -- individuals, firms -- given by
     ``fit(X, y, groups=...)``, so that panel data is validated on unseen
-    individuals) or 'time' (the last ``validation_fraction`` of the rows in
-    the order given, for data sorted by time).
+    individuals), 'time' (the last ``validation_fraction`` of the rows in
+    the order given, for data sorted by time) or 'cv' (cross-validated
+    bagging: the rows are cut at random into ``max(n_ensemble_,
+    round(1 / validation_fraction))`` folds and each ensemble member is
+    validated on its own fold and trained on the others, with its own best
+    epoch restored; training stops when no member has improved for
+    ``n_iter_no_change`` epochs. Every row then trains all members but at
+    most one. A single network is validated on one random fold). On the
+    Boston data (10-fold CV R^2, seeds 0-4) 'cv' raises the mean from
+    0.844 to 0.856 with two members (0.859 with three or five) at 1.4x
+    the fit time (about 2x, 3.5x); on the 14 tasks of the defaults suite it
+    ties with 'random' (mean skill 0.338 against 0.339,
+    docs/defaults.md), so 'random' stays the default.
     """,
 )
 

@@ -67,6 +67,12 @@ ESTIMATORS = [
                 validation_split="time", validation_fraction=0.2,
                 solver="lbfgs", max_iter=50,
                 n_ensemble=1, **DOUBLE),
+    # cross-validated bagging: each member validated on its own fold
+    # (tests/test_member_splits.py)
+    NNRegressor(hidden_layer_sizes=(16,), validation_split="cv",
+                n_ensemble=3, learning_rate_init=0.01, **DOUBLE),
+    NNClassifier(hidden_layer_sizes=(16,), validation_split="cv",
+                 n_ensemble=2, learning_rate_init=0.01, **DOUBLE),
     # monotone constraints (tests/engine/test_monotone.py)
     NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
                 learning_rate_init=0.01, **NO_SPLIT,

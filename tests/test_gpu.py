@@ -60,7 +60,8 @@ def test_regressor_trains_on_gpu():
     dict(n_ensemble=4, early_stopping=False),          # a larger ensemble
     dict(solver="lbfgs", hidden_layer_sizes=(16,), early_stopping=False),
     dict(precision="float64", early_stopping=False),
-], ids=["defaults", "ensemble", "lbfgs", "float64"])
+    dict(validation_split="cv", n_ensemble=3),       # per-member folds
+], ids=["defaults", "ensemble", "lbfgs", "float64", "cv-bagging"])
 def test_gpu_matches_cpu_closely(params):
     # the same batches in the same order (a GPU draws its own permutations)
     X, y = _data()

@@ -112,8 +112,10 @@ def _squared_error(loss, eta, y, w):
     scale = 1.0 / (resid.shape[-2] * resid.shape[-1])
     if w is None:
         return 0.5 * value.mean(dim=-1).sum(), resid.mul_(scale)
+    if w.dim() == 2:  # (n, n_members): each member's own row weights
+        w = w.t()
     return (0.5 * (value * w).mean(dim=-1).sum(),
-            resid.mul_(w[:, None] * scale))
+            resid.mul_(w[..., None] * scale))
 
 
 #: Loss type -> ``f(loss, eta, y, w) -> (objective, d objective / d eta)``,

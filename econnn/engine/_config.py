@@ -29,6 +29,10 @@ class TrainingConfig:
         Key of :data:`econnn.engine._training.SOLVERS`.
     learning_rate : str
         Key of :data:`econnn.engine._training.LR_SCHEDULES`.
+    validation_split : str
+        'cv' validates each ensemble member on its own rows
+        (:mod:`econnn.engine._members`); the others are one split shared
+        by all members, made by the estimator.
     device : torch.device
         Where the network trains.
     dtype : numpy.dtype
@@ -56,6 +60,7 @@ class TrainingConfig:
     shuffle: bool = True
     early_stopping: bool = False
     validation_fraction: float = 0.1
+    validation_split: str = "random"
     max_grad_norm: Optional[float] = None
     verbose: Union[bool, int] = False
     device: torch.device = torch.device("cpu")

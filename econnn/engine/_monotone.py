@@ -202,14 +202,19 @@ class MonotoneMLP(nn.Module):
         return torch.where(signs != 0, signs * weight.abs(), weight)
 
     def forward(self, x):
+        h = self.members(x)
+        return h if self.training else h.mean(dim=0)
+
+    def members(self, x):
+        """Every member's output, ``(n_members, n_samples, n_outputs)``."""
         n = x.shape[0]
 
-        def members(z):
+        def stack(z):
             return z.unsqueeze(0).expand(self.n_members, n, z.shape[1])
 
-        h = members(x.index_select(1, self.constrained))
+        h = stack(x.index_select(1, self.constrained))
         if len(self.free):
-            u = members(x.index_select(1, self.free))
+            u = stack(x.index_select(1, self.free))
             if hasattr(self, "weights_free"):
                 u = self.free_activation(torch.baddbmm(
                     self.biases_free, u, self.weights_free))
@@ -224,7 +229,7 @@ class MonotoneMLP(nn.Module):
             h = self.activation(h)
             if self.dropout is not None:
                 h = self.dropout(h)
-        return h if self.training else h.mean(dim=0)
+        return h
 
     def set_linear(self, coef):
         """Set the start's linear term to ``coef``, (n_outputs,

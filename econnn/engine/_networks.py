@@ -170,6 +170,11 @@ class EnsembleMLP(nn.Module):
                 n_members, n_features_in, n_outputs))
 
     def forward(self, x):
+        h = self.members(x)
+        return h if self.training else h.mean(dim=0)
+
+    def members(self, x):
+        """Every member's output, ``(n_members, n_samples, n_outputs)``."""
         n = x.shape[0]
         h = x.unsqueeze(0).expand(self.n_members, n, x.shape[1])
         last = len(self.weights) - 1
@@ -186,7 +191,7 @@ class EnsembleMLP(nn.Module):
             h = self.activation(h)
             if self.dropout is not None:
                 h = self.dropout(h)
-        return h if self.training else h.mean(dim=0)
+        return h
 
     def set_linear(self, coef):
         """Set every member's linear skip to ``coef``, (n_outputs, n_features)."""

@@ -23,6 +23,7 @@ from skorch.helper import predefined_split
 
 from ._backprop import FusedAdamStep, backprop_for
 from ._data import BatchIterator, intra_op_threads
+from ._members import MemberValidation, copy_members, per_member_validation
 from ._optim import (FULL_BATCH, LBFGS_MAX_EVAL, LR_SCHEDULES,
                      optimizer_params, penalty, set_weight_decay)
 from ._scaling import PREDICT_CHUNK
@@ -72,10 +73,15 @@ class Criterion(torch.nn.Module):
             # their own mean losses, so that each member gets exactly the
             # gradient it would get alone (a mean would divide SGD's step
             # by n_members); Net reports the loss per member
+            # w of shape (n, n_members) weighs each member's rows apart
+            # (cross-validated bagging: zero on its validation rows)
             members = eta.shape[0]
             eta = eta.reshape(-1, eta.shape[-1])
             y = y.repeat((members,) + (1,) * (y.dim() - 1))
-            w = None if w is None else w.repeat(members)
+            w = None if w is None else (w.t().reshape(-1) if w.dim() == 2
+                                        else w.repeat(members))
+        elif w is not None and w.dim() == 2:
+            w = w.mean(dim=1)  # the members' average, seen as one network
         values = self.loss.per_sample(eta, y)
         if w is not None:
             values = values * w
@@ -227,6 +233,10 @@ class EpochMonitor(Callback):
       iteration lowers the loss by less than ``_LBFGS_FTOL`` of itself;
     * L-BFGS's budget of ``max_fun`` loss evaluations;
     * keeping and, with early stopping, restoring the best weights;
+    * with ``members`` (cross-validated bagging), all of this per ensemble
+      member: each member's validation loss on its own rows, its own best
+      epoch restored; training stops when no member has improved for
+      ``n_iter_no_change`` epochs;
     * the tqdm progress bar when ``verbose``.
 
     Parameters
@@ -234,23 +244,31 @@ class EpochMonitor(Callback):
     config : TrainingConfig
         The hyperparameters of the run.
     scorer : callable or None
-        ``scorer(module, dataset) -> float`` for the validation score.
+        ``scorer(eta, y) -> float`` for the validation score, from the
+        linear predictor in training units.
     epoch_offset : int, default=0
         Epochs already run (``warm_start``/``partial_fit``).
     stop : bool, default=True
         Whether convergence may stop training (False for ``partial_fit``).
+    members : MemberValidation or None
+        Validates each member on its own rows (instead of skorch's
+        validation split).
     """
 
-    def __init__(self, config, scorer=None, epoch_offset=0, stop=True):
+    def __init__(self, config, scorer=None, epoch_offset=0, stop=True,
+                 members=None):
         self.config = config
         self.scorer = scorer
         self.epoch_offset = epoch_offset
         self.stop = stop
+        self.members = members
 
     def initialize(self):
-        self.best_loss_ = np.inf
-        self.best_epoch_ = None
+        k = 1 if self.members is None else self.members.n_members
+        self.best_loss_ = np.full(k, np.inf)
+        self.best_epochs_ = np.full(k, -1)
         self.best_state_ = None
+        self.best_score_ = None
         self.start_score_ = None
         self.start_ = None
         self.no_improvement_ = 0
@@ -273,22 +291,56 @@ class EpochMonitor(Callback):
         its linear start and trains from scratch, more slowly than a
         network continuing from the GLM).
         """
-        net._set_training(False)
-        total, count = 0.0, 0
-        with torch.no_grad():
-            for batch in net.get_iterator(dataset_valid, training=False):
-                n = batch[1].shape[0]
-                total += float(net.validation_step(batch)) * n
-                count += n
+        if self.members is not None:
+            loss, scores = self.members.evaluate(net)
+            self.start_score_ = None if scores is None else \
+                float(scores.mean())
+        else:
+            net._set_training(False)
+            total, count = 0.0, 0
+            with torch.no_grad():
+                for batch in net.get_iterator(dataset_valid,
+                                              training=False):
+                    n = batch[1].shape[0]
+                    total += float(net.validation_step(batch)) * n
+                    count += n
+            loss = np.array([total / count])
+            self.start_score_ = self._score(net, dataset_valid)
         state = {k: v.detach().clone() for k, v in
                  net.module_.state_dict().items()}
         if at_end:
-            self.start_ = (total / count, state)
+            self.start_ = (loss, state)
+            return
+        self.best_loss_ = loss
+        self.best_epochs_[:] = 0
+        self.best_state_ = state
+
+    @property
+    def best_epoch_(self):
+        """The latest epoch whose weights (of some member) are kept."""
+        epoch = int(self.best_epochs_.max())
+        return None if epoch < 0 else epoch
+
+    def _score(self, net, dataset):
+        """The scorer's value for the network's (averaged) output."""
+        if self.scorer is None:
+            return None
+        net._set_training(False)
+        etas, ys = [], []
+        with torch.no_grad():
+            for X, y, _ in net.get_iterator(dataset, training=False):
+                etas.append(net.module_(X))
+                ys.append(y)
+        return self.scorer(torch.cat(etas), torch.cat(ys))
+
+    def _keep(self, net, which):
+        """Keep the current weights of the members ``which`` (a mask)."""
+        state = net.module_.state_dict()
+        if self.best_state_ is None or which.all():
+            self.best_state_ = {k: v.detach().clone() for k, v in
+                                state.items()}
         else:
-            self.best_loss_, self.best_epoch_, self.best_state_ = \
-                total / count, 0, state
-        self.start_score_ = None if self.scorer is None else self.scorer(
-            net.module_, dataset_valid)
+            copy_members(self.best_state_, state, which, len(which))
 
     def on_train_begin(self, net, **kwargs):
         net.fun_evals_ = 0
@@ -322,8 +374,13 @@ class EpochMonitor(Callback):
                      **kwargs):
         config, row = self.config, net.history[-1]
         epoch = len(net.history)
-        monitored = "valid_loss" if dataset_valid is not None else \
-            "train_loss"
+        validating = dataset_valid is not None or self.members is not None
+        if self.members is not None:
+            losses, scores = self.members.evaluate(net)
+            net.history.record("valid_loss", float(losses.mean()))
+            if scores is not None:
+                self.validation_scores_.append(float(scores.mean()))
+                net.history.record("valid_score", float(scores.mean()))
         for key in ("train_loss", "valid_loss"):
             if key in row and not np.isfinite(row[key]):
                 raise TrainingDivergedError(
@@ -332,21 +389,26 @@ class EpochMonitor(Callback):
                     f"learning_rate_init (now {config.learning_rate_init:g}), "
                     "max_grad_norm, or standardize=True."
                 )
-        if dataset_valid is not None and self.scorer is not None:
-            score = self.scorer(net.module_, dataset_valid)
-            self.validation_scores_.append(score)
-            net.history.record("valid_score", score)
-        loss = row[monitored]
-        if loss < self.best_loss_:
-            self.best_epoch_ = epoch
-            if dataset_valid is not None:
-                self.best_state_ = {k: v.detach().clone() for k, v in
-                                    net.module_.state_dict().items()}
-        if loss > self.best_loss_ - config.tol:
-            self.no_improvement_ += 1
+        if self.members is not None:
+            loss = losses
         else:
+            if dataset_valid is not None and self.scorer is not None:
+                score = self._score(net, dataset_valid)
+                self.validation_scores_.append(score)
+                net.history.record("valid_score", score)
+            loss = np.array([row["valid_loss" if validating else
+                                 "train_loss"]])
+        better = loss < self.best_loss_
+        if better.any():
+            self.best_epochs_[better] = epoch
+            if validating:
+                self._keep(net, better)
+        # improving: some member by tol (the only one, without members)
+        if np.any(loss <= self.best_loss_ - config.tol):
             self.no_improvement_ = 0
-        self.best_loss_ = min(self.best_loss_, loss)
+        else:
+            self.no_improvement_ += 1
+        self.best_loss_ = np.minimum(self.best_loss_, loss)
         if self.pbar_ is not None:
             self.pbar_.update(1)
             self.pbar_.set_postfix({k: f"{row[k]:.4g}" for k in
@@ -355,7 +417,7 @@ class EpochMonitor(Callback):
             return
         if isinstance(net.optimizer_, torch.optim.LBFGS):
             self.converged_ = self._lbfgs_converged(net, row["train_loss"]) \
-                or (dataset_valid is not None and
+                or (validating and
                     self.no_improvement_ > config.n_iter_no_change)
             self.out_of_evaluations_ = not self.converged_ and \
                 net.fun_evals_ >= config.max_fun
@@ -392,11 +454,19 @@ class EpochMonitor(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.close()
-        if self.start_ is not None and self.start_[0] <= self.best_loss_:
+        # a start competing at the end wins only over every member: a
+        # monotone network's start is one state for all of them
+        if self.start_ is not None and np.all(self.start_[0] <=
+                                              self.best_loss_):
             self.best_loss_, self.best_state_ = self.start_
-            self.best_epoch_ = 0
+            self.best_epochs_[:] = 0
         if self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
+            if self.members is not None:
+                # members kept at different epochs: score them as kept
+                _, scores = self.members.evaluate(net)
+                self.best_score_ = None if scores is None else \
+                    float(scores.mean())
 
     def close(self):
         """Close the progress bar (also after an interrupted run)."""
@@ -428,6 +498,12 @@ class TrainingResult:
     start_score : float or None
         Validation score of the starting weights, when they competed as
         epoch 0 (``best_epoch`` is 0 if they were kept).
+    member_best_epochs : list of int or None
+        With validation per member, the epoch each member was restored to
+        (``best_epoch`` is the latest of them).
+    best_score : float or None
+        With validation per member, the mean of the members' validation
+        scores at the weights they were restored to.
     """
 
     train_loss: List[float]
@@ -438,6 +514,8 @@ class TrainingResult:
     n_train: int
     out_of_evaluations: bool = False
     start_score: Optional[float] = None
+    member_best_epochs: Optional[List[int]] = None
+    best_score: Optional[float] = None
 
 
 def build_net(module, loss, config):
@@ -509,7 +587,12 @@ def run_training(net, config, train, valid=None, *, generator=None,
         From :func:`build_net`; trained in place.
     config : TrainingConfig
     train, valid : TensorDataset
-        Training data, and the validation data for early stopping.
+        Training data, and the validation data for early stopping.  With
+        validation per member (:func:`~econnn.engine._members.
+        per_member_validation`) ``train`` holds all the rows and
+        ``valid`` those that validate some member, and their weights are
+        ``(n_rows, n_members)``: each member's training and validation
+        weights.
     generator : torch.Generator, default=None
         Source of the batch permutations (seeded per fit).
     epoch_offset : int, default=0
@@ -517,7 +600,8 @@ def run_training(net, config, train, valid=None, *, generator=None,
     incremental : bool, default=False
         One epoch, no convergence stop (``partial_fit``).
     scorer : callable, default=None
-        ``scorer(module, dataset) -> float``, the validation score.
+        ``scorer(eta, y) -> float``, the validation score from the linear
+        predictor in training units.
     weight_mean : float, default=1.0
         Mean sample weight of the training rows: penalties are per
         effective sample.
@@ -558,8 +642,14 @@ def run_training(net, config, train, valid=None, *, generator=None,
         device=batch_device, dtype=_TORCH_DTYPES[np.dtype(config.dtype)],
         min_last=2 if batch_norm else 1)
     _check_initial_loss(net, train, net.batch_plan_)
+    members = None
+    if valid is not None and per_member_validation(config, net.module_):
+        # each member validated on its own rows, by the monitor
+        members = MemberValidation(valid, net.criterion_.loss, scorer)
+        net.set_params(train_split=None)
     monitor = EpochMonitor(config, scorer=None if valid is None else scorer,
-                           epoch_offset=epoch_offset, stop=not incremental)
+                           epoch_offset=epoch_offset, stop=not incremental,
+                           members=members)
     net.callbacks = [("monitor", monitor)]
     net.initialize_callbacks()
     net.history.clear()
@@ -588,7 +678,11 @@ def run_training(net, config, train, valid=None, *, generator=None,
         monitor.best_epoch_,
         converged=monitor.converged_, n_train=n_train,
         out_of_evaluations=monitor.out_of_evaluations_,
-        start_score=monitor.start_score_)
+        start_score=monitor.start_score_,
+        member_best_epochs=None if members is None else [
+            int(e) if e >= 0 else len(history)
+            for e in monitor.best_epochs_],
+        best_score=monitor.best_score_)
 
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32,

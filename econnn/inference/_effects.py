@@ -63,6 +63,29 @@ def _refit_effects(estimator, X_frame, X, y, sample_weight, draw, seed,
                          spec)[0]
 
 
+def median_over_splits(effects, std_errs):
+    """Aggregate cross-fits over repeated sample splits.
+
+    Chernozhukov et al. (2018, "Double/debiased machine learning",
+    section 3.4): the median of the split estimates, and as its standard
+    error the median over splits of ``sqrt(se_s**2 + (theta_s - theta)**2)``,
+    which adds each split's distance from the median to its sampling
+    variance. With one split it returns that split's values.
+
+    Parameters
+    ----------
+    effects, std_errs : ndarray of shape (n_splits, ...)
+
+    Returns
+    -------
+    effect, std_err : ndarray of shape (...)
+    """
+    effect = np.median(effects, axis=0)
+    std_err = np.median(np.sqrt(std_errs ** 2 + (effects - effect) ** 2),
+                        axis=0)
+    return effect, std_err
+
+
 def _feature_names(estimator, n_features):
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
@@ -158,8 +181,8 @@ def _index(estimator, spec, names, by_name, n_outputs):
 def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
                      method="dydx", discrete="auto", count=False, y=None,
                      sample_weight=None, groups=None, se="auto", cv=5,
-                     n_boot=0, alpha=0.05, derivative="auto", n_jobs=None,
-                     random_state=None):
+                     n_repeats=1, n_boot=0, alpha=0.05, derivative="auto",
+                     n_jobs=None, random_state=None):
     """Marginal effects of the regressors on a fitted model's prediction.
 
     Parameters
@@ -213,6 +236,16 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
         ``'dyex'``; elasticities need the bootstrap.
     cv : int, default=5
         Folds of the cross-fitting (``se='influence'``).
+    n_repeats : int, default=1
+        Repetitions of the cross-fitting (``se='influence'``), each with
+        its own fold split and network seeds, aggregated as Chernozhukov et
+        al. (2018, section 3.4) do: the median effect, and the median of
+        ``sqrt(se_s**2 + (effect_s - effect)**2)``, which adds the spread
+        between splits to the standard error. One cross-fit depends on its
+        random split and initialisations; on the Boston data the effect of
+        NOX moves by about its standard error from seed to seed
+        (docs/boston.md), so publish with ``n_repeats`` of 5 or more
+        (``cv * n_repeats`` refits).
     n_boot : int, default=0
         Number of bootstrap refits.
     alpha : float, default=0.05
@@ -287,6 +320,7 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
                          f"'numerical'; got {derivative!r}.")
     check_positive_int(n_boot, "n_boot")
     check_positive_int(cv, "cv", minimum=2)
+    check_positive_int(n_repeats, "n_repeats", minimum=1)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
     se = _resolve_se(se, y, n_boot, method)
@@ -328,12 +362,14 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
     rng = check_random_state(random_state)
     extra = {}
     if se == "influence":
-        result = crossfit_effects(
+        splits = [crossfit_effects(
             estimator, X_frame, Xa, y_arr, spec, cv=cv, groups=groups_arr,
             sample_weight=raw_weights, derivative=derivative,
-            n_jobs=n_jobs, random_state=rng)
+            n_jobs=n_jobs, random_state=rng) for _ in range(n_repeats)]
         extra["plugin_effect"] = effect.copy()
-        effect, std_err = result["effect"], result["std_err"]
+        effect, std_err = median_over_splits(
+            np.stack([r["effect"] for r in splits]),
+            np.stack([r["std_err"] for r in splits]))
     elif se == "bootstrap":
         draws = [(_bootstrap_rows(len(Xa), groups_arr, rng),
                   int(rng.randint(np.iinfo(np.int32).max)))
@@ -359,6 +395,7 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
     frame.attrs.update(
         model=type(final).__name__, method=method, at=at, by=by_name,
         se=se or "none", cv=cv if se == "influence" else None,
+        n_repeats=int(n_repeats) if se == "influence" else None,
         n_boot=int(n_boot) if se == "bootstrap" else 0, alpha=alpha,
         clustered=groups is not None and se is not None,
         kind={names[j]: k for j, k in zip(cols, kinds)}, n_obs=len(Xa),

@@ -84,8 +84,10 @@ def _se_text(attrs):
     se = attrs.get("se")
     clustered = ", clustered" if attrs.get("clustered") else ""
     if se == "influence":
+        repeats = attrs.get("n_repeats") or 1
+        splits = f", median of {repeats} splits" if repeats > 1 else ""
         return f"influence function, {attrs.get('cv')}-fold " \
-               f"cross-fitting{clustered}"
+               f"cross-fitting{splits}{clustered}"
     if se == "bootstrap":
         return f"bootstrap, {attrs.get('n_boot')} refits{clustered}"
     return "none"
@@ -110,6 +112,12 @@ def _notes(frame):
             "from the fit that did not see it, plus the Riesz-representer "
             "correction; standard errors are the influence function's "
             "(Chernozhukov et al. 2022; Farrell, Liang & Misra 2021).")
+        if (a.get("n_repeats") or 1) > 1:
+            notes.append(
+                f"The cross-fitting was repeated on {a['n_repeats']} random "
+                "splits: effects are the median over splits, standard "
+                "errors add each split's distance from it (Chernozhukov et "
+                "al. 2018).")
         if not (isinstance(a.get("at"), str) and a.get("at") == "overall"):
             notes.append(
                 "Effects at fixed values of a continuous regressor are not "

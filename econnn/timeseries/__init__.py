@@ -1,1 +1,10 @@
 """Time series: windows, sequence networks and the forecaster."""
+
+from ._backtest import BacktestResult, backtest
+from ._forecaster import SequenceForecaster
+from ._impulse import impulse_response, scenario
+from ._plot import plot_forecast
+from ._windows import make_windows
+
+__all__ = ["SequenceForecaster", "make_windows", "backtest",
+           "BacktestResult", "plot_forecast", "impulse_response", "scenario"]

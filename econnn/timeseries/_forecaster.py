@@ -454,8 +454,18 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         rows = series[np.where(inside, future, 0)]
         rows[~inside] = np.nan
         exog = rows[:, :, 1:] if X.shape[2] > 1 else None
-        with np.errstate(invalid="ignore"):
-            paths = model._recurse(Xh.astype(np.float64), exog, n_blocks)
+        valid = np.ones(rows.shape[:2], dtype=bool)
+        if exog is not None:
+            # after the series ends the covariates are unknown (NaN, which
+            # the network refuses): run on zeros, then drop every forecast
+            # that read one; block k reads the rows of blocks 0..k-1
+            known = np.logical_and.accumulate(
+                np.isfinite(exog).all(axis=2), axis=1)
+            read = (np.arange(rows.shape[1]) // horizon) * horizon
+            valid[:, read > 0] = known[:, read[read > 0] - 1]
+            exog = np.where(np.isfinite(exog), exog, 0.0)
+        paths = model._recurse(Xh.astype(np.float64), exog, n_blocks)
+        paths[~valid] = np.nan
         errors = (rows[:, :, 0] - paths)[:, :steps]
         return gate, errors
 

@@ -123,3 +123,37 @@ def test_elasticities_are_left_to_the_bootstrap():
                             random_state=0)
     plugin = ols.coef_ * X.mean(axis=0)
     assert (np.abs(dyex["effect"] - plugin) < 2 * dyex["std_err"]).all()
+
+
+def test_median_over_splits_adds_the_spread_between_splits():
+    from econnn.inference._effects import median_over_splits
+
+    effects = np.array([[1.0], [2.0], [4.0]])
+    std_errs = np.array([[0.3], [0.4], [0.5]])
+    effect, std_err = median_over_splits(effects, std_errs)
+    assert effect.tolist() == [2.0]
+    # sqrt(0.09 + 1), sqrt(0.16 + 0), sqrt(0.25 + 4): the median is 1.044
+    np.testing.assert_allclose(std_err, [np.sqrt(1.09)])
+    one = median_over_splits(effects[:1], std_errs[:1])
+    assert one[0].tolist() == [1.0] and one[1].tolist() == [0.3]
+
+
+def test_repeated_crossfitting_is_steadier_than_one_split():
+    from econnn import OLSRegressor, marginal_effects
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 2))
+    y = X @ [1.0, -0.5] + rng.normal(size=400)
+    ols = OLSRegressor().fit(X, y)
+    single = [marginal_effects(ols, X, y=y, random_state=s)["effect"].iloc[0]
+              for s in range(4)]
+    repeated = [marginal_effects(ols, X, y=y, n_repeats=5, random_state=s)
+                for s in range(4)]
+    assert repeated[0].attrs["n_repeats"] == 5
+    assert "median of 5 splits" in repeated[0].summary().as_text()
+    spread = np.ptp([r["effect"].iloc[0] for r in repeated])
+    assert spread < np.ptp(single)
+    # the standard error is at least the median split's own
+    assert (repeated[0]["std_err"] > 0).all()
+    with pytest.raises(ValueError, match="n_repeats"):
+        marginal_effects(ols, X, y=y, n_repeats=0)
