@@ -165,9 +165,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                          self._target_in_training_units(Y), w)
 
     def _has_linear_skip(self):
-        # without hidden layers the network is the GLM already (a monotone
-        # network starts at the sign-bounded GLM: MonotoneMLP)
+        # without hidden layers the network is the GLM already; monotone
+        # networks have their own constrained architecture (no skip)
         return (self.module is None and self.linear_skip
+                and not self.monotone
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _start_is_epoch_zero(self):

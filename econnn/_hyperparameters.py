@@ -101,11 +101,9 @@ LINEAR_SKIP = Param(
     With ``early_stopping`` the GLM competes as epoch 0, so the network
     departs from the linear model only as far as held-out data supports.
     Other losses (and sparse input) train the linear part with the
-    network, from zero. Use False for scikit-learn's plain MLP. With
-    ``monotone`` constraints the linear part covers the unconstrained
-    features only (its coefficients from the GLM with each constrained
-    feature's coefficient bounded to its sign). Ignored with a custom
-    ``module`` and without hidden layers.
+    network, from zero. Use False for scikit-learn's plain MLP. Ignored
+    with a custom ``module``, with ``monotone`` constraints and without
+    hidden layers.
     """,
 )
 

@@ -10,11 +10,6 @@ fixed matters: Adam moves every parameter by about the learning rate per
 step whatever its gradient, so a trainable ``b`` started at the optimum
 random-walks away from it on mini-batch noise (on the suite's wage
 equations the network then fell below OLS).
-
-A monotone network (:class:`~econnn.engine._monotone.MonotoneMLP`) starts
-at the GLM fitted with each constrained input's coefficient bounded to its
-sign (:func:`sign_bounded_glm`), a monotone linear model, which competes
-as epoch 0; from the first epoch on it drops the linear term.
 """
 
 import warnings
@@ -22,14 +17,12 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import torch
-from scipy.optimize import minimize
-from scipy.special import expit, log1p
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
 from ._losses import ClassificationLoss, Poisson, SquaredError
 
-__all__ = ["GLM_STARTS", "glm_start", "sign_bounded_glm", "start_at_glm"]
+__all__ = ["GLM_STARTS", "glm_start", "start_at_glm"]
 
 
 def _least_squares(loss, X, Y, w):
@@ -82,78 +75,7 @@ GLM_STARTS = {SquaredError: _least_squares, ClassificationLoss: _logistic,
               Poisson: _poisson}
 
 
-def _softplus(eta):
-    return np.maximum(eta, 0) + log1p(np.exp(-np.abs(eta)))
-
-
-#: Loss type -> (cumulant A(eta), mean A'(eta), ridge per unit weight) of
-#: its canonical-link GLM, whose mean negative log-likelihood is
-#: ``A(eta) - y eta``. The ridges are those of :data:`GLM_STARTS`' fits
-#: (none, logit's C=1 on a summed loss, Poisson's ``1 / n``), so that
-#: without binding bounds the bounded fit is that GLM.
-_CANONICAL = {
-    SquaredError: (lambda eta: 0.5 * eta ** 2, lambda eta: eta,
-                   lambda w: 0.0),
-    ClassificationLoss: (_softplus, expit, lambda w: 1.0 / w.sum()),
-    Poisson: (np.exp, np.exp, lambda w: 1.0 / w.size),
-}
-
-
-def sign_bounded_glm(loss, X, Y, w, signs, start):
-    """The loss's GLM with coefficient ``j`` of the sign ``signs[j]``.
-
-    Maximum likelihood (with the ridges of :data:`GLM_STARTS`) under the
-    bounds ``coef[:, j] >= 0`` where ``signs[j] > 0`` and ``<= 0`` where
-    ``signs[j] < 0``, by L-BFGS-B from ``start`` projected onto the
-    bounds; the intercept and unsigned coefficients are free.
-
-    Parameters
-    ----------
-    loss : econnn.engine._losses._Loss
-    X : ndarray of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-    w : ndarray of shape (n_samples,)
-    signs : array-like of shape (n_features,), values in {-1, 0, 1}
-    start : tuple (coef, intercept)
-        The unconstrained GLM, shapes (n_outputs, n_features) and
-        (n_outputs,).
-
-    Returns
-    -------
-    (coef, intercept) : tuple of ndarray, or None when the loss has no
-        canonical GLM here (multiclass, multilabel).
-    """
-    if type(loss) not in _CANONICAL or getattr(loss, "kind", "binary") \
-            != "binary":
-        return None
-    cumulant, mean, ridge = _CANONICAL[type(loss)]
-    signs = np.asarray(signs)
-    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None)
-              for s in signs] + [(None, None)]
-    wn = w / w.sum()
-    lam = ridge(w)
-    coefs, intercepts = [], []
-    for j, (b0, c0) in enumerate(zip(*start)):
-        y = Y[:, j]
-
-        def objective(theta):
-            eta = X @ theta[:-1] + theta[-1]
-            resid = wn * (mean(eta) - y)
-            value = wn @ (cumulant(eta) - y * eta) + \
-                0.5 * lam * theta[:-1] @ theta[:-1]
-            grad = np.append(X.T @ resid + lam * theta[:-1], resid.sum())
-            return value, grad
-
-        x0 = np.append(np.where(signs * b0 < 0, 0.0, b0), c0)
-        fit = minimize(objective, x0, jac=True, method="L-BFGS-B",
-                       bounds=bounds, options=dict(maxiter=2000,
-                                                   ftol=1e-15, gtol=1e-10))
-        coefs.append(fit.x[:-1])
-        intercepts.append(fit.x[-1])
-    return np.vstack(coefs), np.array(intercepts)
-
-
-def glm_start(loss, X, Y, w, signs=None):
+def glm_start(loss, X, Y, w):
     """The loss's GLM on training-unit data, or None if none is registered.
 
     Parameters
@@ -167,9 +89,6 @@ def glm_start(loss, X, Y, w, signs=None):
         The target in training units (as the network sees it).
     w : ndarray of shape (n_samples,)
         Sample weights.
-    signs : array-like of shape (n_features,) or None, default=None
-        Sign bounds on the coefficients (+1, -1, 0 for none), for
-        :func:`sign_bounded_glm`; None for the unconstrained GLM.
 
     Returns
     -------
@@ -195,12 +114,7 @@ def glm_start(loss, X, Y, w, signs=None):
     if not (isinstance(loss, ClassificationLoss) and
             loss.kind == "multiclass"):
         Y = Y.astype(np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    out = fit(loss, X, Y, w)
-    if out is not None and signs is not None and np.any(
-            np.asarray(signs)[None, :] * out[0] < 0):
-        out = sign_bounded_glm(loss, X.toarray() if sp.issparse(X) else X,
-                               Y, w, signs, out)
+    out = fit(loss, X, Y, np.asarray(w, dtype=np.float64))
     if out is None or not (np.all(np.isfinite(out[0])) and
                            np.all(np.isfinite(out[1]))):
         return None
@@ -210,21 +124,16 @@ def glm_start(loss, X, Y, w, signs=None):
 def start_at_glm(body, loss, X, Y, w):
     """Set ``body``'s linear skip and output bias to the loss's GLM.
 
-    A body with ``skip_signs`` (a monotone network) gets the GLM fitted
-    under those sign bounds (for its start only). The skip is then
-    frozen (``requires_grad=False``).  Losses without a
+    The skip is then frozen (``requires_grad=False``).  Losses without a
     registered GLM (and sparse inputs too large to densify for least
     squares) keep a trainable skip started at zero and the intercept-only
     start.
     """
-    fit = glm_start(loss, X, Y, w, signs=(
-        None if getattr(body, "skip_signs", None) is None
-        else body.skip_signs.cpu().numpy()))
+    fit = glm_start(loss, X, Y, w)
     if fit is None:
         return
     coef, intercept = fit
-    dtype = next(body.parameters()).dtype
+    dtype = body.skip_weight.dtype
     body.set_linear(torch.as_tensor(coef, dtype=dtype))
     body.set_output_bias(torch.as_tensor(intercept, dtype=dtype))
-    if body.skip_weight is not None:
-        body.skip_weight.requires_grad_(False)
+    body.skip_weight.requires_grad_(False)

@@ -19,22 +19,6 @@ reflection ``-rho(-x)`` (concave) and a bounded mix of the two, with which
 the network approximates any monotone function.  Bounded monotone
 activations (tanh, logistic) are used as they are, and 'identity' gives a
 linear model with sign-constrained coefficients.
-
-With ``linear_skip=True`` the network starts at the loss's GLM fitted with
-each constrained input's coefficient bounded to its sign
-(:func:`~econnn.engine._glm.start_at_glm`; a linear function with those
-signs is monotone), its own output layer scaled down so that it adds
-almost nothing, and that start competes in early stopping as epoch 0, as
-the plain :class:`~econnn.engine._networks.MLP`'s GLM does. From the first
-epoch on the linear term is dropped and the output layer restored
-(:meth:`MonotoneMLP.leave_start`): the network trains as it would without
-the option, and the fitted model is whichever of the two the validation
-split prefers. Two ways of keeping a linear term did worse (CV R^2 in
-docs/structure.md): frozen in the constrained inputs, a slope ``b_j > 0``
-is a floor under the fitted slope in ``x_j`` (the network adds only
-non-negative slopes), so the fit cannot flatten where the data are flat
-(Boston); frozen in the unconstrained inputs only, it extrapolated badly
-on skewed inputs (hprice3).
 """
 
 import torch
@@ -80,11 +64,6 @@ class _ConvexConcaveMix(nn.Module):
         return torch.cat([rho(convex), -rho(-concave), mixed], dim=-1)
 
 
-#: Scale of the output layer's weights at the start under a linear skip:
-#: the network starts near the GLM. Not zero, as the plain MLP's: ``|W|``
-#: has no gradient at ``W = 0``.
-SKIP_OUTPUT_SCALE = 1e-2
-
 #: Activations allowed in a monotone network: ``name -> module factory``.
 #: GELU is not monotone (it dips below zero), so it is not offered.
 MONOTONE_ACTIVATIONS = {
@@ -129,28 +108,14 @@ class MonotoneMLP(nn.Module):
     dropout : float, default=0.0
         Dropout after each hidden activation (a non-negative rescaling in
         training, the identity in evaluation: monotonicity is kept).
-    linear_skip : bool, default=False
-        Whether the start adds a linear map of the inputs to the output
-        (the buffer ``start_linear``, ``(n_members, n_features,
-        n_outputs)``, set by :meth:`set_linear`) with the network's output
-        layer scaled down; :meth:`leave_start` drops it.
-
-    Attributes
-    ----------
-    skip_signs : torch.Tensor of shape (n_features_in,)
-        ``signs``: the sign bounds of the GLM the network starts at (read
-        by :func:`~econnn.engine._glm.start_at_glm`).
-    skip_weight : None
-        (The plain MLP's trained linear part; a monotone network has none.)
     """
 
     def __init__(self, n_features_in, n_outputs, signs, n_members=1,
                  hidden_layer_sizes=(64, 64), activation="relu",
-                 dropout=0.0, linear_skip=False):
+                 dropout=0.0):
         super().__init__()
         self.n_members = n_members
         signs = torch.as_tensor(signs, dtype=torch.float32)
-        self.register_buffer("skip_signs", signs.clone())
         constrained = torch.nonzero(signs != 0).ravel()
         free = torch.nonzero(signs == 0).ravel()
         self.register_buffer("constrained", constrained)
@@ -184,14 +149,6 @@ class MonotoneMLP(nn.Module):
             self.biases.append(bias)
         self.activation = MONOTONE_ACTIVATIONS[activation]()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
-        self.skip_weight = None
-        self.register_buffer("start_linear", None)
-        self.register_buffer("at_start", torch.tensor(bool(linear_skip)))
-        if linear_skip:
-            with torch.no_grad():
-                self.weights[-1].mul_(SKIP_OUTPUT_SCALE)
-            self.start_linear = torch.zeros(n_members, n_features_in,
-                                            n_outputs)
 
     def effective_weight(self, i):
         """Layer ``i``'s weights with the sign constraints applied."""
@@ -223,35 +180,11 @@ class MonotoneMLP(nn.Module):
         for i, bias in enumerate(self.biases):
             h = torch.baddbmm(bias, h, self.effective_weight(i))
             if i == last:
-                if self.at_start:
-                    h = h + torch.matmul(x, self.start_linear)
                 break
             h = self.activation(h)
             if self.dropout is not None:
                 h = self.dropout(h)
         return h
-
-    def set_linear(self, coef):
-        """Set the start's linear term to ``coef``, (n_outputs,
-        n_features), each coefficient of the wrong sign on a constrained
-        input set to zero (so the start is monotone whatever ``coef``)."""
-        coef = torch.as_tensor(coef, dtype=self.start_linear.dtype,
-                               device=self.start_linear.device)
-        coef = torch.where(self.skip_signs.to(coef.dtype) * coef < 0,
-                           torch.zeros_like(coef), coef)
-        with torch.no_grad():
-            self.start_linear.copy_(coef.t().expand_as(self.start_linear))
-
-    def leave_start(self):
-        """Drop the start's linear term and restore the output layer's
-        scale (called by the engine once the start has been scored as
-        epoch 0; a no-op after that)."""
-        if not self.at_start:
-            return
-        with torch.no_grad():
-            self.start_linear.zero_()
-            self.weights[-1].div_(SKIP_OUTPUT_SCALE)
-            self.at_start.fill_(False)
 
     def set_output_bias(self, bias):
         with torch.no_grad():

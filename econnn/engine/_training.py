@@ -270,7 +270,6 @@ class EpochMonitor(Callback):
         self.best_state_ = None
         self.best_score_ = None
         self.start_score_ = None
-        self.start_ = None
         self.no_improvement_ = 0
         self.lr_factor_ = 1.0
         self.validation_scores_ = []
@@ -279,20 +278,16 @@ class EpochMonitor(Callback):
         self.pbar_ = None
         return self
 
-    def start_from_current(self, net, dataset_valid, at_end=False):
+    def start_from_current(self, net, dataset_valid):
         """Count the current weights as epoch 0 of early stopping.
 
         Their validation loss becomes the one to beat, and they are what
         ``on_train_end`` restores if no epoch beats it: a network started
         at the GLM (``linear_skip``) then ends no worse than the GLM on the
-        validation data.  With ``at_end=True`` they compete only at the
-        end: patience counts from the first epoch's loss, for a network
-        that does not continue from its start (a monotone network drops
-        its linear start and trains from scratch, more slowly than a
-        network continuing from the GLM).
+        validation data.
         """
         if self.members is not None:
-            loss, scores = self.members.evaluate(net)
+            self.best_loss_, scores = self.members.evaluate(net)
             self.start_score_ = None if scores is None else \
                 float(scores.mean())
         else:
@@ -304,16 +299,11 @@ class EpochMonitor(Callback):
                     n = batch[1].shape[0]
                     total += float(net.validation_step(batch)) * n
                     count += n
-            loss = np.array([total / count])
+            self.best_loss_ = np.array([total / count])
             self.start_score_ = self._score(net, dataset_valid)
-        state = {k: v.detach().clone() for k, v in
-                 net.module_.state_dict().items()}
-        if at_end:
-            self.start_ = (loss, state)
-            return
-        self.best_loss_ = loss
         self.best_epochs_[:] = 0
-        self.best_state_ = state
+        self.best_state_ = {k: v.detach().clone() for k, v in
+                            net.module_.state_dict().items()}
 
     @property
     def best_epoch_(self):
@@ -454,12 +444,6 @@ class EpochMonitor(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.close()
-        # a start competing at the end wins only over every member: a
-        # monotone network's start is one state for all of them
-        if self.start_ is not None and np.all(self.start_[0] <=
-                                              self.best_loss_):
-            self.best_loss_, self.best_state_ = self.start_
-            self.best_epochs_[:] = 0
         if self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
             if self.members is not None:
@@ -654,14 +638,8 @@ def run_training(net, config, train, valid=None, *, generator=None,
     net.initialize_callbacks()
     net.history.clear()
     try:
-        # terms only the start may use (a monotone network's linear part)
-        # go after it is scored: restoring epoch 0 brings them back
-        leaving = [m for m in net.module_.modules()
-                   if hasattr(m, "leave_start")]
         if start_as_epoch_zero and valid is not None:
-            monitor.start_from_current(net, valid, at_end=bool(leaving))
-        for module in leaving:
-            module.leave_start()
+            monitor.start_from_current(net, valid)
         with intra_op_threads(net.module_, batch_size, config.device):
             net.partial_fit(train)
     finally:
