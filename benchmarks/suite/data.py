@@ -98,6 +98,8 @@ HELDOUT = [
     Task("crime1", "crime1", "narr86", "count",
          {"nfarr86": "felony arrests, part of narr86",
           "nparr86": "property-crime arrests, part of narr86"}),
+    Task("401k", "401ksubs", "nettfa", "regression", {}),
+    Task("college GPA", "gpa2", "colgpa", "regression", {}),
 ]
 
 
