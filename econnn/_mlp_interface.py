@@ -53,6 +53,11 @@ def _layer_tensors(est, attr):
         return [(lin.weight, lin.bias) for lin in linears + [body.output]]
     if isinstance(body, EnsembleMLP):
         return list(zip(body.weights, body.biases))
+    if getattr(est, "monotone", None):
+        raise AttributeError(
+            f"{attr} is not available for a monotone network: its weights "
+            "are reparametrised to keep the signs (read them from "
+            "module_).")
     raise AttributeError(
         f"{attr} is only available for the built-in network, not for a "
         f"custom module ({type(body).__name__}).")

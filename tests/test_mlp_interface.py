@@ -100,6 +100,16 @@ def test_layer_weights_before_fit_and_for_custom_modules(regression):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_monotone_network_says_why_it_has_no_coefs():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    model = NNRegressor(monotone={0: 1}, max_iter=2, random_state=0).fit(
+        X, X[:, 0])
+    with pytest.raises(AttributeError, match="monotone network"):
+        model.coefs_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_int_hidden_layer_sizes_is_one_layer(regression):
     X, y = regression
     model = NNRegressor(**{**FAST, "hidden_layer_sizes": 5},
