@@ -160,3 +160,16 @@ def test_warm_start_continues_with_member_folds():
     assert len(model.loss_curve_) == 30 and len(model.validation_scores_) \
         == 30
     assert model.score(X, y) > first
+
+
+def test_cv_bagging_keeps_a_monotone_network_monotone():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = np.tanh(X[:, 0]) + 0.3 * X[:, 1] ** 2 + 0.1 * rng.normal(size=400)
+    model = NNRegressor(monotone={0: 1}, validation_split="cv", n_ensemble=3,
+                        max_iter=100, random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.8
+    A = rng.normal(size=(20_000, 3))
+    B = A.copy()
+    B[:, 0] += np.abs(rng.normal(size=20_000))
+    assert not (model.predict(B) < model.predict(A) - 1e-6).any()
