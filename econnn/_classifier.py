@@ -217,11 +217,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 self.class_order if classes is None
                 else classes, y)
             self.classes_ = self._encoder.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 "
-                    "classes, but the data contains only one class: "
-                    f"{self.classes_[0]!r}.")
+            self._check_two_classes()
             self._kind = kind = "ordered"
             self.out_activation_ = ORDERED_LOSSES[self.loss]
         elif reset:
@@ -232,11 +228,7 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
                 self._encoder = LabelEncoder().fit(
                     y if classes is None else classes)
                 self.classes_ = self._encoder.classes_
-                if len(self.classes_) < 2:
-                    raise ValueError(
-                        f"{type(self).__name__} needs samples of at least 2 "
-                        "classes, but the data contains only one class: "
-                        f"{self.classes_[0]!r}.")
+                self._check_two_classes()
                 # the number of classes, not this y, fixes the output layer
                 # (partial_fit may see a subset of the classes first)
                 self._kind = kind = "binary" if len(self.classes_) == 2 \
@@ -303,6 +295,13 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
         if self._kind in ("multiclass", "ordered"):
             return torch.from_numpy(np.asarray(Y, dtype=np.int64))
         return super()._target_tensor(Y)
+
+    def _check_two_classes(self):
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 "
+                "classes, but the data contains only one class: "
+                f"{self.classes_[0]!r}.")
 
     def _score_training_units(self, mu, y):
         if self._kind in ("multiclass", "ordered"):

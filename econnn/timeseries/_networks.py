@@ -156,7 +156,27 @@ def relative_to_last(x):
     return x - x[:, -1:, :]
 
 
-class Anchored(nn.Module):
+class _Wrapped(nn.Module):
+    """A module around the standardised network ``inner``.
+
+    The base estimator reads the device (``x_loc``) and the trained body
+    through these properties, as on the network itself.
+    """
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    @property
+    def x_loc(self):
+        return self.inner.x_loc
+
+    @property
+    def body(self):
+        return self.inner.body
+
+
+class Anchored(_Wrapped):
     """A network on changes, integrated back to levels.
 
     ``forward(x) = inner(x - x_T) + x_T[0]``: the inner network sees each
@@ -171,24 +191,11 @@ class Anchored(nn.Module):
         :class:`~econnn.engine._networks.Standardized` network).
     """
 
-    def __init__(self, inner):
-        super().__init__()
-        self.inner = inner
-
-    # the base estimator reads the device and the trained body here
-    @property
-    def x_loc(self):
-        return self.inner.x_loc
-
-    @property
-    def body(self):
-        return self.inner.body
-
     def forward(self, x):
         return self.inner(relative_to_last(x)) + x[:, -1, :1]
 
 
-class ARNested(nn.Module):
+class ARNested(_Wrapped):
     """An autoregression plus a network trained on what it leaves.
 
     ``forward(x) = c + A z(x) + gate * inner(x)``, where ``z(x)`` stacks the
@@ -208,8 +215,7 @@ class ARNested(nn.Module):
     """
 
     def __init__(self, inner, intercept, coef, order, gate=1.0):
-        super().__init__()
-        self.inner = inner
+        super().__init__(inner)
         dtype = inner.x_loc.dtype
         device = inner.x_loc.device
         self.order = int(order)
@@ -219,14 +225,6 @@ class ARNested(nn.Module):
             coef, dtype=dtype, device=device).reshape(-1, len(intercept)))
         self.register_buffer("gate", torch.tensor(float(gate), dtype=dtype,
                                                   device=device))
-
-    @property
-    def x_loc(self):
-        return self.inner.x_loc
-
-    @property
-    def body(self):
-        return self.inner.body
 
     def linear(self, x):
         """The AR part alone."""
