@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import is_classifier
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._effects_table import MarginalEffects, effects_frame
@@ -331,6 +331,9 @@ def marginal_effects(estimator, X, features=None, *, at="overall", by=None,
     X_frame = X if isinstance(X, pd.DataFrame) else Xa
     if y is not None:
         check_consistent_length(Xa, y)
+        if np.asarray(y).dtype.kind in "fc":
+            # refused here, not by whichever refit happens to draw the row
+            assert_all_finite(np.asarray(y), input_name="y")
     if groups is not None:
         groups = check_groups(groups, Xa)
     names = _feature_names(estimator, Xa.shape[1])
