@@ -349,6 +349,9 @@ class _BaseNN(BaseEstimator):
 
         valid = None if valid_idx is None else \
             dataset(valid_idx, wv if per_member else wt)
+        # refit: after the validation run, all the rows for its best epochs
+        full = dataset(np.arange(X.shape[0])) if (
+            config.refit and valid is not None and not per_member) else None
         with _global_rng(seed, device,
                          needed=draws_random_numbers(self.module_.body)):
             result = run_training(
@@ -360,7 +363,8 @@ class _BaseNN(BaseEstimator):
                 scorer=self._scorer, weight_mean=float(w[train_idx].mean()),
                 start_as_epoch_zero=(self.n_iter_ == 0 and
                                      self._start_is_epoch_zero()),
-                batch_device=device if (stream or sp.issparse(Xs)) else None)
+                batch_device=device if (stream or sp.issparse(Xs)) else None,
+                full=full, full_weight_mean=float(w.mean()))
         self._record(result, incremental, config)
 
     def _record(self, result, incremental, config):
@@ -374,6 +378,8 @@ class _BaseNN(BaseEstimator):
         epochs_before = len(self.loss_curve_)
         self.n_iter_ = epochs
         self.t_ += epochs * result.n_train
+        if result.refit_train_loss is not None:
+            self.t_ += len(result.refit_train_loss) * result.refit_n_train
         self.loss_curve_ = list(self.loss_curve_) + result.train_loss
         self.loss_ = self.loss_curve_[-1]
         # with early stopping the validation score decides (scikit-learn)

@@ -157,6 +157,44 @@ VALIDATION_SPLIT = Param(
     """,
 )
 
+REFIT = Param(
+    "refit",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    With ``early_stopping``, whether to train the network again on all the
+    training rows once the held-out rows have chosen the number of epochs
+    (as ``GridSearchCV(refit=True)`` refits the chosen model on all the
+    data): the network goes back to its starting weights and is trained on
+    the training and validation rows together for the best epoch's number
+    of epochs, with the same learning-rate schedule and no stopping rule.
+    The rows held out to choose the epoch then train the network too. When
+    the starting weights win (best epoch 0: the GLM of ``linear_skip``)
+    they are kept and nothing is retrained, so on data where the network
+    stays linear it costs nothing. ``best_epoch_``, ``n_iter_``,
+    ``loss_curve_`` and the validation attributes describe the validation
+    run. Not with ``validation_split='cv'``, whose members each train on
+    all the rows but their own fold already.
+    """,
+)
+
+EMA_DECAY = Param(
+    "ema_decay",
+    0.0,
+    [Interval(Real, 0, 1, closed="left")],
+    "float",
+    """
+    Weight averaging: with ``ema_decay > 0`` the network used for
+    validation (early stopping) and prediction is an exponential moving
+    average of the trained weights over epochs, ``avg = ema_decay * avg +
+    (1 - ema_decay) * w`` after each epoch, started at the starting
+    weights (a horizon of about ``1 / (1 - ema_decay)`` epochs); the
+    optimizer keeps training the raw weights. 0 uses the trained weights
+    themselves.
+    """,
+)
+
 MODULE = Param(
     "module",
     None,

@@ -33,6 +33,14 @@ class TrainingConfig:
         'cv' validates each ensemble member on its own rows
         (:mod:`econnn.engine._members`); the others are one split shared
         by all members, made by the estimator.
+    refit : bool
+        With early stopping, whether the network is trained again from its
+        starting weights on all the rows for the chosen number of epochs
+        (:func:`econnn.engine._training.run_training`'s ``full``).
+    ema_decay : float
+        Decay per epoch of the moving average of the weights that
+        validation and prediction use (:class:`econnn.engine._training.
+        WeightAverage`); 0 trains without it.
     device : torch.device
         Where the network trains.
     dtype : numpy.dtype
@@ -61,6 +69,8 @@ class TrainingConfig:
     early_stopping: bool = False
     validation_fraction: float = 0.1
     validation_split: str = "random"
+    refit: bool = False
+    ema_decay: float = 0.0
     max_grad_norm: Optional[float] = None
     verbose: Union[bool, int] = False
     device: torch.device = torch.device("cpu")
