@@ -22,6 +22,7 @@ from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
 from ._panel import split_validation
 from .engine._networks import MLP, EnsembleMLP, build_user_module
+from .engine._scaling import robust_location_scale
 
 _EXTRA_PREFIX = "module__"
 
@@ -145,7 +146,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         layers = dict(hidden_layer_sizes=self._hidden_layer_sizes(),
                       activation=self.activation, dropout=self.dropout,
                       batch_norm=self.batch_norm,
-                      linear_skip=self._has_linear_skip())
+                      linear_skip=self._has_linear_skip(),
+                      smooth_clip=self._has_smooth_clip())
         members = self.n_ensemble_ = self._ensemble_size()
         if getattr(self, "monotone", None):
             return monotone_network(self, n_features, n_outputs, members)
@@ -160,6 +162,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
 
     def _init_model(self, X, Y, w, config):
         super()._init_model(X, Y, w, config)
+        if self._has_smooth_clip() and not sp.issparse(X):
+            Xs = (X - self._x_loc) / self._x_scale
+            self.module_.body.set_input_clip(
+                *robust_location_scale(Xs, w))
         if self._has_linear_skip():
             # the GLM of all training rows, validation rows included: the
             # nonlinear part must then beat its in-sample fit there.
@@ -169,6 +175,11 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                 if sp.issparse(X) else (X - self._x_loc) / self._x_scale
             start_at_glm(self.module_.body, self._loss, Xs,
                          self._target_in_training_units(Y), w)
+
+    def _has_smooth_clip(self):
+        return (self.module is None and self.smooth_clip
+                and not self.monotone
+                and len(self._hidden_layer_sizes()) > 0)
 
     def _has_linear_skip(self):
         # without hidden layers the network is the GLM already; monotone

@@ -108,6 +108,26 @@ LINEAR_SKIP = Param(
 )
 
 
+SMOOTH_CLIP = Param(
+    "smooth_clip",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    Whether the hidden layers see the inputs robustly scaled and smoothly
+    clipped, as in RealMLP (Holzmueller et al. 2024): each standardised
+    input is centred at its median, divided by its interquartile range
+    over 1.349, and mapped by ``z / sqrt(1 + (z / 3)^2)``, which leaves
+    typical values almost unchanged and bounds outliers by +-3, so a few
+    extreme incomes or wealth levels do not saturate the hidden units. The
+    linear skip keeps the standardised inputs, so the network still nests
+    the GLM. Sparse input is only clipped (centre 0, scale 1). Ignored with
+    a custom ``module``, with ``monotone`` constraints and without hidden
+    layers.
+    """,
+)
+
+
 MONOTONE = Param(
     "monotone",
     None,

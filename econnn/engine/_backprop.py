@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._losses import SquaredError
-from ._networks import MLP, EnsembleMLP
+from ._networks import MLP, EnsembleMLP, smooth_clip
 
 __all__ = ["ACTIVATION_GRADIENTS", "ETA_GRADIENTS", "MLPBackprop",
            "EnsembleBackprop", "FusedAdamStep", "backprop_for"]
@@ -147,6 +147,13 @@ def _all_trainable(params):
     return all(p is not None and p.requires_grad for p in params)
 
 
+def _clip_of(module):
+    """The module's :func:`smooth_clip` location and scale, or None."""
+    if module.clip_loc is None:
+        return None
+    return module.clip_loc, module.clip_scale
+
+
 class MLPBackprop:
     """Gradients of an :class:`~econnn.engine._networks.MLP` without autograd.
 
@@ -161,12 +168,18 @@ class MLPBackprop:
     activations : list of (callable, callable)
         ``(forward_, grad)`` of the activation after each hidden layer, as
         in :data:`ACTIVATION_GRADIENTS`.
+    skip : torch.Tensor or None
+        The linear skip's weights.
+    clip : (torch.Tensor, torch.Tensor) or None
+        Location and scale of the inputs' smooth clipping (the hidden
+        layers see ``smooth_clip(X, *clip)``, the skip ``X``).
     """
 
-    def __init__(self, weights, biases, activations, skip=None):
+    def __init__(self, weights, biases, activations, skip=None, clip=None):
         self.weights = weights
         self.biases = biases
         self.skip = skip
+        self.clip = clip
         self.forwards = [f for f, _ in activations]
         self.grads = [g for _, g in activations]
 
@@ -186,7 +199,8 @@ class MLPBackprop:
         biases = [lin.bias for lin in linears]
         if pairs is None or not _all_trainable(weights + biases):
             return None
-        return cls(weights, biases, pairs, module.skip_weight)
+        return cls(weights, biases, pairs, module.skip_weight,
+                   _clip_of(module))
 
     # one affine layer and its gradients; weights are (out, in)
     def _affine(self, i, a):
@@ -208,7 +222,7 @@ class MLPBackprop:
     def forward(self, X):
         """Linear predictor and each layer's input, without a graph."""
         inputs = []
-        a = X
+        a = X if self.clip is None else smooth_clip(X, *self.clip)
         for i, act in enumerate(self.forwards):
             inputs.append(a)
             a = act(self._affine(i, a))
@@ -280,7 +294,8 @@ class EnsembleBackprop(MLPBackprop):
         weights, biases = list(module.weights), list(module.biases)
         if pairs is None or not _all_trainable(weights + biases):
             return None
-        return cls(weights, biases, pairs, module.skip_weight)
+        return cls(weights, biases, pairs, module.skip_weight,
+                   _clip_of(module))
 
     def _skip(self, eta, X):
         return eta + torch.matmul(X, self.skip)

@@ -38,6 +38,39 @@ def init_linear(layer, activation):
     nn.init.zeros_(layer.bias)
 
 
+def smooth_clip(x, loc, scale):
+    """Robust scaling and smooth clipping of inputs (RealMLP's).
+
+    ``z / sqrt(1 + (z / 3)^2)`` with ``z = (x - loc) / scale``: the
+    identity near the centre, bounded by +-3 for outliers, smooth
+    throughout (so marginal effects exist everywhere).
+    """
+    z = (x - loc) / scale
+    return z * torch.rsqrt(1 + (z / 3) ** 2)
+
+
+def _add_input_clip(module, n_features_in, on):
+    """Buffers of :func:`smooth_clip` (None when ``on`` is False)."""
+    if on:
+        module.register_buffer("clip_loc", torch.zeros(n_features_in))
+        module.register_buffer("clip_scale", torch.ones(n_features_in))
+    else:
+        module.clip_loc = module.clip_scale = None
+
+
+def _set_input_clip(module, loc, scale):
+    with torch.no_grad():
+        module.clip_loc.copy_(torch.as_tensor(loc))
+        module.clip_scale.copy_(torch.as_tensor(scale))
+
+
+def _nonlinear_input(module, x):
+    """What the hidden layers see: ``x``, or its :func:`smooth_clip`."""
+    if module.clip_loc is None:
+        return x
+    return smooth_clip(x, module.clip_loc, module.clip_scale)
+
+
 class MLP(nn.Module):
     """Feed-forward network returning the linear predictor.
 
@@ -65,12 +98,17 @@ class MLP(nn.Module):
         learned nonlinear part, so it nests OLS, logit and Poisson
         regression. The nonlinear part's output layer starts at zero, so
         training starts from the linear model (see :meth:`set_linear`).
+    smooth_clip : bool, default=False
+        Whether the hidden layers see the inputs robustly scaled and
+        smoothly clipped (:func:`smooth_clip`, with the location and scale
+        set by :meth:`set_input_clip`); the linear skip sees them as given.
     """
 
     def __init__(self, n_features_in, n_outputs, hidden_layer_sizes=(64, 64),
                  activation="relu", dropout=0.0, batch_norm=False,
-                 linear_skip=False):
+                 linear_skip=False, smooth_clip=False):
         super().__init__()
+        _add_input_clip(self, n_features_in, smooth_clip)
         act_cls = ACTIVATIONS[activation][0]
         layers = []
         width = n_features_in
@@ -94,10 +132,14 @@ class MLP(nn.Module):
                                                         n_features_in))
 
     def forward(self, x):
-        out = self.output(self.hidden(x))
+        out = self.output(self.hidden(_nonlinear_input(self, x)))
         if self.skip_weight is not None:
             out = torch.addmm(out, x, self.skip_weight.t())
         return out
+
+    def set_input_clip(self, loc, scale):
+        """Location and scale of :func:`smooth_clip`, (n_features,) each."""
+        _set_input_clip(self, loc, scale)
 
     def set_linear(self, coef):
         """Set the linear skip to ``coef``, shape (n_outputs, n_features)."""
@@ -132,15 +174,18 @@ class EnsembleMLP(nn.Module):
         Input and output widths.
     n_members : int
         Number of networks.
-    hidden_layer_sizes, activation, dropout, batch_norm, linear_skip
+    hidden_layer_sizes, activation, dropout, batch_norm, linear_skip, \
+smooth_clip
         As for :class:`MLP`, per member (each member has its own skip,
-        ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``).
+        ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``;
+        the input clipping is shared).
     """
 
     def __init__(self, n_features_in, n_outputs, n_members,
                  hidden_layer_sizes=(64, 64), activation="relu", dropout=0.0,
-                 batch_norm=False, linear_skip=False):
+                 batch_norm=False, linear_skip=False, smooth_clip=False):
         super().__init__()
+        _add_input_clip(self, n_features_in, smooth_clip)
         self.n_members = n_members
         widths = [n_features_in, *hidden_layer_sizes, n_outputs]
         acts = [activation] * len(hidden_layer_sizes) + ["identity"]
@@ -176,7 +221,8 @@ class EnsembleMLP(nn.Module):
     def members(self, x):
         """Every member's output, ``(n_members, n_samples, n_outputs)``."""
         n = x.shape[0]
-        h = x.unsqueeze(0).expand(self.n_members, n, x.shape[1])
+        h = _nonlinear_input(self, x).unsqueeze(0).expand(
+            self.n_members, n, x.shape[1])
         last = len(self.weights) - 1
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(bias, h, weight)
@@ -192,6 +238,10 @@ class EnsembleMLP(nn.Module):
             if self.dropout is not None:
                 h = self.dropout(h)
         return h
+
+    def set_input_clip(self, loc, scale):
+        """Location and scale of :func:`smooth_clip`, (n_features,) each."""
+        _set_input_clip(self, loc, scale)
 
     def set_linear(self, coef):
         """Set every member's linear skip to ``coef``, (n_outputs, n_features)."""

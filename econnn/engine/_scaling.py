@@ -13,7 +13,8 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-__all__ = ["PREDICT_CHUNK", "weighted_location_scale", "standardize",
+__all__ = ["PREDICT_CHUNK", "weighted_location_scale",
+           "robust_location_scale", "standardize",
            "apply_in_chunks"]
 
 #: Rows per block when predicting or computing statistics: bounds the extra
@@ -86,6 +87,39 @@ def weighted_location_scale(A, w, *, name="X", center=True,
     # varies, a constant one has a spread of rounding error
     keep = (scale > 0) & (scale > 1e-12 * np.abs(loc))
     return loc, np.where(keep, scale, 1.0)
+
+
+def robust_location_scale(A, w):
+    """Weighted median and normal-consistent IQR of each column of ``A``.
+
+    The location and scale of :func:`~econnn.engine._networks.smooth_clip`
+    (RealMLP's robust scaling): the median, and the interquartile range
+    divided by 1.349 (the standard deviation for normal data). A column
+    with no spread between its quartiles (a rare dummy) gets scale 1: in
+    standardised units, its standard deviation.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_features)
+        Data (standardised).
+    w : ndarray of shape (n_samples,)
+        Non-negative sample weights.
+
+    Returns
+    -------
+    loc, scale : ndarray of shape (n_features,)
+    """
+    A = np.asarray(A, dtype=np.float64)
+    order = np.argsort(A, axis=0, kind="stable")
+    sorted_A = np.take_along_axis(A, order, axis=0)
+    cum = np.cumsum(np.asarray(w, dtype=np.float64)[order], axis=0)
+    cum /= cum[-1]
+    # the smallest value whose cumulative weight reaches q
+    q25, q50, q75 = (
+        sorted_A[np.minimum((cum < q).sum(axis=0), len(A) - 1),
+                 np.arange(A.shape[1])] for q in (0.25, 0.5, 0.75))
+    scale = (q75 - q25) / 1.349
+    return q50, np.where(scale > 0, scale, 1.0)
 
 
 def standardize(A, loc, scale, dtype, *, name="X", chunk=PREDICT_CHUNK):

@@ -403,9 +403,14 @@ def estimator_summary(est, X=None, y=None, cv=None):
                 if scaled_target else "") +
             "; predictions and marginal effects are in original units.")
     if est.early_stopping:
+        refit = getattr(est, "refit", False) and est.best_epoch_ > 0
         summary.add_note(
             f"Early stopping on a {est.validation_fraction:.0%} validation "
-            f"split; the weights of epoch {est.best_epoch_} were kept.")
+            f"split; " + (
+                f"the best epoch was {est.best_epoch_}, and the network was "
+                f"then retrained on all the rows for {est.best_epoch_} "
+                "epochs (refit=True)." if refit else
+                f"the weights of epoch {est.best_epoch_} were kept."))
     elif est.n_iter_ >= est.max_iter:
         summary.add_note(
             f"Training stopped at max_iter={est.max_iter} epochs, possibly "

@@ -345,20 +345,24 @@ def test_first_batch_without_a_class_starts_from_a_uniform_output():
 
 @pytest.mark.parametrize("members", [None, 3])
 @pytest.mark.parametrize("frozen", [False, True])
-def test_backprop_with_linear_skip_matches_autograd(members, frozen):
+@pytest.mark.parametrize("clip", [False, True])
+def test_backprop_with_linear_skip_matches_autograd(members, frozen, clip):
     torch.manual_seed(0)
     if members is None:
-        mlp = MLP(3, 2, (5,), activation="tanh", linear_skip=True)
+        mlp = MLP(3, 2, (5,), activation="tanh", linear_skip=True,
+                  smooth_clip=clip)
     else:
         mlp = EnsembleMLP(3, 2, members, (5,), activation="tanh",
-                          linear_skip=True)
+                          linear_skip=True, smooth_clip=clip)
     mlp = mlp.double()
+    if clip:
+        mlp.set_input_clip(torch.randn(3), torch.rand(3) + 0.5)
     with torch.no_grad():  # away from the zero start, so every term counts
         for p in mlp.parameters():
             p.copy_(torch.randn_like(p))
     mlp.skip_weight.requires_grad_(not frozen)
     crit = Criterion(REGRESSION_LOSSES["squared_error"]())
-    X = torch.randn(7, 3, dtype=torch.float64)
+    X = 5 * torch.randn(7, 3, dtype=torch.float64)  # some beyond the clip
     y = torch.randn(7, 2, dtype=torch.float64)
     backprop = backprop_for(mlp)
     assert backprop is not None
@@ -405,3 +409,117 @@ def test_linear_skip_starts_at_the_glm():
     pois = NNRegressor(loss="poisson", **frozen).fit(X, counts)
     # the tiny ridge acts on y / mean(y) in the network: not quite the same
     np.testing.assert_allclose(pois.predict(X), glm.predict(Xs), rtol=2e-3)
+
+
+def test_refit_keeps_the_glm_when_it_wins():
+    """On a linear design the GLM wins epoch 0 and the refit costs nothing:
+    the network is OLS on all the rows."""
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 4)
+    y = X @ [1.0, -2.0, 0.5, 0.0] + rng.randn(200)
+    model = NNRegressor(refit=True, precision="float64",
+                        random_state=0).fit(X, y)
+    assert model.best_epoch_ == 0
+    # only the validation run's epochs were spent (160 training rows)
+    assert model.t_ == model.n_iter_ * 160
+    ols = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(model.predict(X), ols.predict(X), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_refit_retrains_on_all_rows_for_the_best_epochs():
+    """With a nonlinear signal the validation run picks epoch e > 0; the
+    refit then trains on all the rows for e epochs and predicts better on
+    held-out data than the network kept from the validation run."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (1200, 3))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.3 * rng.randn(1200)
+    X_train, y_train, X_test, y_test = X[:200], y[:200], X[200:], y[200:]
+    params = dict(hidden_layer_sizes=(32,), n_ensemble=1, max_iter=60,
+                  batch_size=32, learning_rate_init=0.01, random_state=0)
+    plain = NNRegressor(**params).fit(X_train, y_train)
+    refit = NNRegressor(refit=True, **params).fit(X_train, y_train)
+    # the validation runs are the same run
+    assert refit.best_epoch_ == plain.best_epoch_ > 0
+    assert refit.n_iter_ == plain.n_iter_
+    assert refit.validation_scores_ == plain.validation_scores_
+    assert refit.t_ == plain.t_ + refit.best_epoch_ * 200
+    assert (r2_score(y_test, refit.predict(X_test))
+            > r2_score(y_test, plain.predict(X_test)) + 0.02)
+    assert "retrained on all the rows" in str(refit.summary())
+
+
+def test_refit_refuses_cross_validated_bagging():
+    X, y = _data(100)
+    with pytest.raises(ValueError, match="refit=True cannot be combined"):
+        NNRegressor(refit=True, validation_split="cv").fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_ema_averages_the_trained_weights_over_epochs():
+    """The optimizer's trajectory is the plain one; the network is its
+    moving average: after k epochs ``avg_k = d * avg_{k-1} + (1 - d) *
+    w_k``."""
+    X, y = _data(150)
+    params = dict(hidden_layer_sizes=(8,), n_ensemble=1, linear_skip=False,
+                  early_stopping=False, learning_rate="constant",
+                  n_iter_no_change=np.inf, precision="float64",
+                  random_state=0)
+    d = 0.7
+
+    def weights(max_iter, ema_decay):
+        model = NNRegressor(max_iter=max_iter, ema_decay=ema_decay,
+                            **params).fit(X, y)
+        return torch.cat([p.detach().ravel()
+                          for p in model.module_.body.parameters()])
+
+    plain3, avg2, avg3 = weights(3, 0.0), weights(2, d), weights(3, d)
+    assert not torch.allclose(avg3, plain3)
+    torch.testing.assert_close(avg3, d * avg2 + (1 - d) * plain3)
+
+
+def test_robust_location_scale_is_median_and_iqr():
+    from econnn.engine._scaling import robust_location_scale
+
+    rng = np.random.RandomState(0)
+    A = np.column_stack([rng.standard_t(2, 401), rng.exponential(size=401),
+                         (rng.rand(401) < 0.1).astype(float)])
+    loc, scale = robust_location_scale(A, np.ones(401))
+    q25, q50, q75 = np.percentile(A, [25, 50, 75], axis=0,
+                                  method="inverted_cdf")
+    np.testing.assert_allclose(loc, q50)
+    # the rare dummy has no interquartile spread: scale 1
+    np.testing.assert_allclose(scale, [(q75[0] - q25[0]) / 1.349,
+                                       (q75[1] - q25[1]) / 1.349, 1.0])
+    # a weight of k counts as k copies of the row
+    w = rng.randint(0, 4, 401)
+    np.testing.assert_allclose(
+        robust_location_scale(A, w),
+        robust_location_scale(np.repeat(A, w, axis=0), np.ones(w.sum())))
+
+
+def test_smooth_clip_resolves_a_heavy_tailed_regressor():
+    """Standardised by its standard deviation, a heavy-tailed regressor
+    packs most rows into a sliver near zero (here the sd is 27, the
+    interquartile range 1.6); robust scaling spreads them, so a nonlinear
+    effect in the bulk is learned better, while the linear skip still sees
+    the standardised regressor (the GLM start is unchanged)."""
+    from econnn.engine._networks import smooth_clip
+
+    rng = np.random.RandomState(1)
+    X = rng.standard_t(1.5, (1500, 2))
+    y = 0.2 * X[:, 0] + np.tanh(2 * X[:, 0]) + 0.2 * rng.randn(1500)
+    params = dict(n_ensemble=1, max_iter=60, random_state=0)
+    plain = NNRegressor(**params).fit(X[:500], y[:500])
+    clipped = NNRegressor(smooth_clip=True, **params).fit(X[:500], y[:500])
+    body = clipped.module_.body
+    np.testing.assert_allclose(body.skip_weight.detach().numpy(),
+                               plain.module_.body.skip_weight.detach()
+                               .numpy(), rtol=1e-4)
+    Xs = torch.as_tensor((X[:500] - clipped._x_loc) / clipped._x_scale)
+    seen = smooth_clip(Xs, body.clip_loc.double(), body.clip_scale.double())
+    assert float(seen.abs().max()) < 3
+    assert (r2_score(y[500:], clipped.predict(X[500:]))
+            > r2_score(y[500:], plain.predict(X[500:])) + 0.02)
