@@ -199,6 +199,21 @@ REFIT = Param(
     """,
 )
 
+EVEN_BATCHES = Param(
+    "even_batches",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    Whether each epoch is cut into ``ceil(n_samples / batch_size)``
+    mini-batches of nearly equal size instead of full batches and a
+    remainder (scikit-learn's way). A remainder of a few rows -- 4 when
+    404 rows meet ``batch_size=200`` -- gets a full Adam step from a
+    gradient of those few rows, whose noise the network then has to
+    unlearn; equal batches avoid it.
+    """,
+)
+
 EMA_DECAY = Param(
     "ema_decay",
     0.0,

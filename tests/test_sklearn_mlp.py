@@ -58,6 +58,10 @@ ECONNN_AS_SKLEARN = dict(
     module=None,
     monotone=None,                # no shape constraints
     validation_split="random",    # scikit-learn's early-stopping split
+    refit=False,                  # the early-stopped network is the model
+    ema_decay=0.0,                # no weight averaging
+    smooth_clip=False,            # the inputs as given
+    even_batches=False,           # full batches and a remainder
     device="cpu",
     # scikit-learn's file leaves some tests unseeded; here every fit is
     # seeded (a test that passes its own random_state overrides this)

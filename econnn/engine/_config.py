@@ -65,6 +65,7 @@ class TrainingConfig:
     tol: float = 1e-4
     n_iter_no_change: float = 10
     batch_size: Union[int, str] = "auto"
+    even_batches: bool = False
     shuffle: bool = True
     early_stopping: bool = False
     validation_fraction: float = 0.1

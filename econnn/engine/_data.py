@@ -127,10 +127,14 @@ class BatchIterator:
     min_last : int, default=1
         A trailing batch smaller than this joins the previous one (batch
         normalisation cannot use a batch of one sample).
+    even : bool, default=False
+        Whether the epoch is cut into ``ceil(n / batch_size)`` batches of
+        nearly equal size (differing by at most one row) instead of full
+        batches and a remainder, which may be a handful of rows.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, generator=None,
-                 device=None, dtype=None, min_last=1):
+                 device=None, dtype=None, min_last=1, even=False):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -138,10 +142,15 @@ class BatchIterator:
         self.device = device
         self.dtype = dtype
         self.min_last = min_last
+        self.even = even
 
     def _bounds(self):
         n, bs = len(self.dataset), self.batch_size
-        starts = list(range(0, n, bs))
+        if self.even:
+            k = -(-n // bs)
+            starts = [i * n // k for i in range(k)]
+        else:
+            starts = list(range(0, n, bs))
         if len(starts) > 1 and n - starts[-1] < self.min_last:
             starts.pop()
         return zip(starts, starts[1:] + [n])

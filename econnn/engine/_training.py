@@ -57,6 +57,7 @@ class _BatchPlan:
     device: Optional[torch.device]
     dtype: torch.dtype
     min_last: int
+    even: bool = False
 
 
 # ------------------------------------------------------------------------ net
@@ -134,7 +135,7 @@ class Net(NeuralNet):
                                  shuffle=plan.shuffle,
                                  generator=plan.generator,
                                  device=plan.device, dtype=plan.dtype,
-                                 min_last=plan.min_last)
+                                 min_last=plan.min_last, even=plan.even)
         return BatchIterator(dataset, PREDICT_CHUNK, device=plan.device,
                              dtype=plan.dtype)
 
@@ -729,7 +730,7 @@ def _run(net, config, train, valid=None, *, generator=None,
     net.batch_plan_ = _BatchPlan(
         batch_size=batch_size, shuffle=config.shuffle, generator=generator,
         device=batch_device, dtype=_TORCH_DTYPES[np.dtype(config.dtype)],
-        min_last=2 if batch_norm else 1)
+        min_last=2 if batch_norm else 1, even=config.even_batches)
     _check_initial_loss(net, train, net.batch_plan_)
     members = None
     if valid is not None and per_member_validation(config, net.module_):
