@@ -523,3 +523,28 @@ def test_smooth_clip_resolves_a_heavy_tailed_regressor():
     assert float(seen.abs().max()) < 3
     assert (r2_score(y[500:], clipped.predict(X[500:]))
             > r2_score(y[500:], plain.predict(X[500:])) + 0.02)
+
+
+def test_even_batches_cut_the_epoch_into_equal_parts():
+    g = torch.Generator().manual_seed(0)
+    ds = TensorDataset(torch.randn(404, 2, generator=g),
+                       torch.randn(404, 1, generator=g))
+    sizes = [[b[1].shape[0] for b in BatchIterator(ds, 200, even=even)]
+             for even in (False, True)]
+    assert sizes == [[200, 200, 4], [134, 135, 135]]
+    rows = torch.cat([b[1] for b in BatchIterator(
+        ds, 200, shuffle=True, even=True,
+        generator=torch.Generator().manual_seed(1))])
+    assert torch.equal(rows.sort(dim=0).values, ds.y.sort(dim=0).values)
+
+
+@pytest.mark.parametrize("n, same", [(400, True), (404, False)])
+def test_even_batches_reach_the_estimator(n, same):
+    """Where the rows divide into full batches nothing changes; where a
+    remainder of 4 rows would be a batch, the fit differs."""
+    X, y = _data(n)
+    params = dict(batch_size=200, max_iter=5, early_stopping=False,
+                  linear_skip=False, random_state=0)
+    a = NNRegressor(**params).fit(X, y).predict(X)
+    b = NNRegressor(even_batches=True, **params).fit(X, y).predict(X)
+    assert np.array_equal(a, b) == same
