@@ -350,6 +350,7 @@ class _BaseNN(BaseEstimator):
         valid = None if valid_idx is None else \
             dataset(valid_idx, wv if per_member else wt)
         # refit: after the validation run, all the rows for its best epochs
+        # (not with members validated apart: each trains on nearly all rows)
         full = dataset(np.arange(X.shape[0])) if (
             config.refit and valid is not None and not per_member) else None
         with _global_rng(seed, device,

@@ -118,12 +118,6 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
 
     def _check_params(self):
         self._hidden_layer_sizes()
-        if self.refit and self.validation_split == "cv":
-            raise ValueError(
-                "refit=True cannot be combined with validation_split='cv': "
-                "each member of the cross-validated bag trains on all the "
-                "rows but its own fold already. Use validation_split="
-                "'random' (or 'group', 'time') with refit=True.")
         for key in self._extra_params():
             if not key.startswith(_EXTRA_PREFIX):
                 raise ValueError(

@@ -179,7 +179,7 @@ VALIDATION_SPLIT = Param(
 
 REFIT = Param(
     "refit",
-    False,
+    True,
     ["boolean"],
     "bool",
     """
@@ -188,35 +188,41 @@ REFIT = Param(
     (as ``GridSearchCV(refit=True)`` refits the chosen model on all the
     data): the network goes back to its starting weights and is trained on
     the training and validation rows together for the best epoch's number
-    of epochs, with the same learning-rate schedule and no stopping rule.
-    The rows held out to choose the epoch then train the network too. When
+    of epochs, with the same learning-rate schedule and no stopping rule,
+    so the rows held out to choose the epoch train the network too. When
     the starting weights win (best epoch 0: the GLM of ``linear_skip``)
-    they are kept and nothing is retrained, so on data where the network
-    stays linear it costs nothing. ``best_epoch_``, ``n_iter_``,
-    ``loss_curve_`` and the validation attributes describe the validation
-    run. Not with ``validation_split='cv'``, whose members each train on
-    all the rows but their own fold already.
+    they are kept and nothing is retrained, so where the network stays
+    linear it costs nothing. ``best_epoch_``, ``n_iter_``, ``loss_curve_``
+    and the validation attributes describe the validation run. Ignored by
+    an ensemble with ``validation_split='cv'``, whose members each train on
+    all the rows but their own fold already. With ``even_batches`` and
+    ``ema_decay`` (the defaults) it raises the Boston data's 10-fold CV R^2
+    from 0.843 to 0.867 (mean of seeds 0-4) and was chosen by
+    leave-one-data-set-out validation on the defaults suite
+    (docs/defaults.md). False keeps the early-stopped network, as
+    scikit-learn.
     """,
 )
 
 EVEN_BATCHES = Param(
     "even_batches",
-    False,
+    True,
     ["boolean"],
     "bool",
     """
     Whether each epoch is cut into ``ceil(n_samples / batch_size)``
     mini-batches of nearly equal size instead of full batches and a
-    remainder (scikit-learn's way). A remainder of a few rows -- 4 when
-    404 rows meet ``batch_size=200`` -- gets a full Adam step from a
-    gradient of those few rows, whose noise the network then has to
-    unlearn; equal batches avoid it.
+    remainder (scikit-learn's way, ``False``). A remainder of a few rows --
+    4 when 404 rows meet ``batch_size=200`` -- gets a full Adam step from
+    the gradient of those few rows, whose noise the network then has to
+    unlearn; on the Boston data's 5-fold CV this alone made ``refit`` lose
+    0.03 R^2 instead of gaining 0.01.
     """,
 )
 
 EMA_DECAY = Param(
     "ema_decay",
-    0.0,
+    0.9,
     [Interval(Real, 0, 1, closed="left")],
     "float",
     """
@@ -225,8 +231,10 @@ EMA_DECAY = Param(
     average of the trained weights over epochs, ``avg = ema_decay * avg +
     (1 - ema_decay) * w`` after each epoch, started at the starting
     weights (a horizon of about ``1 / (1 - ema_decay)`` epochs); the
-    optimizer keeps training the raw weights. 0 uses the trained weights
-    themselves.
+    optimizer keeps training the raw weights. Averaging smooths the
+    epoch-to-epoch noise of the weights, so the epoch early stopping picks
+    is less a matter of luck. 0 uses the trained weights themselves, as
+    scikit-learn.
     """,
 )
 
@@ -605,7 +613,11 @@ def with_defaults(params, **defaults):
 #: part (``linear_skip``), trained with a fifth of the data held out and
 #: stopped 30 epochs after the held-out loss last improved, the GLM itself
 #: competing as epoch 0 -- on noisy data (wage equations) it stays the GLM,
-#: on data with real nonlinearity (Boston) it trains on.
+#: on data with real nonlinearity (Boston) it trains on, and is then
+#: retrained on all the rows for the chosen number of epochs (``refit``),
+#: in equal mini-batches (``even_batches``), its weights averaged over
+#: epochs (``ema_decay``); those three are declared with their defaults
+#: above.
 MLP_ARCHITECTURE = with_defaults([HIDDEN_LAYER_SIZES, ACTIVATION],
                                  activation="tanh")
 MLP_TRAINING = with_defaults(TRAINING, learning_rate="cosine",

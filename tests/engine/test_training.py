@@ -451,10 +451,16 @@ def test_refit_retrains_on_all_rows_for_the_best_epochs():
     assert "retrained on all the rows" in str(refit.summary())
 
 
-def test_refit_refuses_cross_validated_bagging():
-    X, y = _data(100)
-    with pytest.raises(ValueError, match="refit=True cannot be combined"):
-        NNRegressor(refit=True, validation_split="cv").fit(X, y)
+def test_refit_leaves_cross_validated_bagging_alone():
+    """With members validated on their own folds every member trains on
+    all the rows but its fold already: refit changes nothing."""
+    X, y = _data(150)
+    params = dict(validation_split="cv", n_ensemble=2, max_iter=20,
+                  random_state=0)
+    a = NNRegressor(refit=False, **params).fit(X, y)
+    b = NNRegressor(refit=True, **params).fit(X, y)
+    assert a.best_epoch_ > 0
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
