@@ -171,7 +171,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                          self._target_in_training_units(Y), w)
 
     def _has_smooth_clip(self):
-        return (self.module is None and self.smooth_clip
+        # estimators built on this class without the parameter (ConvNet*)
+        return (self.module is None and getattr(self, "smooth_clip", False)
                 and not self.monotone
                 and len(self._hidden_layer_sizes()) > 0)
 

@@ -233,7 +233,9 @@ EMA_DECAY = Param(
     weights (a horizon of about ``1 / (1 - ema_decay)`` epochs); the
     optimizer keeps training the raw weights. Averaging smooths the
     epoch-to-epoch noise of the weights, so the epoch early stopping picks
-    is less a matter of luck. 0 uses the trained weights themselves, as
+    is less a matter of luck. Not used by ``solver='lbfgs'``, whose
+    full-batch iterations converge to the optimum itself, nor by
+    ``partial_fit``. 0 uses the trained weights themselves, as
     scikit-learn.
     """,
 )

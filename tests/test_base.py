@@ -139,8 +139,11 @@ def test_large_offset_column_keeps_precision():
     y = np.sin(2 * X[:, 0]) + X[:, 1]
     shifted = X.copy()
     shifted[:, 0] += 1e8
+    # no refit: a second run of training amplifies the 1e-8 rounding of
+    # the standardised column past the tolerance below (chaotically, as
+    # any change of the inputs would), which is not what this test is about
     params = dict(hidden_layer_sizes=(16,), max_iter=60, random_state=0,
-                  n_ensemble=1, learning_rate_init=0.01)
+                  n_ensemble=1, learning_rate_init=0.01, refit=False)
     plain = NNRegressor(**params).fit(X, y)
     moved = NNRegressor(**params).fit(shifted, y)
     assert moved.score(shifted, y) > 0.7  # (0.58 when cast before)

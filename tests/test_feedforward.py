@@ -221,9 +221,9 @@ def test_activations(activation, regression):
 
 def test_l1_penalty_shrinks_weights(regression):
     X, y = regression
-    plain = NNRegressor((16,), n_ensemble=1, max_iter=50,
+    plain = NNRegressor((16,), **PLAIN, n_ensemble=1, max_iter=50,
                         learning_rate_init=0.01, random_state=0).fit(X, y)
-    lasso = NNRegressor((16,), n_ensemble=1, l1=2000.0, max_iter=50,
+    lasso = NNRegressor((16,), **PLAIN, n_ensemble=1, l1=2000.0, max_iter=50,
                         learning_rate_init=0.01, random_state=0).fit(X, y)
     w_plain = plain.module_.body.hidden[0].weight.abs().sum()
     w_lasso = lasso.module_.body.hidden[0].weight.abs().sum()

@@ -744,8 +744,10 @@ def _run(net, config, train, valid=None, *, generator=None,
     net.callbacks = [("monitor", monitor)]
     net.initialize_callbacks()
     net.history.clear()
+    # L-BFGS converges to the optimum itself: its iterates are not averaged
     net.average_ = WeightAverage(net.module_, config.ema_decay) if (
-        config.ema_decay and not incremental) else None
+        config.ema_decay and not incremental
+        and config.solver not in FULL_BATCH) else None
     try:
         if start_as_epoch_zero and valid is not None:
             monitor.start_from_current(net, valid)

@@ -457,7 +457,7 @@ def test_refit_retrains_on_all_rows_for_the_best_epochs():
     X_train, y_train, X_test, y_test = X[:200], y[:200], X[200:], y[200:]
     params = dict(hidden_layer_sizes=(32,), n_ensemble=1, max_iter=60,
                   batch_size=32, learning_rate_init=0.01, random_state=0)
-    plain = NNRegressor(**params).fit(X_train, y_train)
+    plain = NNRegressor(refit=False, **params).fit(X_train, y_train)
     refit = NNRegressor(refit=True, **params).fit(X_train, y_train)
     # the validation runs are the same run
     assert refit.best_epoch_ == plain.best_epoch_ > 0
@@ -473,8 +473,8 @@ def test_refit_leaves_cross_validated_bagging_alone():
     """With members validated on their own folds every member trains on
     all the rows but its fold already: refit changes nothing."""
     X, y = _data(150)
-    params = dict(validation_split="cv", n_ensemble=2, max_iter=20,
-                  random_state=0)
+    params = dict(validation_split="cv", n_ensemble=2, max_iter=60,
+                  ema_decay=0.0, random_state=0)
     a = NNRegressor(refit=False, **params).fit(X, y)
     b = NNRegressor(refit=True, **params).fit(X, y)
     assert a.best_epoch_ > 0
@@ -569,6 +569,6 @@ def test_even_batches_reach_the_estimator(n, same):
     X, y = _data(n)
     params = dict(batch_size=200, max_iter=5, early_stopping=False,
                   linear_skip=False, random_state=0)
-    a = NNRegressor(**params).fit(X, y).predict(X)
+    a = NNRegressor(even_batches=False, **params).fit(X, y).predict(X)
     b = NNRegressor(even_batches=True, **params).fit(X, y).predict(X)
     assert np.array_equal(a, b) == same
