@@ -53,7 +53,7 @@ def test_sigmoid_neuron_forward_gradient_and_sgd_step():
             self.b.requires_grad_(False)
 
     model = NNRegressor(module=FrozenBias, solver="sgd", momentum=0.0,
-                        early_stopping=False,
+                        early_stopping=False, ema_decay=0.0,  # the raw step
                         learning_rate_init=0.1, alpha=0.0, batch_size=1,
                         max_iter=1, standardize=False, shuffle=False,
                         precision="float64")
