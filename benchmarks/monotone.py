@@ -31,11 +31,15 @@ Run::
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
         --seeds 0 1 2 [--data boston wage1 hprice3] [--no-simulation]
-    (``--data`` with no names runs only the simulation)
+    (``--data`` with no names runs only the simulation; ``--constraints
+    '{"rm": 1}'`` replaces the data sets' constraints and ``--set
+    linear_skip=False`` sets parameters of both models on the real data)
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py --tiny
 """
 
 import argparse
+import ast
+import json
 import time
 import warnings
 
@@ -95,9 +99,11 @@ def violations(model, X, column, sign, n_pairs, seed=0):
     return int(np.sum(sign * diff < 0))
 
 
-def real_data(name, n_splits, seeds, params, n_pairs=100_000):
+def real_data(name, n_splits, seeds, params, n_pairs=100_000,
+              constraints=None):
     """Per seed: CV R^2 of the unconstrained and the monotone default."""
     X, y, monotone = DATA[name]()
+    monotone = monotone if constraints is None else constraints
     cv = KFold(n_splits, shuffle=True, random_state=0)
     rows = []
     for seed in seeds:
@@ -155,7 +161,16 @@ def main(argv=None):
     parser.add_argument("--data", nargs="*", default=list(DATA),
                         choices=list(DATA))
     parser.add_argument("--no-simulation", action="store_true")
+    parser.add_argument("--constraints", type=json.loads, default=None,
+                        help="replace each data set's constraints, e.g. "
+                        "'{\"rm\": 1}'")
+    parser.add_argument("--set", nargs="*", default=[],
+                        metavar="NAME=VALUE",
+                        help="NNRegressor parameters of both models on "
+                        "the real data (values as Python literals)")
     args = parser.parse_args(argv)
+    params = {k: ast.literal_eval(v) for k, v in
+              (item.split("=", 1) for item in args.set)}
     warnings.simplefilter("ignore", ConvergenceWarning)
     if args.tiny:
         real_rows = real_data("boston", 2, [0], dict(max_iter=5),
@@ -163,7 +178,8 @@ def main(argv=None):
         sim_rows = simulated(40, [0], dict(max_iter=20))
     else:
         real_rows = [row for name in args.data
-                     for row in real_data(name, 10, args.seeds, {})]
+                     for row in real_data(name, 10, args.seeds, params,
+                                          constraints=args.constraints)]
         sim_rows = [] if args.no_simulation else simulated(
             100, range(10), dict(max_iter=500, tol=0,
                                  learning_rate_init=0.01))
