@@ -31,6 +31,8 @@ Run::
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
         --seeds 0 1 2 [--data boston wage1 hprice3] [--no-simulation]
+    PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
+        --worst-rows --data boston --seeds 0 1 2
     (``--data`` with no names runs only the simulation; ``--constraints
     '{"rm": 1}'`` replaces the data sets' constraints and ``--set
     linear_skip=False`` sets parameters of both models on the real data)
@@ -47,7 +49,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import clone
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import KFold, cross_val_predict, cross_val_score
 
 from econnn import NNRegressor
 from econnn.datasets import load_boston
@@ -124,6 +126,31 @@ def real_data(name, n_splits, seeds, params, n_pairs=100_000,
     return rows
 
 
+def worst_rows(name, seeds, n_splits=10, top=(5, 10, 20, 50), show=12):
+    """Where the monotone model's extra CV error sits: each row's squared
+    out-of-fold error averaged over seeds, monotone minus unconstrained,
+    summed over the rows where it is largest, in R^2 units."""
+    X, y, monotone = DATA[name]()
+    cv = KFold(n_splits, shuffle=True, random_state=0)
+    errors = {}
+    for label, constraint in (("unconstrained", None),
+                              ("monotone", monotone)):
+        errors[label] = np.mean([(cross_val_predict(
+            NNRegressor(monotone=constraint, random_state=seed), X, y,
+            cv=cv) - y) ** 2 for seed in seeds], axis=0)
+    extra = errors["monotone"] - errors["unconstrained"]
+    total = np.sum((y - y.mean()) ** 2)
+    order = np.argsort(-extra)
+    parts = (f"{k} rows {extra[order[:k]].sum() / total:.4f}" for k in top)
+    print(f"gap {extra.sum() / total:.4f}; from the rows where it is "
+          f"largest: {', '.join(parts)}")
+    rows = X.iloc[order[:show]][list(monotone)].assign(
+        y=y[order[:show]],
+        **{f"sq. error {k}": v[order[:show]] for k, v in errors.items()})
+    print(rows.to_markdown(floatfmt=".2f"))
+    return extra
+
+
 def _truth(x):
     return 1 / (1 + np.exp(-5 * (x - 1)))
 
@@ -168,7 +195,13 @@ def main(argv=None):
                         metavar="NAME=VALUE",
                         help="NNRegressor parameters of both models on "
                         "the real data (values as Python literals)")
+    parser.add_argument("--worst-rows", action="store_true",
+                        help="only: where the monotone model's extra CV "
+                        "error sits (first --data set)")
     args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    if args.worst_rows:
+        return worst_rows(args.data[0], args.seeds)
     params = {k: ast.literal_eval(v) for k, v in
               (item.split("=", 1) for item in args.set)}
     warnings.simplefilter("ignore", ConvergenceWarning)
