@@ -204,7 +204,6 @@ def main(argv=None):
         return worst_rows(args.data[0], args.seeds)
     params = {k: ast.literal_eval(v) for k, v in
               (item.split("=", 1) for item in args.set)}
-    warnings.simplefilter("ignore", ConvergenceWarning)
     if args.tiny:
         real_rows = real_data("boston", 2, [0], dict(max_iter=5),
                               n_pairs=10_000)
