@@ -158,8 +158,8 @@ class MonotoneMLP(nn.Module):
         smaller than an ordinary layer's would move that much faster
         relative to their size. Stored shrunk, the network overfitted in
         its first epochs and early stopping ended many fits after 10-30
-        epochs (Boston 10-fold CV R^2 0.803 against 0.821 this way;
-        ``docs/structure.md``).
+        epochs (Boston 10-fold CV R^2 0.803 that way, 0.821 this way;
+        ``docs/structure.md``, section 2).
         """
         weight = self.weights[i]
         if i:
