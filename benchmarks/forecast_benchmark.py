@@ -191,10 +191,19 @@ class _Recorded(SequenceForecaster):
     """The forecaster, noting each refit's decisions in ``FITS``."""
 
     def fit(self, X, y, sample_weight=None):
+        inner = "_handed_down" in self.__dict__  # the held-out fit
         super().fit(X, y, sample_weight=sample_weight)
+        if inner:
+            return self
+        scales = self.error_scales_
         FITS.append({"n_windows": len(X), "gate": self.gate_,
+                     "step_gates": getattr(self, "step_gates_", None),
+                     "tests": self.stationarity_tests_,
                      "ar_order": self.ar_order_,
-                     "difference": self.difference_})
+                     "difference": self.difference_,
+                     "holdout_errors": self.holdout_errors_,
+                     "factor": None if scales is None else scales.factor,
+                     "residuals": self.residuals_})
         return self
 
 
@@ -225,8 +234,11 @@ def evaluate_econnn(series, args):
                       refit_every=refit_every, level=LEVELS)
     seconds = (time.perf_counter() - start) / math.ceil(
         len(origins) / refit_every)
-    rows = result.forecasts.drop(columns=["origin", "period"])
-    return rows, seconds, list(FITS)
+    rows = result.forecasts.drop(columns=["period"])
+    # which refit made each forecast (for recomputing bands offline)
+    order = {o: k for k, o in enumerate(rows["origin"].unique())}
+    rows["refit"] = rows["origin"].map(order) // refit_every
+    return rows.drop(columns=["origin"]), seconds, list(FITS)
 
 
 def evaluate_classical(series, args):
@@ -336,6 +348,18 @@ def report(all_forecasts, meta):
     return table
 
 
+def _note(fit):
+    """gate (first/last step gate), AR order, and changes/levels ratio."""
+    gates = fit.get("step_gates")
+    text = f"gate {fit['gate']:.2f}"
+    if gates is not None and len(gates) > 1:
+        text += f"/{gates[-1]:.2f}"
+    text += f" AR({fit['ar_order']})" + (" diff" if fit["difference"]
+                                         else "")
+    ratio = (fit.get("tests") or {}).get("holdout_mse_ratio")
+    return text + ("" if ratio is None else f" c/l {ratio:.2f}")
+
+
 def _parameter(text):
     name, _, value = text.partition("=")
     try:
@@ -394,9 +418,7 @@ def main(argv=None):
         frames.append(forecasts)
         meta[name] = (horizon, n_origins, refit_every)
         timing[name] = times
-        notes = ", ".join(f"gate {f['gate']:.2f} AR({f['ar_order']})"
-                          + (" diff" if f["difference"] else "")
-                          for f in fits)
+        notes = ", ".join(_note(f) for f in fits)
         print(f"{name}: n={len(series)}, {n_origins} origins, refit every "
               f"{refit_every}, H={horizon} "
               f"({time.perf_counter() - t0:.0f} s) [{notes}]", flush=True)

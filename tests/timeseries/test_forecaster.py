@@ -293,6 +293,36 @@ def test_network_adds_to_the_ar_on_a_nonlinear_series():
     assert rmse < 0.9 * rmse_ar
 
 
+def test_step_gates_keep_the_network_only_where_the_recursion_gains():
+    # SETAR: the network helps one step ahead, but fed its own point
+    # forecasts (not the conditional mean of a nonlinear model) it hurts
+    # two steps ahead; each recursive step gets its held-out weight
+    series = setar()
+    X, y = make_windows(series, lags=4)
+    n_train = 600
+    model = SequenceForecaster(random_state=0).fit(X[:n_train],
+                                                   y.iloc[:n_train])
+    gates = model.step_gates_
+    assert gates[0] == model.gate_ > 0.5
+    assert len(gates) > 4 and (np.diff(gates) <= 0).all()
+    assert gates[1] < 0.5 * gates[0]
+    # two-step forecasts from the test windows: the step gates beat the
+    # one-step gate kept throughout, and forecast() uses them
+    windows = X[n_train:-1].astype(np.float64)
+    actual = y.iloc[n_train + 1:].to_numpy()
+    stepped = model._recurse(windows, None, 2, gates=gates)[:, 1]
+    constant = model._recurse(windows, None, 2)[:, 1]
+    assert np.sqrt(np.mean((stepped - actual) ** 2)) < \
+        0.95 * np.sqrt(np.mean((constant - actual) ** 2))
+    history = series.iloc[:n_train + 4]
+    np.testing.assert_allclose(model.forecast(history, steps=2).iloc[1],
+                               stepped[0], rtol=1e-6)
+    assert model.gate_ == gates[0]  # the recursion restored the gate
+    # on a linear series no step keeps the network
+    linear = SequenceForecaster(**FAST).fit(*make_windows(ar2()))
+    assert linear.step_gates_.max() < 0.1
+
+
 def test_stationarity_needs_adf_and_kpss_to_agree():
     # a stationary cycle (complex AR roots, like lynx): levels
     rng = np.random.default_rng(3)
