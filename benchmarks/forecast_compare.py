@@ -96,6 +96,8 @@ def summary(cells):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tags", nargs="+")
+    parser.add_argument("--bands", action="store_true",
+                        help="compare band rules (RULES) on the first tag")
     parser.add_argument("--cache", default="benchmarks/results/"
                         "forecast_cache")
     parser.add_argument("--refits", type=int, default=4)
@@ -103,6 +105,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     key = f"r{args.refits}_s{args.step}"
+    if args.bands:
+        return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))
              for tag in args.tags}
     common = set.intersection(*(set(c["series"]) for c in cells.values()))
@@ -147,12 +151,12 @@ def _rms_scale(errors, factor, monotone=True):
     return scale * factor
 
 
-def rule_pooled(errors, factor, h, coverage):
+def rule_pooled(errors, factor, h, coverage, monotone=True):
     """The current bands: RMS scale per horizon (non-decreasing), widened
     by ``factor``; the conformal quantile of |z| pooled over horizons."""
     keep = np.isfinite(errors).sum(axis=0) >= 3
     errors = errors[:, :np.argmin(keep) if not keep.all() else None]
-    scale = _rms_scale(errors, 1.0)
+    scale = _rms_scale(errors, 1.0, monotone)
     q = _conformal(np.abs(errors / scale).ravel(), coverage)
     k = min(h, len(scale)) - 1
     return scale[k] * factor * q
@@ -165,7 +169,38 @@ def rule_per_horizon(errors, factor, h, coverage):
     return _conformal(e, coverage) * factor
 
 
-RULES = {"pooled": rule_pooled, "per-horizon": rule_per_horizon}
+def rule_pooled_nofactor(errors, factor, h, coverage):
+    """The current bands without the widening to the full-sample spread."""
+    return rule_pooled(errors, 1.0, h, coverage)
+
+
+def rule_mae_pooled(errors, factor, h, coverage):
+    """Scale by the mean absolute error per horizon (non-decreasing), the
+    shape pooled as in 'pooled'."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    errors = errors[:, :np.argmin(keep) if not keep.all() else None]
+    scale = np.maximum.accumulate(np.nanmean(np.abs(errors), axis=0))
+    q = _conformal(np.abs(errors / scale).ravel(), coverage)
+    return scale[min(h, len(scale)) - 1] * factor * q
+
+
+def rule_neighbours(errors, factor, h, coverage, monotone=True):
+    """RMS scale per horizon; the shape pooled over horizons h-1..h+1."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    errors = errors[:, :np.argmin(keep) if not keep.all() else None]
+    scale = _rms_scale(errors, 1.0, monotone)
+    k = min(h, len(scale)) - 1
+    z = errors[:, max(k - 1, 0):k + 2] / scale[max(k - 1, 0):k + 2]
+    return scale[k] * factor * _conformal(np.abs(z).ravel(), coverage)
+
+
+RULES = {"pooled": rule_pooled, "per-horizon": rule_per_horizon,
+         "pooled, no factor": rule_pooled_nofactor,
+         "MAE-scaled pooled": rule_mae_pooled,
+         "neighbours": rule_neighbours,
+         "pooled, free scale": lambda *a: rule_pooled(*a, monotone=False),
+         "neighbours, free scale":
+             lambda *a: rule_neighbours(*a, monotone=False)}
 
 
 def recompute(ours, fits, rule):
@@ -178,6 +213,58 @@ def recompute(ours, fits, rule):
         out[f"lower_{lev:g}"] = out["forecast"] - half
         out[f"upper_{lev:g}"] = out["forecast"] + half
     return out
+
+
+def coverage_table(data, rule):
+    """Coverage per series at h = 1 and h = H with bands from ``rule``."""
+    out = []
+    for name, (ours, _, fits) in data.items():
+        mine = recompute(ours[ours["model"] == "forecaster"], fits, rule)
+        H = int(mine["horizon"].max())
+        for h in (1, H):
+            part = mine[mine["horizon"] == h]
+            out.append({"series": name, "first": h == 1, **{
+                f"cov{lev:g}": float(np.mean(
+                    (part["actual"] >= part[f"lower_{lev:g}"]) &
+                    (part["actual"] <= part[f"upper_{lev:g}"])))
+                for lev in LEVELS}})
+    return pd.DataFrame(out)
+
+
+def coverage_summary(cov):
+    first, last = cov[cov["first"]], cov[~cov["first"]]
+    return {"cov80 h1": first["cov0.8"].mean(),
+            "cov95 h1": first["cov0.95"].mean(),
+            "cov80 hH": last["cov0.8"].mean(),
+            "cov95 hH": last["cov0.95"].mean(),
+            "series < nominal-10": ", ".join(sorted(set(
+                cov.loc[(cov["cov0.8"] < 0.7) | (cov["cov0.95"] < 0.85),
+                        "series"])))}
+
+
+def _miss(cov):
+    """Squared distance of the four mean coverages from nominal."""
+    s = coverage_summary(cov)
+    return sum((s[f"cov{k} {h}"] - int(k) / 100) ** 2
+               for k in ("80", "95") for h in ("h1", "hH"))
+
+
+def compare_bands(data):
+    """Every rule of RULES on the same forecasts, and the LOO choice."""
+    tables = {r: coverage_table(data, rule) for r, rule in RULES.items()}
+    print(pd.DataFrame({r: coverage_summary(t) for r, t in tables.items()})
+          .to_string(float_format=lambda v: f"{v:.3f}"))
+    picks = []
+    for name in sorted(data):
+        miss = {r: _miss(t[t["series"] != name]) for r, t in tables.items()}
+        pick = min(miss, key=miss.get)
+        picks.append(tables[pick][tables[pick]["series"] == name].assign(
+            pick=pick))
+    loo = pd.concat(picks)
+    print("\nLeft-out coverage (each series with the rule chosen on the "
+          "others):", dict(loo.groupby("series")["pick"].first()))
+    print(pd.Series(coverage_summary(loo)).to_string())
+    return tables
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """SequenceForecaster: recurrent and attention networks for time series."""
 
 import math
-import os as _os
 import warnings
 
 import numpy as np
@@ -16,8 +15,8 @@ from .._validation import check_numeric, validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
-from ._linear import (ErrorScales, ar_holdout_mse, decide_difference,
-                      fit_autoregression, window_series)
+from ._linear import (ErrorScales, decide_difference, fit_autoregression,
+                      window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
@@ -37,11 +36,21 @@ _MIN_GATE_ERRORS = 10
 
 
 def _least_squares_gate(residual, addition, keep, cap):
-    """Weight of ``addition`` that best fits ``residual`` on the ``keep``
-    rows, clipped to [0, cap]."""
+    """How much of ``addition`` the ``residual`` supports, on ``keep`` rows.
+
+    The least-squares weight ``g`` shrunk towards 0 by its precision,
+    ``g max(0, 1 - 1/t^2)`` with ``t`` its t statistic (positive-part
+    shrinkage: a weight within a standard error of 0 is dropped, a precise
+    one is kept nearly whole), then clipped to [0, cap].
+    """
     r, a = residual[keep], addition[keep]
-    return float(np.clip((r * a).sum() / max((a * a).sum(), 1e-300),
-                         0.0, cap))
+    saa = max(float((a * a).sum()), 1e-300)
+    gate = float((r * a).sum()) / saa
+    if r.size > 1:
+        s2 = float(((r - gate * a) ** 2).sum()) / (r.size - 1)
+        t2 = gate ** 2 * saa / max(s2, 1e-300)
+        gate *= max(0.0, 1.0 - 1.0 / max(t2, 1e-300))
+    return float(np.clip(gate, 0.0, cap)) + 0.0  # never -0.0
 
 
 def _check_levels(level, name="level"):
@@ -247,17 +256,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             target = Y[:, 0] if series is None else series[:, 0]
             difference, tests = decide_difference(
                 target[np.isfinite(target)])
-            ratio = self._changes_over_levels(X, Y, w)
-            tests["holdout_mse_ratio"] = ratio
-            rule = _os.environ.get("ECONNN_DIFF_RULE", "both")
-            if ratio is not None and rule == "both":
-                difference = difference and ratio < 1
-            elif ratio is not None and rule == "holdout":
-                difference = ratio < 1
         else:
             difference = bool(self.difference)
-            tests = {"adf_pvalue": None, "kpss_pvalue": None,
-                     "holdout_mse_ratio": None}
+            tests = {"adf_pvalue": None, "kpss_pvalue": None}
         order = self.ar_order
         if order == "auto":
             Xt, Yt = (relative_to_last(X), Y - X[:, -1, :1]) if difference \
@@ -272,23 +273,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 n - n_hold >= _MIN_TRAIN:
             return n_hold
         return 0
-
-    def _changes_over_levels(self, X, Y, w):
-        """Held-out MSE of the AR in changes over the AR in levels, averaged
-        over horizons 1..window length (None without a holdout)."""
-        n_hold = self._n_held_out(len(X))
-        if not n_hold:
-            return None
-        order = "auto" if self.ar_order in ("auto", None) else self.ar_order
-        n_horizons = max(Y.shape[1], min(X.shape[1], n_hold,
-                                         _MAX_HOLDOUT_HORIZON))
-        mse = [ar_holdout_mse(X, Y, w, len(X) - n_hold, d, order,
-                              n_horizons) for d in (False, True)]
-        if mse[0] is None:
-            return None
-        ratios = mse[1] / np.maximum(mse[0], 1e-300)
-        ratios = ratios[np.isfinite(ratios)]
-        return float(np.mean(ratios)) if ratios.size else None
 
     def _validate_fit_data(self, X, y, reset):
         X, Y = self._check_windows(X, y, reset)
@@ -485,12 +469,13 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         the windows are consecutive, direct only otherwise.
 
         The gate of the first step is the least-squares weight of the
-        network's addition on the held-out one-step errors, clipped to
-        [0, 1]. With consecutive windows each later step of the recursion
-        gets its own weight, estimated the same way on that step's held-out
-        errors (given the earlier steps' gated forecasts) and never larger
-        than the step before: feeding a nonlinear model its own point
-        forecasts is not its conditional mean, so a network that helps one
+        network's addition on the held-out one-step errors, shrunk by its
+        t statistic and clipped to [0, 1] (:func:`_least_squares_gate`).
+        With consecutive windows each later step of the recursion gets its
+        own weight, estimated the same way on that step's held-out errors
+        (given the earlier steps' gated forecasts) and never larger than
+        the step before: feeding a nonlinear model its own point forecasts
+        does not give its conditional mean, so a network that helps one
         step ahead can hurt through the recursion, and then its share
         shrinks with the horizon.
         """

@@ -11,8 +11,7 @@ import warnings
 import numpy as np
 
 __all__ = ["decide_difference", "fit_autoregression", "ar_design",
-           "ar_holdout_mse", "seasonal_period", "window_series",
-           "ErrorScales"]
+           "seasonal_period", "window_series", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -172,67 +171,6 @@ def window_series(X, Y):
     tail = np.full((Y.shape[1], X.shape[2]), np.nan)
     tail[:, 0] = Y[-1]
     return np.concatenate([X[0], X[1:, -1], tail])
-
-
-def ar_holdout_mse(X, Y, w, n_train, difference, order, n_horizons):
-    """Held-out MSE per horizon of the AR fitted on the first windows.
-
-    The AR (order by AIC with ``order='auto'``) is fitted on the first
-    ``n_train`` windows, in levels or in changes from each window's last
-    value, and run recursively along the series from every later window,
-    covariates taken as observed.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, n_timesteps, n_variables)
-        Consecutive windows of one series.
-    Y : ndarray of shape (n, n_outputs)
-    w : ndarray of shape (n,)
-    n_train : int
-    difference : bool
-    order : 'auto' or int
-    n_horizons : int
-        Horizons 1..n_horizons (fewer where the series ends).
-
-    Returns
-    -------
-    mse : ndarray of shape (n_horizons,)
-        NaN where fewer than 10 errors are observed; None when the windows
-        are not consecutive.
-    """
-    series = window_series(X, Y)
-    if series is None:
-        return None
-
-    def transform(windows):
-        return windows - windows[:, -1:, :] if difference else windows
-
-    horizon, n_timesteps = Y.shape[1], X.shape[1]
-    Yt = Y[:n_train] - X[:n_train, -1, :1] if difference else Y[:n_train]
-    order, intercept, coef = fit_autoregression(
-        transform(X[:n_train]), Yt, w[:n_train], order)
-    n_blocks = -(-n_horizons // horizon)
-    last = np.arange(n_train, len(X)) + n_timesteps - 1
-    future = last[:, None] + np.arange(1, n_blocks * horizon + 1)
-    rows = series[np.minimum(future, len(series) - 1)]
-    rows[future >= len(series)] = np.nan
-    windows, forecasts = X[n_train:].astype(np.float64), []
-    for b in range(n_blocks):
-        block = intercept + ar_design(transform(windows), order) @ coef
-        if difference:
-            block = block + windows[:, -1, :1]
-        forecasts.append(block)
-        new = rows[:, b * horizon:(b + 1) * horizon].copy()
-        new[:, :, 0] = block
-        # a forecast read from an unknown covariate is unknown
-        windows = np.concatenate([windows, new], axis=1)[:, -n_timesteps:]
-    errors = (rows[:, :, 0] - np.concatenate(forecasts, axis=1))[
-        :, :n_horizons]
-    observed = np.isfinite(errors)
-    counts = observed.sum(axis=0)
-    total = np.where(observed, errors, 0.0) ** 2
-    return np.where(counts >= 10, total.sum(axis=0) / np.maximum(counts, 1),
-                    np.nan)
 
 
 class ErrorScales:

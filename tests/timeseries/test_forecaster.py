@@ -374,6 +374,47 @@ def test_conformal_quantiles_are_the_held_out_error_ranks():
     np.testing.assert_allclose(grown[-1], grown[1] * 2)
 
 
+def test_conformal_bands_cover_new_errors_from_the_same_distribution():
+    # held-out errors (heavy-tailed, spread growing with the horizon): bands
+    # built from 60 of them cover fresh draws at the nominal rate per
+    # horizon, on average over 40 held-out samples
+    from scipy.stats import t
+
+    from econnn.timeseries._linear import ErrorScales
+
+    rng = np.random.default_rng(1)
+    spread = np.array([1.0, 1.5, 2.0, 2.5])
+    for level in (0.8, 0.95):
+        cover = []
+        for _ in range(40):
+            scales = ErrorScales(rng.standard_t(5, (60, 4)) * spread, False)
+            half = scales.scales(4) * scales.quantiles([(1 + level) / 2])[0]
+            cover.append(2 * t.cdf(half / spread, 5) - 1)
+        np.testing.assert_allclose(np.mean(cover, axis=0), level, atol=0.02)
+
+
+def test_forecast_bands_are_calibrated_on_a_simulated_ar():
+    # three AR(1) series: fit on 300 quarters, forecast 1-4 quarters from
+    # the next 148 origins without refitting
+    inside = {1: [], 4: []}
+    for seed in range(3):
+        series = ar1(600, phi=0.6, seed=seed)
+        model = SequenceForecaster(**FAST).fit(
+            *make_windows(series.iloc[:300], lags=4))
+        for origin in range(300, 596, 2):
+            fc = model.forecast(series.iloc[:origin], steps=4,
+                                level=(0.8, 0.95))
+            for h in inside:
+                row, actual = fc.iloc[h - 1], series.iloc[origin + h - 1]
+                inside[h].append([
+                    row["lower_0.8"] <= actual <= row["upper_0.8"],
+                    row["lower_0.95"] <= actual <= row["upper_0.95"]])
+    for h, hits in inside.items():
+        cover80, cover95 = np.mean(hits, axis=0)
+        assert abs(cover80 - 0.8) < 0.06, (h, cover80)
+        assert abs(cover95 - 0.95) < 0.03, (h, cover95)
+
+
 def test_forecast_quantiles_median_paths_and_n_paths_check():
     series = ar1(200)
     X, y = make_windows(series, lags=4)
