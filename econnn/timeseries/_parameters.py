@@ -120,7 +120,8 @@ HOLDOUT = Param(
     Share of the windows, the most recent ones, on which a first fit of the
     model is tested before the final fit on all of them. The held-out
     forecast errors decide how much of the network to keep (``gate_``, 0
-    when the network does not improve on the AR out of sample) and
+    when the network does not improve on the AR out of sample; one weight
+    per recursive step of a multi-step forecast, ``step_gates_``) and
     calibrate the prediction intervals, per horizon (``error_scales_``).
     0 skips this: the network is kept in full and intervals come from
     in-sample residuals. With fewer than 10 held-out or 20 remaining windows
