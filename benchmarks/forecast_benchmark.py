@@ -22,7 +22,7 @@ the forecaster (its forecasts and the gate, AR order and differencing of
 every refit are saved there too, under ``--tag``). ``--only`` and
 ``--leave-out`` select series; ``--set name=value`` changes a forecaster
 parameter (for comparing configurations). ``--tiny`` runs two short series
-with two origins and no cache (a smoke test).
+with two origins (a smoke test; cached only with an explicit ``--cache``).
 """
 
 import argparse
@@ -39,6 +39,7 @@ import statsmodels.api as sm
 from econnn import SequenceForecaster, backtest
 
 TEST_SHARE = 0.2
+CACHE = "benchmarks/results/forecast_cache"
 LEVELS = (0.8, 0.95)
 
 
@@ -268,7 +269,7 @@ def evaluate(name, series, args):
     """Forecast rows of every model on one series, with timings."""
     horizon, _, origins, refit_every = design(series, args)
     slug = name.replace(" ", "_").replace("(", "").replace(")", "")
-    key = f"r{args.refits}_s{args.step}"
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
     folder = None if args.cache is None else args.cache
     classical_path = None if folder is None else \
         f"{folder}/classical_{key}/{slug}.pkl"
@@ -377,9 +378,10 @@ def main(argv=None):
     parser.add_argument("--step", type=int, default=1,
                         help="periods between origins")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cache", default="benchmarks/results/"
-                        "forecast_cache", help="folder caching each "
-                        "series' forecasts; 'none' for no cache")
+    parser.add_argument("--cache", default=None,
+                        help="folder caching each series' forecasts "
+                        f"(default {CACHE}; none with --tiny); 'none' for "
+                        "no cache")
     parser.add_argument("--tag", default="default",
                         help="name of the forecaster's configuration in "
                         "the cache")
@@ -394,7 +396,9 @@ def main(argv=None):
                         help="series to leave out (comma-separated)")
     args = parser.parse_args(argv)
     args.params = dict(args.params)
-    if args.tiny or args.cache.lower() == "none":
+    if args.cache is None and not args.tiny:
+        args.cache = CACHE
+    if args.cache is not None and args.cache.lower() == "none":
         args.cache = None
     warnings.filterwarnings("ignore")
     data = suite()

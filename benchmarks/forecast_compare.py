@@ -103,8 +103,10 @@ def main(argv=None):
     parser.add_argument("--refits", type=int, default=4)
     parser.add_argument("--step", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tiny", action="store_true",
+                        help="read what forecast_benchmark.py --tiny cached")
     args = parser.parse_args(argv)
-    key = f"r{args.refits}_s{args.step}"
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
     if args.bands:
         return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))
