@@ -16,7 +16,7 @@ from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, fit_autoregression,
-                      window_series)
+                      shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
@@ -33,24 +33,6 @@ _MAX_HOLDOUT_HORIZON = 24
 #: A recursive step's gate is estimated from at least this many held-out
 #: errors; later steps keep the last estimated one.
 _MIN_GATE_ERRORS = 10
-
-
-def _least_squares_gate(residual, addition, keep, cap):
-    """How much of ``addition`` the ``residual`` supports, on ``keep`` rows.
-
-    The least-squares weight ``g`` shrunk towards 0 by its precision,
-    ``g max(0, 1 - 1/t^2)`` with ``t`` its t statistic (positive-part
-    shrinkage: a weight within a standard error of 0 is dropped, a precise
-    one is kept nearly whole), then clipped to [0, cap].
-    """
-    r, a = residual[keep], addition[keep]
-    saa = max(float((a * a).sum()), 1e-300)
-    gate = float((r * a).sum()) / saa
-    if r.size > 1:
-        s2 = float(((r - gate * a) ** 2).sum()) / (r.size - 1)
-        t2 = gate ** 2 * saa / max(s2, 1e-300)
-        gate *= max(0.0, 1.0 - 1.0 / max(t2, 1e-300))
-    return float(np.clip(gate, 0.0, cap)) + 0.0  # never -0.0
 
 
 def _check_levels(level, name="level"):
@@ -470,7 +452,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
 
         The gate of the first step is the least-squares weight of the
         network's addition on the held-out one-step errors, shrunk by its
-        t statistic and clipped to [0, 1] (:func:`_least_squares_gate`).
+        t statistic and clipped to [0, 1] (:func:`._linear.shrunk_gate`).
         With consecutive windows each later step of the recursion gets its
         own weight, estimated the same way on that step's held-out errors
         (given the earlier steps' gated forecasts) and never larger than
@@ -491,7 +473,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             gate = 1.0
             if model.ar_order_ is not None:
                 base, addition = model._components(Xh)
-                gate = _least_squares_gate(Yh - base, addition, keep, 1.0)
+                gate = shrunk_gate(Yh - base, addition, keep, 1.0)
                 model._set_gate(gate)
             return [gate], Yh - model.predict(Xh).reshape(Yh.shape)
         return self._recursive_errors(model, Xh, series, n_train, keep)
@@ -532,7 +514,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 target = actual[:, cols]
                 usable = keep[:, None] & np.isfinite(target)
                 if usable.sum() >= _MIN_GATE_ERRORS:
-                    gate = _least_squares_gate(
+                    gate = shrunk_gate(
                         np.where(usable, target - base, 0.0),
                         np.where(usable, addition, 0.0), usable, gate)
                 gates.append(gate)

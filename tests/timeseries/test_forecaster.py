@@ -323,6 +323,28 @@ def test_step_gates_keep_the_network_only_where_the_recursion_gains():
     assert linear.step_gates_.max() < 0.1
 
 
+def test_gate_is_the_least_squares_weight_shrunk_by_its_t_statistic():
+    from econnn.timeseries._linear import shrunk_gate
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(50)
+    r = 0.6 * a + rng.standard_normal(50)
+    keep = np.ones(50, dtype=bool)
+    g = r @ a / (a @ a)                                   # by hand
+    se2 = np.sum((r - g * a) ** 2) / 49 / (a @ a)
+    expected = g * (1 - se2 / g ** 2)
+    assert shrunk_gate(r, a, keep, 1.0) == pytest.approx(expected)
+    assert 0.3 < expected < g
+    assert shrunk_gate(r, a, keep, 0.2) == 0.2            # capped
+    # an addition unrelated to the errors: dropped, not kept at its noise
+    noise = rng.standard_normal(50)
+    assert shrunk_gate(noise, a, keep, 1.0) == 0.0
+    # only the kept rows count
+    keep[25:] = False
+    assert shrunk_gate(np.where(keep, r, 1e6), a, keep, 1.0) == \
+        pytest.approx(shrunk_gate(r[:25], a[:25], keep[:25], 1.0))
+
+
 def test_stationarity_needs_adf_and_kpss_to_agree():
     # a stationary cycle (complex AR roots, like lynx): levels
     rng = np.random.default_rng(3)
