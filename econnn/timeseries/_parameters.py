@@ -2,7 +2,7 @@
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _hyperparameters as hp
 from .._declaration import Param
@@ -133,3 +133,55 @@ HOLDOUT = Param(
 #: what the AR leaves, so a few hundred windows are trained in full batches
 #: (one step per epoch, a few seconds per fit on one core) at a larger rate.
 TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=1e-2)
+
+
+# -------------------------------------------------------- PanelForecaster
+FORECASTER = Param(
+    "forecaster",
+    None,
+    [HasMethods(["fit", "forecast"]), None],
+    "SequenceForecaster or None",
+    """
+    The global model's configuration (unfitted; cloned at fit). None means
+    ``SequenceForecaster()`` with its defaults. Its ``difference`` is
+    applied per series ('auto': ADF and KPSS on each series), its
+    ``holdout_fraction`` is the share of each series' most recent windows
+    held out, and its ``ar_order`` is the order of the pooled AR.
+    """,
+)
+
+PANEL_LAGS = Param(
+    "lags",
+    "auto",
+    [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "int or 'auto'",
+    """
+    Window length, as for :func:`make_windows`; 'auto' is chosen on the
+    shortest series.
+    """,
+)
+
+PANEL_HORIZON = Param(
+    "horizon",
+    1,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    Number of future periods forecast directly from each window (later
+    periods are forecast recursively).
+    """,
+)
+
+ID_COLUMN = Param(
+    "id_column",
+    None,
+    [str, None],
+    "str or None",
+    """
+    Column of the panel holding the series id, when the panel is indexed
+    by period alone; None: the panel is indexed by a (series id, period)
+    MultiIndex.
+    """,
+)
+
+PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN]

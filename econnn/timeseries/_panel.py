@@ -1,0 +1,517 @@
+"""PanelForecaster: one global forecasting model for many related series."""
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._declaration import estimator
+from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_HOLDOUT, _MIN_TRAIN,
+                          SequenceForecaster, _check_levels, _future_index)
+from ._linear import ErrorScales, decide_difference
+from ._panel_data import split_panel
+from ._parameters import PANEL
+from ._windows import _check_count, auto_lags
+
+__all__ = ["PanelForecaster"]
+
+#: Keys of ``error_scales_``: the series modelled in levels or in changes.
+_GROUPS = {False: "levels", True: "changes"}
+
+
+def _sliding(z, lags, horizon):
+    """Windows (n, lags) and targets (n, horizon) of one series."""
+    n = len(z) - lags - horizon + 1
+    view = np.lib.stride_tricks.sliding_window_view
+    return view(z, lags)[:n], view(z[lags:], horizon)[:n]
+
+
+def _gate(model, X, Y):
+    """Least-squares weight of the network's addition, clipped to [0, 1].
+
+    The rule of :meth:`SequenceForecaster.fit`, on pooled held-out windows.
+    """
+    if model.ar_order_ is None:
+        return 1.0
+    base, addition = model._components(X)
+    r, a = Y - base, addition
+    return float(np.clip((r * a).sum() / max((a * a).sum(), 1e-300),
+                         0.0, 1.0))
+
+
+@estimator(PANEL)
+class PanelForecaster(BaseEstimator):
+    """One forecasting model trained across many related series.
+
+    A global model for a panel in long format (firms, regions, countries,
+    products): every series is made stationary and standardised on its own,
+    then a single :class:`SequenceForecaster` -- a pooled autoregression
+    plus a network trained on what it leaves, weighted by held-out
+    windows -- is trained on the windows of all series, and every series
+    is forecast from its own end, in its own units.
+
+    Per series ``i``, with target ``y_i``:
+
+    * **levels or changes**: ``z_i = y_i`` or ``z_i = diff(y_i)``, decided
+      by the forecaster's ``difference`` ('auto': ADF and KPSS on that
+      series, as for one series);
+    * **scaling**: ``z_i`` is standardised by its own mean and standard
+      deviation (a series in thousands and one in units are then alike;
+      its mean change is its own drift);
+    * **windows** are cut from each series alone, never across two.
+
+    The standardised windows of all series are pooled: the AR (order by
+    AIC) is a pooled AR on standardised data -- the linear model every
+    series shares -- and the network learns what it leaves. The last
+    ``holdout_fraction`` of each series' windows are held out (time order
+    within every series): a first fit on the rest gives the network's
+    weight ``gate_`` and the out-of-sample errors behind the intervals,
+    pooled over series (standardised by each series' scale) separately
+    for series in levels and in changes.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    forecaster_ : SequenceForecaster
+        The global model, fitted on the standardised windows of all series
+        (its ``difference_`` is False: differencing is done per series).
+    series_ : pandas.DataFrame
+        One row per series, indexed by id: ``n_periods``, ``difference``
+        (whether it is modelled in changes), ``adf_pvalue`` and
+        ``kpss_pvalue`` (None when not tested), ``location`` and ``scale``
+        of the standardisation (of the changes when ``difference``),
+        ``n_windows`` and ``n_held_out`` (its held-out windows).
+    ids_ : pandas.Index
+        The series ids seen in fit.
+    n_timesteps_ : int
+        Window length.
+    n_outputs_ : int
+        Number of directly forecast horizons.
+    gate_ : float
+        Weight in [0, 1] of the network's addition to the pooled AR.
+    ar_order_ : int or None
+        Order of the pooled AR.
+    holdout_errors_ : pandas.DataFrame or None
+        Held-out forecast errors in each series' standardised units (the
+        error in the series' units divided by its ``scale``), indexed by
+        (id, origin), one column per horizon; None without a holdout.
+    error_scales_ : dict or None
+        ``{'levels': ErrorScales, 'changes': ErrorScales}`` for the groups
+        present: the conformal interval model of each group.
+
+    See Also
+    --------
+    SequenceForecaster : The model fitted to one series, and the global one.
+    make_windows : Accepts a panel and cuts windows series by series.
+
+    Notes
+    -----
+    The forecast of series ``i`` in levels is ``m_i + s_i f(z-window)``;
+    in changes it is ``y_iT + cumsum(m_i + s_i f(...))``, where ``f`` is
+    the global model. Series shorter than the windows (plus one period when
+    differenced) are refused by name rather than dropped.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from econnn import PanelForecaster, SequenceForecaster
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.MultiIndex.from_product(
+    ...     [["a", "b", "c"], pd.period_range("2000Q1", periods=40,
+    ...                                       freq="Q")], names=["id", "t"])
+    >>> panel = pd.Series(rng.standard_normal(120).cumsum(), index=idx,
+    ...                   name="y")
+    >>> model = PanelForecaster(SequenceForecaster(max_iter=20,
+    ...                                            random_state=0),
+    ...                         lags=4).fit(panel)
+    >>> model.forecast(panel, steps=2).index.names
+    FrozenList(['id', 't'])
+    """
+
+    # ------------------------------------------------------------ fitting
+    def _forecaster(self):
+        model = SequenceForecaster() if self.forecaster is None else \
+            self.forecaster
+        if not isinstance(model, SequenceForecaster):
+            raise TypeError("forecaster must be a SequenceForecaster; got "
+                            f"{type(model).__name__}.")
+        if model.known_future:
+            raise ValueError("known_future regressors are not supported in "
+                             "panels (each series is univariate).")
+        return model
+
+    @staticmethod
+    def _univariate(series, name):
+        wide = {k: list(f.columns) for k, f in series.items()
+                if f.shape[1] != 1}
+        if wide:
+            key = next(iter(wide))
+            raise ValueError(
+                f"{name} has columns {wide[key]} (series {key!r}): a panel "
+                "forecaster forecasts one variable per series, from its own "
+                "past; covariates and several target variables are not "
+                "supported in panels. Pass the target column alone.")
+
+    def _decide(self, series, difference):
+        """Per-series levels/changes and standardisation."""
+        rows = {}
+        for key, frame in series.items():
+            y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+            if difference == "auto":
+                d, tests = decide_difference(y)
+            else:
+                d = bool(difference)
+                tests = {"adf_pvalue": None, "kpss_pvalue": None}
+            z = np.diff(y) if d else y
+            loc = float(z.mean()) if len(z) else 0.0
+            scale = float(z.std()) if len(z) else 1.0
+            rows[key] = {"n_periods": len(y), "difference": d, **tests,
+                         "location": loc,
+                         "scale": scale if scale > 1e-12 * max(
+                             1.0, abs(loc)) else 1.0}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def _standardised(self, frame, row):
+        y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+        z = np.diff(y) if row["difference"] else y
+        return (z - row["location"]) / row["scale"]
+
+    def fit(self, X, y=None):
+        """Fit the global model to every series of a panel.
+
+        Parameters
+        ----------
+        X : pandas.Series or pandas.DataFrame
+            The panel in long format: one value column (or a Series),
+            indexed by a (series id, period) MultiIndex, or by period with
+            the ids in column ``id_column``. Within each series periods
+            must be consecutive, increasing and unique; rows of different
+            series may interleave. Every series needs at least
+            ``lags + horizon`` periods (one more when differenced).
+        y : None
+            Ignored; the target is the panel's value column.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        if y is not None:
+            raise ValueError("PanelForecaster.fit takes the panel alone, as "
+                             "X (its value column is the target); y must "
+                             "be None.")
+        base = self._forecaster()
+        series, names = split_panel(X, self.id_column, name="X")
+        self._univariate(series, "X")
+        horizon = self.horizon
+        lags = self.lags
+        if lags == "auto":
+            shortest = min(series.values(), key=len)
+            lags = auto_lags(shortest.index[1:], horizon)
+        table = self._decide(series, base.difference)
+        needed = lags + horizon + table["difference"].astype(int)
+        short = table.index[table["n_periods"] < needed]
+        if len(short):
+            raise ValueError(
+                f"series {list(short)} of X have "
+                f"{table.loc[short, 'n_periods'].tolist()} periods, fewer "
+                f"than the lags + horizon = {lags + horizon} (one more for a "
+                "differenced series) needed for one window; drop them or use "
+                "shorter windows.")
+        zs = {k: self._standardised(f, table.loc[k])
+              for k, f in series.items()}
+        parts = {k: _sliding(z, lags, horizon) for k, z in zs.items()}
+        n_win = {k: len(p[0]) for k, p in parts.items()}
+        fraction = base.holdout_fraction
+        n_hold = {k: int(round(fraction * n)) for k, n in n_win.items()}
+        table["n_windows"] = pd.Series(n_win)
+        table["n_held_out"] = pd.Series(n_hold)
+
+        def stacked(select):
+            Xs = [parts[k][0][select(k)] for k in parts]
+            Ys = [parts[k][1][select(k)] for k in parts]
+            return np.concatenate(Xs)[:, :, None], np.concatenate(Ys)
+
+        X_all, Y_all = stacked(lambda k: slice(None))
+        X_tr, Y_tr = stacked(lambda k: slice(0, n_win[k] - n_hold[k]))
+        X_ho, Y_ho = stacked(lambda k: slice(n_win[k] - n_hold[k], None))
+        inner = clone(base).set_params(difference=False,
+                                       holdout_fraction=0.0)
+        self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
+        self.series_ = table.rename_axis(names[0])
+        self.ids_ = pd.Index(list(series), name=names[0])
+        self._names = names
+        self._freq = next(iter(series.values())).index.freqstr
+        self._value_name = next(iter(series.values())).columns[0]
+
+        held_out = None
+        if fraction > 0 and len(X_ho) >= _MIN_HOLDOUT and \
+                len(X_tr) >= _MIN_TRAIN:
+            model = clone(inner).fit(X_tr, self._y_arg(Y_tr))
+            gate = _gate(model, X_ho, Y_ho)
+            model._set_gate(gate)
+            held_out = gate, self._holdout_errors(model, zs, n_win, n_hold,
+                                                  series)
+        self.forecaster_ = inner.fit(X_all, self._y_arg(Y_all))
+        gate = held_out[0] if held_out is not None else (
+            1.0 if fraction == 0 or self.forecaster_.ar_order_ is None
+            else 0.0)
+        self.forecaster_._set_gate(gate)
+        self.gate_ = float(gate)
+        self.ar_order_ = self.forecaster_.ar_order_
+        if held_out is None:
+            self.holdout_errors_ = self.error_scales_ = None
+            return self
+        errors = held_out[1]
+        # the held-out periods may be calmer than the sample: widen the
+        # bands to the full-sample one-step residual spread, never narrow
+        residuals = Y_all[:, 0] - self.forecaster_._linear_predictor(
+            X_all).cpu().numpy()[:, 0]
+        recent = np.concatenate([np.arange(n_win[k]) >= n_win[k] - n_hold[k]
+                                 for k in parts])
+        factor = max(1.0, float(np.sqrt(np.mean(residuals ** 2) / max(
+            np.mean(residuals[recent] ** 2), 1e-300))))
+        self.holdout_errors_ = errors
+        self.error_scales_ = self._error_scales(errors, factor)
+        return self
+
+    def _y_arg(self, Y):
+        return Y[:, 0] if Y.shape[1] == 1 else Y
+
+    def _holdout_errors(self, model, zs, n_win, n_hold, series):
+        """Recursive held-out errors, standardised, per (id, origin)."""
+        lags, horizon = self.n_timesteps_, self.n_outputs_
+        steps = max(horizon, min(max(n_hold.values()), _MAX_HOLDOUT_HORIZON))
+        n_blocks = math.ceil(steps / horizon)
+        windows, actual, keys, origins = [], [], [], []
+        for key, z in zs.items():
+            d = int(self.series_.loc[key, "difference"])
+            for j in range(n_win[key] - n_hold[key], n_win[key]):
+                last = j + lags - 1
+                future = np.full(steps, np.nan)
+                avail = z[last + 1:last + 1 + steps]
+                future[:len(avail)] = avail
+                windows.append(z[j:last + 1])
+                actual.append(future)
+                keys.append(key)
+                # the period of the origin's last observation
+                origins.append(series[key].index[last + d])
+        if not windows:
+            return None
+        windows = np.asarray(windows)[:, :, None]
+        paths = model._recurse(windows, None, n_blocks)[:, :steps]
+        errors = np.asarray(actual) - paths
+        changes = self.series_.loc[keys, "difference"].to_numpy(dtype=bool)
+        # errors of changes add up to errors of the level
+        errors[changes] = np.cumsum(errors[changes], axis=1)
+        index = pd.MultiIndex.from_arrays(
+            [keys, pd.Index(origins)], names=[self._names[0], "origin"])
+        return pd.DataFrame(errors, index=index,
+                            columns=[f"h{h}" for h in range(1, steps + 1)])
+
+    def _error_scales(self, errors, factor):
+        flags = self.series_.loc[errors.index.get_level_values(0),
+                                 "difference"].to_numpy(dtype=bool)
+        out = {}
+        for flag in np.unique(self.series_["difference"].astype(bool)):
+            rows = errors.to_numpy()[flags == flag]
+            if np.isfinite(rows[:, 0]).sum() < 3:
+                # too few in this group: every series' errors, pooled
+                rows = errors.to_numpy()
+            out[_GROUPS[bool(flag)]] = ErrorScales(rows, bool(flag), factor)
+        return out
+
+    # ------------------------------------------------------- forecasting
+    def _origins(self, X, ids):
+        """Validated series to forecast, and their standardised windows."""
+        check_is_fitted(self)
+        series, _ = split_panel(X, self.id_column, name="X")
+        self._univariate(series, "X")
+        freq = next(iter(series.values())).index.freqstr
+        if freq != self._freq:
+            raise ValueError(f"X has frequency {freq!r}, but "
+                             f"{type(self).__name__} was fitted on "
+                             f"{self._freq!r}.")
+        if ids is None:
+            keys = list(series)
+        else:
+            keys = list(pd.Index(np.atleast_1d(np.asarray(ids, dtype=object))
+                                 ).unique())
+            absent = [k for k in keys if k not in series]
+            if absent:
+                raise ValueError(f"ids {absent} are not series of X.")
+        unknown = [k for k in keys if k not in self.ids_]
+        if unknown:
+            raise ValueError(
+                f"series {unknown} were not in the panel the model was "
+                "fitted on: their scaling and differencing are decided at "
+                "fit. Refit with them, or forecast the others (ids=...).")
+        windows = []
+        for key in keys:
+            row = self.series_.loc[key]
+            z = self._standardised(series[key], row)
+            if len(z) < self.n_timesteps_:
+                raise ValueError(
+                    f"series {key!r} of X has {len(series[key])} periods, "
+                    f"fewer than the {self.n_timesteps_ + row['difference']}"
+                    " needed for one window.")
+            windows.append(z[-self.n_timesteps_:])
+        return series, keys, np.asarray(windows)[:, :, None]
+
+    def _to_levels(self, z, keys, series):
+        """Standardised forecasts (n_series, ..., steps) in series' units."""
+        rows = self.series_.loc[keys]
+        shape = (len(keys),) + (1,) * (z.ndim - 1)
+        loc = rows["location"].to_numpy(dtype=np.float64).reshape(shape)
+        scale = rows["scale"].to_numpy(dtype=np.float64).reshape(shape)
+        values = loc + scale * z
+        for i, key in enumerate(keys):
+            if rows.loc[key, "difference"]:
+                last = series[key].iloc[-1, 0]
+                values[i] = last + np.cumsum(values[i], axis=-1)
+        return values
+
+    def _index(self, series, keys, steps):
+        future = [_future_index(series[k].index, steps) for k in keys]
+        periods = future[0].append(future[1:]) if len(future) > 1 \
+            else future[0]
+        return pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(keys, dtype=object), steps), periods],
+            names=list(self._names))
+
+    def forecast(self, X, steps, ids=None, level=None, quantiles=None,
+                 method="conformal", n_paths=1000):
+        """Forecast the periods after the end of every series.
+
+        Parameters
+        ----------
+        X : pandas.Series or pandas.DataFrame
+            The panel up to the forecast origins, laid out as for
+            :meth:`fit` (the training panel, or one extended with newer
+            periods); each series is forecast from its own last period.
+        steps : int
+            Number of periods to forecast for each series.
+        ids : sequence or None, default=None
+            Series to forecast; None: every series of ``X``.
+        level, quantiles, method, n_paths
+            As for :meth:`SequenceForecaster.forecast`; conformal bands
+            use the held-out errors of the series' group (levels or
+            changes) times the series' own scale.
+
+        Returns
+        -------
+        forecast : pandas.Series or pandas.DataFrame
+            Long format, indexed by (id, period): a Series of point
+            forecasts, or with ``level``/``quantiles`` a DataFrame with
+            columns ``'forecast'``, ``'lower_<level>'``, ``'upper_<level>'``
+            and ``'q<quantile>'``, in each series' units.
+        """
+        check_is_fitted(self)
+        steps = _check_count(steps, "steps")
+        n_paths = _check_count(n_paths, "n_paths")
+        if method not in ("conformal", "paths"):
+            raise ValueError("method must be 'conformal' or 'paths'; got "
+                             f"{method!r}.")
+        levels = [] if level is None else list(_check_levels(level))
+        qs = [] if quantiles is None else list(
+            _check_levels(quantiles, "quantiles"))
+        series, keys, windows = self._origins(X, ids)
+        n_blocks = math.ceil(steps / self.n_outputs_)
+        z = self.forecaster_._recurse(windows, None, n_blocks)[:, :steps]
+        point = self._to_levels(z, keys, series)
+        index = self._index(series, keys, steps)
+        if not levels and not qs:
+            return pd.Series(point.ravel(), index=index,
+                             name=self._value_name)
+        probs = np.array([p for lev in levels
+                          for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
+        if method == "conformal" and self.error_scales_ is not None:
+            values = np.empty((len(keys), steps, len(probs)))
+            for i, key in enumerate(keys):
+                row = self.series_.loc[key]
+                scales = self.error_scales_[_GROUPS[bool(row["difference"])]]
+                values[i] = point[i][:, None] + row["scale"] * np.outer(
+                    scales.scales(steps), scales.quantiles(probs))
+        else:
+            tail = float(np.min(np.minimum(probs, 1 - probs)))
+            needed = math.ceil(10 / tail)
+            if n_paths < needed:
+                raise ValueError(
+                    f"n_paths={n_paths} is too few simulated paths to "
+                    f"estimate the {tail:.3g} quantile; use at least "
+                    f"{needed}.")
+            paths = self._paths(series, keys, windows, steps, n_paths)
+            values = np.moveaxis(np.quantile(paths, probs, axis=1), 0, -1)
+        out = {"forecast": point.ravel()}
+        values = values.reshape(-1, len(probs))
+        for i, lev in enumerate(levels):
+            out[f"lower_{lev:g}"] = values[:, 2 * i]
+            out[f"upper_{lev:g}"] = values[:, 2 * i + 1]
+        for j, q in enumerate(qs):
+            out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
+        return pd.DataFrame(out, index=index)
+
+    def simulate(self, X, steps, n_paths=1000, ids=None):
+        """Simulated future paths of every series.
+
+        Each path runs the global model forward from the end of a series,
+        adding at every step a held-out one-step error of the series'
+        group (standardised; in-sample residuals without a holdout), and
+        is mapped back to the series' units.
+
+        Parameters
+        ----------
+        X, steps, ids
+            As for :meth:`forecast`.
+        n_paths : int, default=1000
+            Number of paths per series.
+
+        Returns
+        -------
+        paths : pandas.DataFrame of shape (n_series * steps, n_paths)
+            Indexed by (id, period), one column per path.
+        """
+        check_is_fitted(self)
+        steps = _check_count(steps, "steps")
+        n_paths = _check_count(n_paths, "n_paths")
+        series, keys, windows = self._origins(X, ids)
+        paths = self._paths(series, keys, windows, steps, n_paths)
+        return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
+                            index=self._index(series, keys, steps))
+
+    def _paths(self, series, keys, windows, steps, n_paths):
+        """Simulated paths, shape (n_series, n_paths, steps), in units."""
+        model = self.forecaster_
+        rng = check_random_state(model.random_state)
+        horizon = self.n_outputs_
+        n = len(keys) * n_paths
+        if self.error_scales_ is not None:
+            groups = np.repeat([_GROUPS[bool(self.series_.loc[k,
+                                                             "difference"])]
+                                for k in keys], n_paths)
+
+            def shock():
+                out = np.empty((n, horizon))
+                for name, scales in self.error_scales_.items():
+                    rows = groups == name
+                    out[rows] = scales.scale[0] * scales.draw(
+                        rng, (int(rows.sum()), horizon))
+                return out
+        else:
+            residuals = model.residuals_
+
+            def shock():
+                return residuals[rng.randint(len(residuals), size=n)]
+
+        n_blocks = math.ceil(steps / horizon)
+        z = model._recurse(np.repeat(windows, n_paths, axis=0), None,
+                           n_blocks, shock)[:, :steps]
+        return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
+                               series)
