@@ -64,13 +64,16 @@ class PanelForecaster(BaseEstimator):
     * **windows** are cut from each series alone, never across two.
 
     The standardised windows of all series are pooled: the AR (order by
-    AIC) is a pooled AR on standardised data -- the linear model every
-    series shares -- and the network learns what it leaves. The last
+    AIC) is a pooled AR on standardised data -- the linear model the
+    series share -- and the network learns what it leaves. Series modelled
+    in levels and series modelled in changes are different objects (a
+    standardised level, a standardised change), so when a panel has both,
+    each kind gets its own global model (``forecasters_['levels']``,
+    ``forecasters_['changes']``); usually there is one. The last
     ``holdout_fraction`` of each series' windows are held out (time order
     within every series): a first fit on the rest gives the network's
     weight ``gate_`` and the out-of-sample errors behind the intervals,
-    pooled over series (standardised by each series' scale) separately
-    for series in levels and in changes.
+    pooled over the series of the group, each standardised by its scale.
 
     Parameters
     ----------
@@ -78,9 +81,11 @@ class PanelForecaster(BaseEstimator):
 
     Attributes
     ----------
-    forecaster_ : SequenceForecaster
-        The global model, fitted on the standardised windows of all series
-        (its ``difference_`` is False: differencing is done per series).
+    forecasters_ : dict
+        ``{'levels': SequenceForecaster, 'changes': SequenceForecaster}``
+        for the groups present: each global model, fitted on the
+        standardised windows of its series (its own ``difference_`` is
+        False: differencing is done per series).
     series_ : pandas.DataFrame
         One row per series, indexed by id: ``n_periods``, ``difference``
         (whether it is modelled in changes), ``adf_pvalue`` and
@@ -93,17 +98,19 @@ class PanelForecaster(BaseEstimator):
         Window length.
     n_outputs_ : int
         Number of directly forecast horizons.
-    gate_ : float
-        Weight in [0, 1] of the network's addition to the pooled AR.
-    ar_order_ : int or None
-        Order of the pooled AR.
+    gate_ : dict
+        Group -> weight in [0, 1] of the network's addition to the pooled
+        AR.
+    ar_order_ : dict
+        Group -> order of the pooled AR (None with ``ar_order=None``).
     holdout_errors_ : pandas.DataFrame or None
         Held-out forecast errors in each series' standardised units (the
         error in the series' units divided by its ``scale``), indexed by
         (id, origin), one column per horizon; None without a holdout.
-    error_scales_ : dict or None
-        ``{'levels': ErrorScales, 'changes': ErrorScales}`` for the groups
-        present: the conformal interval model of each group.
+    error_scales_ : dict
+        Group -> :class:`~econnn.timeseries._linear.ErrorScales`, the
+        conformal interval model of the group (absent without held-out
+        errors: its bands then come from paths of in-sample residuals).
 
     See Also
     --------
@@ -210,8 +217,7 @@ class PanelForecaster(BaseEstimator):
         base = self._forecaster()
         series, names = split_panel(X, self.id_column, name="X")
         self._univariate(series, "X")
-        horizon = self.horizon
-        lags = self.lags
+        horizon, lags = self.horizon, self.lags
         if lags == "auto":
             shortest = min(series.values(), key=len)
             lags = auto_lags(shortest.index[1:], horizon)
@@ -225,75 +231,97 @@ class PanelForecaster(BaseEstimator):
                 f"than the lags + horizon = {lags + horizon} (one more for a "
                 "differenced series) needed for one window; drop them or use "
                 "shorter windows.")
+        self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
         zs = {k: self._standardised(f, table.loc[k])
               for k, f in series.items()}
-        parts = {k: _sliding(z, lags, horizon) for k, z in zs.items()}
-        n_win = {k: len(p[0]) for k, p in parts.items()}
-        fraction = base.holdout_fraction
-        n_hold = {k: int(round(fraction * n)) for k, n in n_win.items()}
+        n_win = {k: len(z) - lags - horizon + 1 for k, z in zs.items()}
+        n_hold = {k: int(round(base.holdout_fraction * n))
+                  for k, n in n_win.items()}
         table["n_windows"] = pd.Series(n_win)
         table["n_held_out"] = pd.Series(n_hold)
-
-        def stacked(select):
-            Xs = [parts[k][0][select(k)] for k in parts]
-            Ys = [parts[k][1][select(k)] for k in parts]
-            return np.concatenate(Xs)[:, :, None], np.concatenate(Ys)
-
-        X_all, Y_all = stacked(lambda k: slice(None))
-        X_tr, Y_tr = stacked(lambda k: slice(0, n_win[k] - n_hold[k]))
-        X_ho, Y_ho = stacked(lambda k: slice(n_win[k] - n_hold[k], None))
-        inner = clone(base).set_params(difference=False,
-                                       holdout_fraction=0.0)
-        self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
         self.series_ = table.rename_axis(names[0])
         self.ids_ = pd.Index(list(series), name=names[0])
         self._names = names
         self._freq = next(iter(series.values())).index.freqstr
         self._value_name = next(iter(series.values())).columns[0]
+        self.forecasters_, self.gate_, self.error_scales_ = {}, {}, {}
+        errors = []
+        for flag in sorted(set(table["difference"].astype(bool))):
+            keys = [k for k in zs if bool(table.loc[k, "difference"]) == flag]
+            group = _GROUPS[flag]
+            model, gate, held = self._fit_group(
+                base, {k: zs[k] for k in keys}, n_hold, series)
+            self.forecasters_[group], self.gate_[group] = model, gate
+            if held is not None:
+                errors.append(held[0])
+                self.error_scales_[group] = ErrorScales(
+                    held[0].to_numpy(), flag, held[1])
+        self.ar_order_ = {g: m.ar_order_ for g, m in self.forecasters_.items()}
+        self.holdout_errors_ = pd.concat(errors) if errors else None
+        return self
 
-        held_out = None
-        if fraction > 0 and len(X_ho) >= _MIN_HOLDOUT and \
+    def _fit_group(self, base, zs, n_hold, series):
+        """One global model on the windows of ``zs`` (id -> standardised).
+
+        Returns the fitted model, its gate, and (held-out errors, widening
+        factor) or None without a holdout.
+        """
+        lags, horizon = self.n_timesteps_, self.n_outputs_
+        parts = {k: _sliding(z, lags, horizon) for k, z in zs.items()}
+
+        def stacked(first, last):
+            Xs = [p[0][first(k, len(p[0])):last(k, len(p[0]))]
+                  for k, p in parts.items()]
+            Ys = [p[1][first(k, len(p[1])):last(k, len(p[1]))]
+                  for k, p in parts.items()]
+            return np.concatenate(Xs)[:, :, None], np.concatenate(Ys)
+
+        X_all, Y_all = stacked(lambda k, n: 0, lambda k, n: n)
+        X_tr, Y_tr = stacked(lambda k, n: 0, lambda k, n: n - n_hold[k])
+        X_ho, Y_ho = stacked(lambda k, n: n - n_hold[k], lambda k, n: n)
+        inner = clone(base).set_params(difference=False,
+                                       holdout_fraction=0.0)
+        held = None
+        if base.holdout_fraction > 0 and len(X_ho) >= _MIN_HOLDOUT and \
                 len(X_tr) >= _MIN_TRAIN:
             model = clone(inner).fit(X_tr, self._y_arg(Y_tr))
             gate = _gate(model, X_ho, Y_ho)
             model._set_gate(gate)
-            held_out = gate, self._holdout_errors(model, zs, n_win, n_hold,
-                                                  series)
-        self.forecaster_ = inner.fit(X_all, self._y_arg(Y_all))
-        gate = held_out[0] if held_out is not None else (
-            1.0 if fraction == 0 or self.forecaster_.ar_order_ is None
-            else 0.0)
-        self.forecaster_._set_gate(gate)
-        self.gate_ = float(gate)
-        self.ar_order_ = self.forecaster_.ar_order_
-        if held_out is None:
-            self.holdout_errors_ = self.error_scales_ = None
-            return self
-        errors = held_out[1]
+            held = self._holdout_errors(model, zs, n_hold, series)
+        model = inner.fit(X_all, self._y_arg(Y_all))
+        if held is not None:
+            model._set_gate(gate)
+        else:
+            gate = 1.0 if base.holdout_fraction == 0 or \
+                model.ar_order_ is None else 0.0
+            model._set_gate(gate)
+            return model, float(gate), None
+        if np.isfinite(held.to_numpy()[:, 0]).sum() < 3:
+            return model, float(gate), None
         # the held-out periods may be calmer than the sample: widen the
         # bands to the full-sample one-step residual spread, never narrow
-        residuals = Y_all[:, 0] - self.forecaster_._linear_predictor(
+        residuals = Y_all[:, 0] - model._linear_predictor(
             X_all).cpu().numpy()[:, 0]
-        recent = np.concatenate([np.arange(n_win[k]) >= n_win[k] - n_hold[k]
-                                 for k in parts])
+        recent = np.concatenate([np.arange(len(p[0])) >= len(p[0]) - n_hold[k]
+                                 for k, p in parts.items()])
         factor = max(1.0, float(np.sqrt(np.mean(residuals ** 2) / max(
             np.mean(residuals[recent] ** 2), 1e-300))))
-        self.holdout_errors_ = errors
-        self.error_scales_ = self._error_scales(errors, factor)
-        return self
+        return model, float(gate), (held, factor)
 
     def _y_arg(self, Y):
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
-    def _holdout_errors(self, model, zs, n_win, n_hold, series):
+    def _holdout_errors(self, model, zs, n_hold, series):
         """Recursive held-out errors, standardised, per (id, origin)."""
         lags, horizon = self.n_timesteps_, self.n_outputs_
-        steps = max(horizon, min(max(n_hold.values()), _MAX_HOLDOUT_HORIZON))
+        steps = max(horizon, min(max(n_hold[k] for k in zs),
+                                 _MAX_HOLDOUT_HORIZON))
         n_blocks = math.ceil(steps / horizon)
         windows, actual, keys, origins = [], [], [], []
         for key, z in zs.items():
             d = int(self.series_.loc[key, "difference"])
-            for j in range(n_win[key] - n_hold[key], n_win[key]):
+            n = len(z) - lags - horizon + 1
+            for j in range(n - n_hold[key], n):
                 last = j + lags - 1
                 future = np.full(steps, np.nan)
                 avail = z[last + 1:last + 1 + steps]
@@ -303,30 +331,16 @@ class PanelForecaster(BaseEstimator):
                 keys.append(key)
                 # the period of the origin's last observation
                 origins.append(series[key].index[last + d])
-        if not windows:
-            return None
         windows = np.asarray(windows)[:, :, None]
         paths = model._recurse(windows, None, n_blocks)[:, :steps]
         errors = np.asarray(actual) - paths
-        changes = self.series_.loc[keys, "difference"].to_numpy(dtype=bool)
-        # errors of changes add up to errors of the level
-        errors[changes] = np.cumsum(errors[changes], axis=1)
+        if self.series_.loc[keys[0], "difference"]:
+            # errors of changes add up to errors of the level
+            errors = np.cumsum(errors, axis=1)
         index = pd.MultiIndex.from_arrays(
             [keys, pd.Index(origins)], names=[self._names[0], "origin"])
         return pd.DataFrame(errors, index=index,
                             columns=[f"h{h}" for h in range(1, steps + 1)])
-
-    def _error_scales(self, errors, factor):
-        flags = self.series_.loc[errors.index.get_level_values(0),
-                                 "difference"].to_numpy(dtype=bool)
-        out = {}
-        for flag in np.unique(self.series_["difference"].astype(bool)):
-            rows = errors.to_numpy()[flags == flag]
-            if np.isfinite(rows[:, 0]).sum() < 3:
-                # too few in this group: every series' errors, pooled
-                rows = errors.to_numpy()
-            out[_GROUPS[bool(flag)]] = ErrorScales(rows, bool(flag), factor)
-        return out
 
     # ------------------------------------------------------- forecasting
     def _origins(self, X, ids):
@@ -353,7 +367,7 @@ class PanelForecaster(BaseEstimator):
                 f"series {unknown} were not in the panel the model was "
                 "fitted on: their scaling and differencing are decided at "
                 "fit. Refit with them, or forecast the others (ids=...).")
-        windows = []
+        windows = {}
         for key in keys:
             row = self.series_.loc[key]
             z = self._standardised(series[key], row)
@@ -362,8 +376,14 @@ class PanelForecaster(BaseEstimator):
                     f"series {key!r} of X has {len(series[key])} periods, "
                     f"fewer than the {self.n_timesteps_ + row['difference']}"
                     " needed for one window.")
-            windows.append(z[-self.n_timesteps_:])
-        return series, keys, np.asarray(windows)[:, :, None]
+            windows[key] = z[-self.n_timesteps_:]
+        return series, keys, windows
+
+    def _by_group(self, keys):
+        """Group name -> positions in ``keys`` of its series."""
+        flags = self.series_.loc[keys, "difference"].to_numpy(dtype=bool)
+        return {_GROUPS[f]: np.flatnonzero(flags == f)
+                for f in (False, True) if (flags == f).any()}
 
     def _to_levels(self, z, keys, series):
         """Standardised forecasts (n_series, ..., steps) in series' units."""
@@ -422,24 +442,26 @@ class PanelForecaster(BaseEstimator):
         levels = [] if level is None else list(_check_levels(level))
         qs = [] if quantiles is None else list(
             _check_levels(quantiles, "quantiles"))
-        series, keys, windows = self._origins(X, ids)
-        n_blocks = math.ceil(steps / self.n_outputs_)
-        z = self.forecaster_._recurse(windows, None, n_blocks)[:, :steps]
-        point = self._to_levels(z, keys, series)
-        index = self._index(series, keys, steps)
-        if not levels and not qs:
-            return pd.Series(point.ravel(), index=index,
-                             name=self._value_name)
         probs = np.array([p for lev in levels
                           for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
-        if method == "conformal" and self.error_scales_ is not None:
-            values = np.empty((len(keys), steps, len(probs)))
-            for i, key in enumerate(keys):
-                row = self.series_.loc[key]
-                scales = self.error_scales_[_GROUPS[bool(row["difference"])]]
-                values[i] = point[i][:, None] + row["scale"] * np.outer(
-                    scales.scales(steps), scales.quantiles(probs))
-        else:
+        series, keys, windows = self._origins(X, ids)
+        point = np.empty((len(keys), steps))
+        values = np.empty((len(keys), steps, len(probs)))
+        for group, rows in self._by_group(keys).items():
+            sub = [keys[i] for i in rows]
+            model = self.forecasters_[group]
+            z = model._recurse(np.asarray([windows[k] for k in sub])[
+                :, :, None], None, math.ceil(steps / self.n_outputs_))
+            point[rows] = self._to_levels(z[:, :steps], sub, series)
+            if not len(probs):
+                continue
+            scales = self.error_scales_.get(group)
+            if method == "conformal" and scales is not None:
+                size = self.series_.loc[sub, "scale"].to_numpy()
+                values[rows] = point[rows][:, :, None] + \
+                    size[:, None, None] * np.outer(scales.scales(steps),
+                                                   scales.quantiles(probs))
+                continue
             tail = float(np.min(np.minimum(probs, 1 - probs)))
             needed = math.ceil(10 / tail)
             if n_paths < needed:
@@ -447,8 +469,13 @@ class PanelForecaster(BaseEstimator):
                     f"n_paths={n_paths} is too few simulated paths to "
                     f"estimate the {tail:.3g} quantile; use at least "
                     f"{needed}.")
-            paths = self._paths(series, keys, windows, steps, n_paths)
-            values = np.moveaxis(np.quantile(paths, probs, axis=1), 0, -1)
+            paths = self._paths(group, series, sub, windows, steps, n_paths)
+            values[rows] = np.moveaxis(np.quantile(paths, probs, axis=1),
+                                       0, -1)
+        index = self._index(series, keys, steps)
+        if not len(probs):
+            return pd.Series(point.ravel(), index=index,
+                             name=self._value_name)
         out = {"forecast": point.ravel()}
         values = values.reshape(-1, len(probs))
         for i, lev in enumerate(levels):
@@ -482,36 +509,32 @@ class PanelForecaster(BaseEstimator):
         steps = _check_count(steps, "steps")
         n_paths = _check_count(n_paths, "n_paths")
         series, keys, windows = self._origins(X, ids)
-        paths = self._paths(series, keys, windows, steps, n_paths)
+        paths = np.empty((len(keys), n_paths, steps))
+        for group, rows in self._by_group(keys).items():
+            paths[rows] = self._paths(group, series, [keys[i] for i in rows],
+                                      windows, steps, n_paths)
         return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
                             index=self._index(series, keys, steps))
 
-    def _paths(self, series, keys, windows, steps, n_paths):
-        """Simulated paths, shape (n_series, n_paths, steps), in units."""
-        model = self.forecaster_
+    def _paths(self, group, series, keys, windows, steps, n_paths):
+        """Simulated paths of one group's series, (n, n_paths, steps)."""
+        model = self.forecasters_[group]
         rng = check_random_state(model.random_state)
         horizon = self.n_outputs_
         n = len(keys) * n_paths
-        if self.error_scales_ is not None:
-            groups = np.repeat([_GROUPS[bool(self.series_.loc[k,
-                                                             "difference"])]
-                                for k in keys], n_paths)
-
+        scales = self.error_scales_.get(group)
+        if scales is not None:
             def shock():
-                out = np.empty((n, horizon))
-                for name, scales in self.error_scales_.items():
-                    rows = groups == name
-                    out[rows] = scales.scale[0] * scales.draw(
-                        rng, (int(rows.sum()), horizon))
-                return out
+                return scales.scale[0] * scales.draw(rng, (n, horizon))
         else:
             residuals = model.residuals_
 
             def shock():
                 return residuals[rng.randint(len(residuals), size=n)]
 
-        n_blocks = math.ceil(steps / horizon)
-        z = model._recurse(np.repeat(windows, n_paths, axis=0), None,
-                           n_blocks, shock)[:, :steps]
+        start = np.repeat(np.asarray([windows[k] for k in keys])[:, :, None],
+                          n_paths, axis=0)
+        z = model._recurse(start, None, math.ceil(steps / horizon),
+                           shock)[:, :steps]
         return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
                                series)

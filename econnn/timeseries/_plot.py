@@ -12,6 +12,11 @@ def _as_timestamps(index, name):
         return index.to_timestamp(how="start")
     if isinstance(index, pd.DatetimeIndex):
         return index
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} is a panel (indexed by (series id, period)); plot one "
+            "series at a time, e.g. plot_forecast(panel.loc[key], "
+            "forecast.loc[key]).")
     raise TypeError(f"{name} must be indexed by a PeriodIndex or "
                     f"DatetimeIndex; got a {type(index).__name__}.")
 
