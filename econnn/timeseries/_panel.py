@@ -166,11 +166,19 @@ class PanelForecaster(BaseEstimator):
                 "supported in panels. Pass the target column alone.")
 
     def _decide(self, series, difference):
-        """Per-series levels/changes and standardisation."""
+        """Per-series levels/changes and standardisation.
+
+        :func:`backtest` hands the decisions of its first fit down to the
+        refits (``_handed_down``: id -> bool), as for one series.
+        """
         rows = {}
+        handed_down = self.__dict__.pop("_handed_down", None) or {}
         for key, frame in series.items():
             y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
-            if difference == "auto":
+            if key in handed_down:
+                d = bool(handed_down[key])
+                tests = {"adf_pvalue": None, "kpss_pvalue": None}
+            elif difference == "auto":
                 d, tests = decide_difference(y)
             else:
                 d = bool(difference)

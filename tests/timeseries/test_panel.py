@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from econnn import (PanelForecaster, SequenceForecaster, make_windows,
-                    plot_forecast)
+from econnn import (PanelForecaster, SequenceForecaster, backtest,
+                    make_windows, plot_forecast)
 
 FAST = dict(hidden_size=8, max_iter=100, random_state=0)
 
@@ -296,6 +296,38 @@ def test_forecast_refuses_unknown_series_and_other_frequencies(mixed):
         model.forecast(panel, 0)
     with pytest.raises(TypeError, match="is a panel"):
         plot_forecast(panel, model.forecast(panel, 2))
+
+
+def test_backtest_a_panel_beside_ar_per_series():
+    panel = setar_panel(6, 40, seed=1)
+    model = PanelForecaster(SequenceForecaster(hidden_size=4, max_iter=20,
+                                               random_state=0), lags=3)
+    result = backtest(model, panel, horizon=2, test_size=4, refit_every=2)
+    scores = result.scores
+    assert list(scores.columns) == ["n", "rmsse", "mase", "coverage_0.8",
+                                    "coverage_0.95"]
+    # 6 series x 4 origins at h=1; the last origin has no h=2
+    assert scores.loc[("forecaster", 1), "n"] == 24
+    assert scores.loc[("AR(AIC)", 2), "n"] == 18
+    assert set(result.forecasts["id"]) == set(panel.index.levels[0])
+    np.testing.assert_allclose(result.relative().loc[:, "AR(AIC)"], 1.0)
+    # the pooled scaled error by hand
+    f = result.forecasts[(result.forecasts.model == "AR(AIC)") &
+                         (result.forecasts.horizon == 1)]
+    rms = {k: np.sqrt(np.mean(np.diff(panel.loc[k].to_numpy()[:-4]) ** 2))
+           for k in panel.index.levels[0]}
+    by_hand = np.sqrt(np.mean(((f.actual - f.forecast) /
+                               f["id"].map(rms)) ** 2))
+    assert scores.loc[("AR(AIC)", 1), "rmsse"] == pytest.approx(by_hand)
+    assert not result.difference.any()
+    flat = panel.reset_index(level=0)
+    by_column = backtest(clone(model).set_params(id_column="id"), flat,
+                         horizon=2, test_size=4, refit_every=2)
+    np.testing.assert_allclose(by_column.scores, scores)
+    with pytest.raises(ValueError, match="For a panel"):
+        backtest(model, panel, horizon=2, window="rolling")
+    with pytest.raises(TypeError, match="evaluated with a PanelForecaster"):
+        backtest(SequenceForecaster(), panel, horizon=2)
 
 
 def test_benchmark_tiny(tmp_path):
