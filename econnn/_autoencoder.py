@@ -117,9 +117,10 @@ class Autoencoder(nn.Module):
 class _ReconstructionError(SquaredError):
     """Squared error of the reconstructed inputs.
 
-    The target is ``X`` itself, so it is standardised exactly as the inputs
-    are (:func:`~econnn.engine._scaling.weighted_location_scale` for both): the network learns a map from
-    standardised ``X`` to standardised ``X``, and a constant column, which
+    The target is ``X`` itself, so it is standardised exactly as the
+    inputs are (:func:`~econnn.engine._scaling.weighted_location_scale`
+    for both): the network learns a map from standardised ``X`` to
+    standardised ``X``, and a constant column, which
     is left unscaled, is zero in the target as in the input.
     """
 

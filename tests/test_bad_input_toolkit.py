@@ -31,7 +31,6 @@ from econnn import (AutoencoderTransformer, LogitClassifier, NNClassifier,
                     check_gradients, compare_models, make_windows,
                     marginal_effects)
 
-ENGINE = "engine fix pending (lead)"
 SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
                     database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -111,11 +110,8 @@ def ok(check=finite):
 CASES = []
 
 
-def add(case_id, call, expect, pending=False):
-    reason = pending if isinstance(pending, str) else ENGINE
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if pending \
-        else []
-    CASES.append(pytest.param(call, expect, id=case_id, marks=marks))
+def add(case_id, call, expect):
+    CASES.append(pytest.param(call, expect, id=case_id))
 
 
 NAN = error("Input X contains NaN")
@@ -458,7 +454,7 @@ def fc(history=SERIES[["gdp"]], steps=3, kind="fc", **kw):
     return fitted(kind).forecast(history, steps, **kw)
 
 
-for name, call, expect, *pending in [
+for name, call, expect in [
         ("steps-0", lambda: fc(steps=0), error("steps")),
         ("steps-float", lambda: fc(steps=2.5), error("steps")),
         ("n-paths-0", lambda: fc(level=0.9, n_paths=0), error("n_paths")),
@@ -517,7 +513,7 @@ for name, call, expect, *pending in [
         ("history-beyond-float32-result", lambda: fitted("fc").forecast(
             SERIES[["gdp"]] * 1e39, 2), ok()),
 ]:
-    add(f"forecast-{name}", call, expect, pending=bool(pending))
+    add(f"forecast-{name}", call, expect)
 
 
 @pytest.mark.parametrize("call, expect", CASES)

@@ -21,8 +21,7 @@ __all__ = ["PREDICT_CHUNK", "weighted_location_scale", "standardize",
 PREDICT_CHUNK = 65536
 
 
-def weighted_location_scale(A, w, *, name="X", center=True,
-                            chunk=PREDICT_CHUNK):
+def weighted_location_scale(A, w, *, name="X", chunk=PREDICT_CHUNK):
     """Weighted column means and standard deviations, a block at a time.
 
     Parameters
@@ -33,9 +32,6 @@ def weighted_location_scale(A, w, *, name="X", center=True,
         Non-negative weights with a positive sum.
     name : str, default='X'
         What ``A`` is called in error messages.
-    center : bool, default=True
-        Whether to return the means; sparse data is never centred (the
-        location is zero so that zeros stay zeros).
     chunk : int, default=PREDICT_CHUNK
         Rows per block.
 
@@ -43,36 +39,56 @@ def weighted_location_scale(A, w, *, name="X", center=True,
     -------
     loc, scale : ndarray of shape (n_columns,) (scalars' shape for 1-D A)
         A constant column (spread below 1e-12 of its level) gets scale 1,
-        so it is shifted but never divided by zero.
+        so it is shifted but never divided by zero. Sparse data gets
+        location 0 (zeros stay zeros) and its standard deviations. Units
+        are free: squares are summed relative to a column's largest
+        deviation wherever they would underflow or overflow.
 
     Raises
     ------
     ValueError
-        If the spread of a column overflows float64 (e.g. values near
-        1e300), which no standardisation could represent.
+        If the spread of a column overflows float64 (values of both
+        signs near 1e308), which no standardisation could represent.
     """
     if sp.issparse(A):
-        _, var = mean_variance_axis(sp.csr_matrix(A, dtype=np.float64),
-                                    axis=0, weights=w)
+        # variances of the columns relative to their largest |value|, so
+        # that squares neither underflow nor overflow
+        A = sp.csr_matrix(A, dtype=np.float64)
+        unit = np.asarray(abs(A).max(axis=0).todense()).ravel()
+        unit = np.where((unit > 0) & np.isfinite(unit), unit, 1.0)
+        _, var = mean_variance_axis(A @ sp.diags(1.0 / unit), axis=0,
+                                    weights=w)
         loc = np.zeros(A.shape[1])
-        scale = np.sqrt(var)
+        scale = unit * np.sqrt(var)
     else:
         one_d = A.ndim == 1
         A2 = A.reshape(-1, 1) if one_d else A
         total = w.sum()
         loc = np.zeros(A2.shape[1])
-        if center:
+        for start in range(0, A2.shape[0], chunk):
+            block = np.asarray(A2[start:start + chunk], dtype=np.float64)
+            loc += w[start:start + chunk] @ block
+        loc /= total
+        var = _weighted_sum_of_squares(A2, w, loc, chunk)
+        # squares underflow below ~1e-154 and overflow above ~1e154: where
+        # that happened, sum the squares of the deviations relative to the
+        # largest one (a second pass, for those columns only)
+        redo = ~np.isfinite(var) | (var < 1e-280)
+        if redo.any():
+            big = np.zeros(redo.sum())
             for start in range(0, A2.shape[0], chunk):
-                block = np.asarray(A2[start:start + chunk], dtype=np.float64)
-                loc += w[start:start + chunk] @ block
-            loc /= total
-        var = np.zeros(A2.shape[1])
+                block = np.asarray(A2[start:start + chunk, redo],
+                                   dtype=np.float64)
+                big = np.maximum(big, np.abs(block - loc[redo]).max(
+                    axis=0, initial=0.0))
+            unit = np.where(big > 0, big, 1.0)
+            var[redo] = 0.0
+            scale_redo = unit * np.sqrt(_weighted_sum_of_squares(
+                A2[:, redo], w, loc[redo], chunk, unit) / total)
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, A2.shape[0], chunk):
-                dev = np.asarray(A2[start:start + chunk],
-                                 dtype=np.float64) - loc
-                var += w[start:start + chunk] @ (dev * dev)
             scale = np.sqrt(var / total)
+        if redo.any():
+            scale[redo] = scale_redo
         if one_d:
             loc, scale = loc[0], scale[0]
     if not (np.all(np.isfinite(loc)) and np.all(np.isfinite(scale))):
@@ -86,6 +102,17 @@ def weighted_location_scale(A, w, *, name="X", center=True,
     # varies, a constant one has a spread of rounding error
     keep = (scale > 0) & (scale > 1e-12 * np.abs(loc))
     return loc, np.where(keep, scale, 1.0)
+
+
+def _weighted_sum_of_squares(A, w, loc, chunk, unit=1.0):
+    """``w @ ((A - loc) / unit) ** 2`` per column, a block at a time."""
+    total = np.zeros(A.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, A.shape[0], chunk):
+            dev = (np.asarray(A[start:start + chunk], dtype=np.float64)
+                   - loc) / unit
+            total += w[start:start + chunk] @ (dev * dev)
+    return total
 
 
 def standardize(A, loc, scale, dtype, *, name="X", chunk=PREDICT_CHUNK):

@@ -1,6 +1,7 @@
 """The fast training path: closed-form backprop, fused Adam, threads, data."""
 
 import numpy as np
+import scipy.sparse
 import pytest
 import torch
 from sklearn.metrics import r2_score
@@ -228,6 +229,23 @@ def test_weighted_mean_std_matches_numpy():
     np.testing.assert_allclose(
         scale, np.sqrt(np.average((X - ref) ** 2, axis=0, weights=w)),
         rtol=1e-12)
+
+
+@pytest.mark.parametrize("units", [1e-300, 1e-160, 1e160, 1e300])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_weighted_std_is_free_of_units(units, sparse):
+    # squares of these values underflow or overflow float64
+    rng = np.random.RandomState(0)
+    X = np.abs(rng.randn(200, 3)) * [1, 10, 100]
+    X[:, 2] = 0.0 if sparse else 7.0              # a constant column
+    w = rng.rand(200)
+    A = scipy.sparse.csr_matrix(X * units) if sparse else X * units
+    loc, scale = weighted_location_scale(A, w, chunk=64)
+    ref_loc, ref_scale = weighted_location_scale(
+        scipy.sparse.csr_matrix(X) if sparse else X, w)
+    np.testing.assert_allclose(loc / units, ref_loc, rtol=1e-12)
+    np.testing.assert_allclose(scale[:2] / units, ref_scale[:2], rtol=1e-12)
+    assert scale[2] == 1.0
 
 
 def test_streamed_batches_fit_like_resident_data(monkeypatch):
