@@ -48,6 +48,7 @@ import statsmodels.api as sm
 from econnn import PanelForecaster, SequenceForecaster, make_windows
 from econnn.timeseries._backtest import _ARBenchmark
 
+LEVELS = (0.8, 0.95)
 MODELS = ["global", "global, AR part", "per-series NN", "per-series AR",
           "pooled AR"]
 
@@ -173,7 +174,8 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
             fitted["pooled AR"] = PooledAR(lags).fit(
                 {key: h.to_numpy() for key, h in history.items()})
             seconds["pooled AR"] += time.process_time() - t0
-        forecasts = {}
+        forecasts, bands = {}, fitted["global"].forecast(
+            hist_panel, steps, level=LEVELS)
         for name in ("global", "global, AR part"):
             fc = fitted[name].forecast(hist_panel, steps)
             forecasts[name] = {key: fc.loc[key].to_numpy() for key in keys}
@@ -191,10 +193,17 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
                 actual = series[key].to_numpy()[len(series[key]) - back:][
                     :steps]
                 for h in range(steps):
-                    rows.append({"model": name, "id": key, "origin": k,
-                                 "horizon": h + 1,
-                                 "error": (actual[h] - by_key[key][h]) /
-                                 scale[key]})
+                    row = {"model": name, "id": key, "origin": k,
+                           "horizon": h + 1,
+                           "error": (actual[h] - by_key[key][h]) /
+                           scale[key]}
+                    if name == "global":
+                        band = bands.loc[key].iloc[h]
+                        for lev in LEVELS:
+                            row[f"cov{lev:g}"] = float(
+                                band[f"lower_{lev:g}"] <= actual[h] <=
+                                band[f"upper_{lev:g}"])
+                    rows.append(row)
     return pd.DataFrame(rows), seconds, fitted["global"]
 
 
@@ -215,6 +224,12 @@ def report(name, errors, seconds, model):
     print("series where the model beats per-series AR at h=1: " +
           ", ".join(f"{m} {wins[m]}/{len(one)}" for m in MODELS
                     if m != "per-series AR"))
+    cover = errors[errors.model == "global"].groupby("horizon")[
+        [f"cov{lev:g}" for lev in LEVELS]].mean()
+    print("coverage of the global model's conformal bands by horizon: " +
+          "; ".join(f"h={h}: " + "/".join(f"{v:.2f}" for v in row)
+                    for h, row in cover.iterrows()) +
+          f" (nominal {'/'.join(f'{lev:g}' for lev in LEVELS)})")
     print("CPU seconds fitting (all refits): " +
           ", ".join(f"{m} {s:.1f}" for m, s in seconds.items()
                     if m != "global, AR part"))
@@ -251,7 +266,7 @@ def main():
         report(f"{name} ({panel.index.get_level_values(0).nunique()} series,"
                f" last {test} periods, h=1..{horizon}, refit every "
                f"{refit_every}, lags {lags})", errors, seconds, model)
-        print(f"wall time {time.time() - t0:.0f} s")
+        print(f"wall time {time.time() - t0:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
