@@ -11,8 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from .._declaration import estimator
 from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_HOLDOUT, _MIN_TRAIN,
                           SequenceForecaster, _check_levels, _future_index)
-from ._linear import ErrorScales, decide_difference
-from ._panel_data import split_panel
+from ._linear import ErrorScales
+from ._panel_data import (check_univariate, decide_series, split_panel,
+                          standardise)
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
 
@@ -153,50 +154,6 @@ class PanelForecaster(BaseEstimator):
                              "panels (each series is univariate).")
         return model
 
-    @staticmethod
-    def _univariate(series, name):
-        wide = {k: list(f.columns) for k, f in series.items()
-                if f.shape[1] != 1}
-        if wide:
-            key = next(iter(wide))
-            raise ValueError(
-                f"{name} has columns {wide[key]} (series {key!r}): a panel "
-                "forecaster forecasts one variable per series, from its own "
-                "past; covariates and several target variables are not "
-                "supported in panels. Pass the target column alone.")
-
-    def _decide(self, series, difference):
-        """Per-series levels/changes and standardisation.
-
-        :func:`backtest` hands the decisions of its first fit down to the
-        refits (``_handed_down``: id -> bool), as for one series.
-        """
-        rows = {}
-        handed_down = self.__dict__.pop("_handed_down", None) or {}
-        for key, frame in series.items():
-            y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
-            if key in handed_down:
-                d = bool(handed_down[key])
-                tests = {"adf_pvalue": None, "kpss_pvalue": None}
-            elif difference == "auto":
-                d, tests = decide_difference(y)
-            else:
-                d = bool(difference)
-                tests = {"adf_pvalue": None, "kpss_pvalue": None}
-            z = np.diff(y) if d else y
-            loc = float(z.mean()) if len(z) else 0.0
-            scale = float(z.std()) if len(z) else 1.0
-            rows[key] = {"n_periods": len(y), "difference": d, **tests,
-                         "location": loc,
-                         "scale": scale if scale > 1e-12 * max(
-                             1.0, abs(loc)) else 1.0}
-        return pd.DataFrame.from_dict(rows, orient="index")
-
-    def _standardised(self, frame, row):
-        y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
-        z = np.diff(y) if row["difference"] else y
-        return (z - row["location"]) / row["scale"]
-
     def fit(self, X, y=None):
         """Fit the global model to every series of a panel.
 
@@ -224,12 +181,13 @@ class PanelForecaster(BaseEstimator):
                              "be None.")
         base = self._forecaster()
         series, names = split_panel(X, self.id_column, name="X")
-        self._univariate(series, "X")
+        check_univariate(series, "X")
         horizon, lags = self.horizon, self.lags
         if lags == "auto":
             shortest = min(series.values(), key=len)
             lags = auto_lags(shortest.index[1:], horizon)
-        table = self._decide(series, base.difference)
+        table = decide_series(series, base.difference,
+                              self.__dict__.pop("_handed_down", None))
         needed = lags + horizon + table["difference"].astype(int)
         short = table.index[table["n_periods"] < needed]
         if len(short):
@@ -240,7 +198,7 @@ class PanelForecaster(BaseEstimator):
                 "differenced series) needed for one window; drop them or use "
                 "shorter windows.")
         self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
-        zs = {k: self._standardised(f, table.loc[k])
+        zs = {k: standardise(f, table.loc[k])
               for k, f in series.items()}
         n_win = {k: len(z) - lags - horizon + 1 for k, z in zs.items()}
         n_hold = {k: int(round(base.holdout_fraction * n))
@@ -355,7 +313,7 @@ class PanelForecaster(BaseEstimator):
         """Validated series to forecast, and their standardised windows."""
         check_is_fitted(self)
         series, _ = split_panel(X, self.id_column, name="X")
-        self._univariate(series, "X")
+        check_univariate(series, "X")
         freq = next(iter(series.values())).index.freqstr
         if freq != self._freq:
             raise ValueError(f"X has frequency {freq!r}, but "
@@ -378,7 +336,7 @@ class PanelForecaster(BaseEstimator):
         windows = {}
         for key in keys:
             row = self.series_.loc[key]
-            z = self._standardised(series[key], row)
+            z = standardise(series[key], row)
             if len(z) < self.n_timesteps_:
                 raise ValueError(
                     f"series {key!r} of X has {len(series[key])} periods, "

@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from ._backtest import _BENCHMARK, BacktestResult, _ARBenchmark
 from ._linear import seasonal_period
-from ._panel_data import split_panel
+from ._panel_data import check_univariate, split_panel
 from ._windows import _check_count
 
 __all__ = ["panel_backtest"]
@@ -57,7 +57,7 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
         raise ValueError(f"level must be in (0, 1); got {level!r}.")
     id_column = forecaster.get_params()["id_column"]
     series, names = split_panel(data, id_column)
-    forecaster._univariate(series, "data")
+    check_univariate(series, "data")
     values = {k: f.iloc[:, 0].to_numpy(dtype=np.float64)
               for k, f in series.items()}
     back = _holdback(test_size, min(len(v) for v in values.values()))

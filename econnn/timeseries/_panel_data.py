@@ -11,9 +11,11 @@ mixed or irregular frequencies -- are added here.
 import numpy as np
 import pandas as pd
 
+from ._linear import decide_difference
 from ._windows import arrange_series
 
-__all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel"]
+__all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
+           "check_univariate", "decide_series", "standardise"]
 
 
 def is_panel(data, id_column=None):
@@ -159,3 +161,65 @@ def panel_windows(data, lags="auto", horizon=1, target=None,
         Xs.append(X)
         ys[key] = y
     return np.concatenate(Xs), stack_panel(ys, names)
+
+
+def check_univariate(series, name):
+    """Refuse series with more than one column (covariates, targets)."""
+    wide = {k: list(f.columns) for k, f in series.items() if f.shape[1] != 1}
+    if wide:
+        key = next(iter(wide))
+        raise ValueError(
+            f"{name} has columns {wide[key]} (series {key!r}): a panel "
+            "forecaster forecasts one variable per series, from its own "
+            "past; covariates and several target variables are not "
+            "supported in panels. Pass the target column alone.")
+
+
+def decide_series(series, difference, handed_down=None):
+    """Per-series levels or changes, and the standardisation of each.
+
+    Parameters
+    ----------
+    series : dict
+        Series id -> one-column time-indexed DataFrame.
+    difference : 'auto' or bool
+        As for :class:`SequenceForecaster`: 'auto' runs ADF and KPSS on
+        each series (:func:`~econnn.timeseries._linear.decide_difference`).
+    handed_down : dict or None, default=None
+        Series id -> decision already made (by :func:`backtest`'s first
+        fit), kept without testing again.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per series: ``n_periods``, ``difference``, ``adf_pvalue``,
+        ``kpss_pvalue``, ``location`` and ``scale`` (mean and standard
+        deviation of the levels, or of the changes when differenced; a
+        constant series gets scale 1).
+    """
+    rows = {}
+    handed_down = handed_down or {}
+    for key, frame in series.items():
+        y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+        tests = {"adf_pvalue": None, "kpss_pvalue": None}
+        if key in handed_down:
+            d = bool(handed_down[key])
+        elif difference == "auto":
+            d, tests = decide_difference(y)
+        else:
+            d = bool(difference)
+        z = np.diff(y) if d else y
+        loc = float(z.mean()) if len(z) else 0.0
+        scale = float(z.std()) if len(z) else 1.0
+        rows[key] = {"n_periods": len(y), "difference": d, **tests,
+                     "location": loc,
+                     "scale": scale if scale > 1e-12 * max(1.0, abs(loc))
+                     else 1.0}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def standardise(frame, row):
+    """A series' standardised levels or changes (``row`` of that table)."""
+    y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+    z = np.diff(y) if row["difference"] else y
+    return (z - row["location"]) / row["scale"]
