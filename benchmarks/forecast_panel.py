@@ -15,6 +15,9 @@ Models:
   :class:`econnn.SequenceForecaster` (``random_state=0``);
 * ``global, AR part``: the same fit with the network's weight set to 0
   (the pooled AR on per-series standardised data alone);
+* ``global, AR per series``: ``PanelForecaster(..., pooled_ar=False)``,
+  an AR per series (order by AIC) and the network pooled on what they
+  leave;
 * ``per-series NN``: a default :class:`SequenceForecaster` per series;
 * ``per-series AR``: statsmodels' AutoReg per series, order by AIC (the
   benchmark of :func:`econnn.backtest`);
@@ -49,8 +52,8 @@ from econnn import PanelForecaster, SequenceForecaster, make_windows
 from econnn.timeseries._backtest import _ARBenchmark
 
 LEVELS = (0.8, 0.95)
-MODELS = ["global", "global, AR part", "per-series NN", "per-series AR",
-          "pooled AR"]
+MODELS = ["global", "global, AR part", "global, AR per series",
+          "per-series NN", "per-series AR", "pooled AR"]
 
 
 # ------------------------------------------------------------------ data
@@ -160,6 +163,12 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
             seconds["global"] += time.process_time() - t0
             fitted["global, AR part"] = _no_network(fitted["global"])
             t0 = time.process_time()
+            fitted["global, AR per series"] = PanelForecaster(
+                SequenceForecaster(**params), lags=lags,
+                pooled_ar=False).fit(hist_panel)
+            seconds["global, AR per series"] = seconds.get(
+                "global, AR per series", 0.0) + time.process_time() - t0
+            t0 = time.process_time()
             fitted["per-series NN"] = {
                 key: SequenceForecaster(**params).fit(
                     *make_windows(h, lags=lags))
@@ -176,7 +185,7 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
             seconds["pooled AR"] += time.process_time() - t0
         forecasts, bands = {}, fitted["global"].forecast(
             hist_panel, steps, level=LEVELS)
-        for name in ("global", "global, AR part"):
+        for name in ("global", "global, AR part", "global, AR per series"):
             fc = fitted[name].forecast(hist_panel, steps)
             forecasts[name] = {key: fc.loc[key].to_numpy() for key in keys}
         forecasts["per-series NN"] = {
@@ -236,7 +245,7 @@ def report(name, errors, seconds, model):
     table = model.series_
     print(f"last global fit: gate {model.gate_}, AR order "
           f"{model.ar_order_}, series in changes "
-          f"{int(table['difference'].sum())}/{len(table)}")
+          f"{int(table['difference'].sum())}/{len(table)}", flush=True)
 
 
 def main():

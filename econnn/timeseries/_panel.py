@@ -14,6 +14,7 @@ from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_HOLDOUT, _MIN_TRAIN,
 from ._linear import ErrorScales
 from ._panel_data import (check_univariate, decide_series, split_panel,
                           standardise)
+from ._panel_model import fit_local_ar, gate, run, sliding
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
 
@@ -21,26 +22,6 @@ __all__ = ["PanelForecaster"]
 
 #: Keys of ``error_scales_``: the series modelled in levels or in changes.
 _GROUPS = {False: "levels", True: "changes"}
-
-
-def _sliding(z, lags, horizon):
-    """Windows (n, lags) and targets (n, horizon) of one series."""
-    n = len(z) - lags - horizon + 1
-    view = np.lib.stride_tricks.sliding_window_view
-    return view(z, lags)[:n], view(z[lags:], horizon)[:n]
-
-
-def _gate(model, X, Y):
-    """Least-squares weight of the network's addition, clipped to [0, 1].
-
-    The rule of :meth:`SequenceForecaster.fit`, on pooled held-out windows.
-    """
-    if model.ar_order_ is None:
-        return 1.0
-    base, addition = model._components(X)
-    r, a = Y - base, addition
-    return float(np.clip((r * a).sum() / max((a * a).sum(), 1e-300),
-                         0.0, 1.0))
 
 
 @estimator(PANEL)
@@ -66,7 +47,9 @@ class PanelForecaster(BaseEstimator):
 
     The standardised windows of all series are pooled: the AR (order by
     AIC) is a pooled AR on standardised data -- the linear model the
-    series share -- and the network learns what it leaves. Series modelled
+    series share -- and the network learns what it leaves; with
+    ``pooled_ar=False`` each series has its own AR (order by AIC) and the
+    network, still pooled, learns what they leave. Series modelled
     in levels and series modelled in changes are different objects (a
     standardised level, a standardised change), so when a panel has both,
     each kind gets its own global model (``forecasters_['levels']``,
@@ -92,7 +75,8 @@ class PanelForecaster(BaseEstimator):
         (whether it is modelled in changes), ``adf_pvalue`` and
         ``kpss_pvalue`` (None when not tested), ``location`` and ``scale``
         of the standardisation (of the changes when ``difference``),
-        ``n_windows`` and ``n_held_out`` (its held-out windows).
+        ``n_windows`` and ``n_held_out`` (its held-out windows), and with
+        ``pooled_ar=False`` its ``ar_order``.
     ids_ : pandas.Index
         The series ids seen in fit.
     n_timesteps_ : int
@@ -102,8 +86,10 @@ class PanelForecaster(BaseEstimator):
     gate_ : dict
         Group -> weight in [0, 1] of the network's addition to the pooled
         AR.
-    ar_order_ : dict
-        Group -> order of the pooled AR (None with ``ar_order=None``).
+    ar_order_ : dict or None
+        Group -> order of the pooled AR (None with ``ar_order=None``);
+        None with ``pooled_ar=False``, whose orders are in
+        ``series_['ar_order']``.
     holdout_errors_ : pandas.DataFrame or None
         Held-out forecast errors in each series' standardised units (the
         error in the series' units divided by its ``scale``), indexed by
@@ -211,73 +197,94 @@ class PanelForecaster(BaseEstimator):
         self._freq = next(iter(series.values())).index.freqstr
         self._value_name = next(iter(series.values())).columns[0]
         self.forecasters_, self.gate_, self.error_scales_ = {}, {}, {}
+        self._ar, self._residuals = {}, {}
         errors = []
         for flag in sorted(set(table["difference"].astype(bool))):
             keys = [k for k in zs if bool(table.loc[k, "difference"]) == flag]
             group = _GROUPS[flag]
-            model, gate, held = self._fit_group(
+            model, ar, weight, held = self._fit_group(
                 base, {k: zs[k] for k in keys}, n_hold, series)
-            self.forecasters_[group], self.gate_[group] = model, gate
+            self.forecasters_[group], self.gate_[group] = model, weight
+            self._ar.update(ar or {})
             if held is not None:
                 errors.append(held[0])
                 self.error_scales_[group] = ErrorScales(
                     held[0].to_numpy(), flag, held[1])
-        self.ar_order_ = {g: m.ar_order_ for g, m in self.forecasters_.items()}
+        if self._ar:
+            self.ar_order_ = None
+            self.series_["ar_order"] = pd.Series(
+                {k: a[0] for k, a in self._ar.items()})
+        else:
+            self.ar_order_ = {g: m.ar_order_
+                              for g, m in self.forecasters_.items()}
         self.holdout_errors_ = pd.concat(errors) if errors else None
         return self
 
     def _fit_group(self, base, zs, n_hold, series):
         """One global model on the windows of ``zs`` (id -> standardised).
 
-        Returns the fitted model, its gate, and (held-out errors, widening
-        factor) or None without a holdout.
+        Returns the fitted network model, the per-series ARs (None when
+        pooled), the gate, and (held-out errors, widening factor) or None
+        without a holdout.
         """
         lags, horizon = self.n_timesteps_, self.n_outputs_
-        parts = {k: _sliding(z, lags, horizon) for k, z in zs.items()}
-
-        def stacked(first, last):
-            Xs = [p[0][first(k, len(p[0])):last(k, len(p[0]))]
-                  for k, p in parts.items()]
-            Ys = [p[1][first(k, len(p[1])):last(k, len(p[1]))]
-                  for k, p in parts.items()]
-            return np.concatenate(Xs)[:, :, None], np.concatenate(Ys)
-
-        X_all, Y_all = stacked(lambda k, n: 0, lambda k, n: n)
-        X_tr, Y_tr = stacked(lambda k, n: 0, lambda k, n: n - n_hold[k])
-        X_ho, Y_ho = stacked(lambda k, n: n - n_hold[k], lambda k, n: n)
+        parts = {k: sliding(z, lags, horizon) for k, z in zs.items()}
+        local = not self.pooled_ar and base.ar_order is not None
         inner = clone(base).set_params(difference=False,
                                        holdout_fraction=0.0)
+        if local:
+            inner.set_params(ar_order=None)
+
+        def windows(first, last):
+            """Each series' windows ``first(k)`` to ``last(k)``, stacked."""
+            cut = {k: (p[0][first(k):last(k)], p[1][first(k):last(k)])
+                   for k, p in parts.items()}
+            owners = np.repeat(np.asarray(list(cut), dtype=object),
+                               [len(c[0]) for c in cut.values()])
+            return (cut, np.concatenate([c[0] for c in cut.values()])[
+                :, :, None], np.concatenate([c[1] for c in cut.values()]),
+                owners)
+
+        def train(cut, X, Y, owners):
+            ar = fit_local_ar(cut, base.ar_order) if local else None
+            if ar is not None:
+                # the network learns what each series' AR leaves
+                Y = Y - run(None, ar, 0.0, owners, X, 1)
+            model = clone(inner).fit(X, Y[:, 0] if horizon == 1 else Y)
+            return model, ar
+
+        n_win = {k: len(p[0]) for k, p in parts.items()}
+        everything = windows(lambda k: 0, lambda k: n_win[k])
+        past = windows(lambda k: 0, lambda k: n_win[k] - n_hold[k])
+        recent = windows(lambda k: n_win[k] - n_hold[k], lambda k: n_win[k])
         held = None
-        if base.holdout_fraction > 0 and len(X_ho) >= _MIN_HOLDOUT and \
-                len(X_tr) >= _MIN_TRAIN:
-            model = clone(inner).fit(X_tr, self._y_arg(Y_tr))
-            gate = _gate(model, X_ho, Y_ho)
-            model._set_gate(gate)
-            held = self._holdout_errors(model, zs, n_hold, series)
-        model = inner.fit(X_all, self._y_arg(Y_all))
-        if held is not None:
-            model._set_gate(gate)
-        else:
-            gate = 1.0 if base.holdout_fraction == 0 or \
-                model.ar_order_ is None else 0.0
-            model._set_gate(gate)
-            return model, float(gate), None
-        if np.isfinite(held.to_numpy()[:, 0]).sum() < 3:
-            return model, float(gate), None
+        if base.holdout_fraction > 0 and len(recent[1]) >= _MIN_HOLDOUT \
+                and len(past[1]) >= _MIN_TRAIN:
+            model, ar = train(*past)
+            weight = gate(model, ar, recent[3], recent[1], recent[2])
+            model._set_gate(weight)
+            held = self._holdout_errors(model, ar, weight, zs, n_hold,
+                                        series)
+        model, ar = train(*everything)
+        if held is None:
+            weight = 1.0 if base.holdout_fraction == 0 or \
+                base.ar_order is None else 0.0
+        model._set_gate(weight)
+        _, X, Y, owners = everything
+        residuals = Y - run(model, ar, weight, owners, X, 1)
+        self._residuals[_GROUPS[bool(self.series_.loc[owners[0],
+                                                      "difference"])]] = residuals
+        if held is None or np.isfinite(held.to_numpy()[:, 0]).sum() < 3:
+            return model, ar, weight, None
         # the held-out periods may be calmer than the sample: widen the
         # bands to the full-sample one-step residual spread, never narrow
-        residuals = Y_all[:, 0] - model._linear_predictor(
-            X_all).cpu().numpy()[:, 0]
-        recent = np.concatenate([np.arange(len(p[0])) >= len(p[0]) - n_hold[k]
-                                 for k, p in parts.items()])
-        factor = max(1.0, float(np.sqrt(np.mean(residuals ** 2) / max(
-            np.mean(residuals[recent] ** 2), 1e-300))))
-        return model, float(gate), (held, factor)
+        late = np.concatenate([np.arange(n) >= n - n_hold[k]
+                               for k, n in n_win.items()])
+        factor = max(1.0, float(np.sqrt(np.mean(residuals[:, 0] ** 2) / max(
+            np.mean(residuals[late, 0] ** 2), 1e-300))))
+        return model, ar, weight, (held, factor)
 
-    def _y_arg(self, Y):
-        return Y[:, 0] if Y.shape[1] == 1 else Y
-
-    def _holdout_errors(self, model, zs, n_hold, series):
+    def _holdout_errors(self, model, ar, weight, zs, n_hold, series):
         """Recursive held-out errors, standardised, per (id, origin)."""
         lags, horizon = self.n_timesteps_, self.n_outputs_
         steps = max(horizon, min(max(n_hold[k] for k in zs),
@@ -298,7 +305,8 @@ class PanelForecaster(BaseEstimator):
                 # the period of the origin's last observation
                 origins.append(series[key].index[last + d])
         windows = np.asarray(windows)[:, :, None]
-        paths = model._recurse(windows, None, n_blocks)[:, :steps]
+        paths = run(model, ar, weight, np.asarray(keys, dtype=object),
+                    windows, n_blocks)[:, :steps]
         errors = np.asarray(actual) - paths
         if self.series_.loc[keys[0], "difference"]:
             # errors of changes add up to errors of the level
@@ -415,9 +423,8 @@ class PanelForecaster(BaseEstimator):
         values = np.empty((len(keys), steps, len(probs)))
         for group, rows in self._by_group(keys).items():
             sub = [keys[i] for i in rows]
-            model = self.forecasters_[group]
-            z = model._recurse(np.asarray([windows[k] for k in sub])[
-                :, :, None], None, math.ceil(steps / self.n_outputs_))
+            z = self._run(group, sub, np.asarray([windows[k] for k in sub])[
+                :, :, None], math.ceil(steps / self.n_outputs_))
             point[rows] = self._to_levels(z[:, :steps], sub, series)
             if not len(probs):
                 continue
@@ -482,6 +489,13 @@ class PanelForecaster(BaseEstimator):
         return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
                             index=self._index(series, keys, steps))
 
+    def _run(self, group, owners, windows, n_blocks, shock=None):
+        """The group's model run forward from standardised windows."""
+        owners = np.asarray(owners, dtype=object)
+        ar = {k: self._ar[k] for k in set(owners)} if self._ar else None
+        return run(self.forecasters_[group], ar, self.gate_[group], owners,
+                   windows, n_blocks, shock)
+
     def _paths(self, group, series, keys, windows, steps, n_paths):
         """Simulated paths of one group's series, (n, n_paths, steps)."""
         model = self.forecasters_[group]
@@ -493,14 +507,15 @@ class PanelForecaster(BaseEstimator):
             def shock():
                 return scales.scale[0] * scales.draw(rng, (n, horizon))
         else:
-            residuals = model.residuals_
+            residuals = self._residuals[group]
 
             def shock():
                 return residuals[rng.randint(len(residuals), size=n)]
 
         start = np.repeat(np.asarray([windows[k] for k in keys])[:, :, None],
                           n_paths, axis=0)
-        z = model._recurse(start, None, math.ceil(steps / horizon),
-                           shock)[:, :steps]
+        z = self._run(group, np.repeat(np.asarray(keys, dtype=object),
+                                       n_paths), start,
+                      math.ceil(steps / horizon), shock)[:, :steps]
         return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
                                series)

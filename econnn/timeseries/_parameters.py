@@ -184,4 +184,21 @@ ID_COLUMN = Param(
     """,
 )
 
-PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN]
+POOLED_AR = Param(
+    "pooled_ar",
+    True,
+    ["boolean"],
+    "bool",
+    """
+    Whether the linear part is one AR for all series (on the per-series
+    standardised data: a panel AR with a fixed effect per series and common
+    slopes, the forecaster's ``ar_order``) or an AR per series (order by
+    AIC per series). The network is pooled either way, trained on what the
+    AR leaves. A pooled AR borrows strength across short series with
+    common dynamics; an AR per series suits series of different
+    persistence (rates beside growth rates), and makes the model with the
+    network gated off exactly the per-series AR.
+    """,
+)
+
+PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN, POOLED_AR]

@@ -222,6 +222,33 @@ def test_linear_panel_matches_pooled_ols_autoregression():
     assert 0.4 < phi < 0.75
 
 
+def test_ar_per_series_for_series_of_different_persistence():
+    from statsmodels.tsa.ar_model import ar_select_order
+
+    rng = np.random.default_rng(0)
+    phis = [0.95, 0.9, 0.2, 0.1, 0.5, -0.3] * 2
+    panel = long_panel({f"s{i}": ar_path(120, p, rng)
+                        for i, p in enumerate(phis)})
+    train = panel.groupby(level=0).head(100)
+    rmse = {}
+    for pooled in (True, False):
+        model = PanelForecaster(SequenceForecaster(**FAST, difference=False),
+                                lags=4, pooled_ar=pooled).fit(train)
+        errors = one_step_errors(panel, 20, lambda h: model.forecast(
+            h, 1).droplevel(1))
+        rmse[pooled] = float(np.sqrt((errors ** 2).mean().mean()))
+    # one slope cannot fit persistence from -0.3 to 0.95
+    assert rmse[False] < 0.93 * rmse[True], rmse
+    # each series' AR order is statsmodels' AIC choice on the same sample
+    assert model.ar_order_ is None
+    expected = [max(ar_select_order(train.loc[k].to_numpy(), maxlag=4,
+                                    ic="aic", trend="c").ar_lags or [0])
+                for k in model.ids_]
+    assert model.series_["ar_order"].tolist() == expected
+    fc = model.forecast(train, 3, level=0.9, method="paths", n_paths=400)
+    assert (fc["lower_0.9"] < fc["upper_0.9"]).all()
+
+
 # --------------------------------------------------------------- bad input
 def test_bad_panels_are_refused_by_name():
     rng = np.random.default_rng(0)
