@@ -18,6 +18,10 @@ Models:
 * ``global, AR per series``: ``PanelForecaster(..., pooled_ar=False)``,
   an AR per series (order by AIC) and the network pooled on what they
   leave;
+* ``global, direct``: ``PanelForecaster(..., horizon=H)``, forecasting
+  periods 1 to H directly from each window (the others recurse, feeding
+  point forecasts back, which biases multi-step forecasts of a nonlinear
+  model);
 * ``per-series NN``: a default :class:`SequenceForecaster` per series;
 * ``per-series AR``: statsmodels' AutoReg per series, order by AIC (the
   benchmark of :func:`econnn.backtest`);
@@ -53,7 +57,7 @@ from econnn.timeseries._backtest import _ARBenchmark
 
 LEVELS = (0.8, 0.95)
 MODELS = ["global", "global, AR part", "global, AR per series",
-          "per-series NN", "per-series AR", "pooled AR"]
+          "global, direct", "per-series NN", "per-series AR", "pooled AR"]
 
 
 # ------------------------------------------------------------------ data
@@ -169,6 +173,12 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
             seconds["global, AR per series"] = seconds.get(
                 "global, AR per series", 0.0) + time.process_time() - t0
             t0 = time.process_time()
+            fitted["global, direct"] = PanelForecaster(
+                SequenceForecaster(**params), lags=lags,
+                horizon=horizon).fit(hist_panel)
+            seconds["global, direct"] = seconds.get(
+                "global, direct", 0.0) + time.process_time() - t0
+            t0 = time.process_time()
             fitted["per-series NN"] = {
                 key: SequenceForecaster(**params).fit(
                     *make_windows(h, lags=lags))
@@ -185,7 +195,8 @@ def evaluate(panel, test, horizon, refit_every, lags, params):
             seconds["pooled AR"] += time.process_time() - t0
         forecasts, bands = {}, fitted["global"].forecast(
             hist_panel, steps, level=LEVELS)
-        for name in ("global", "global, AR part", "global, AR per series"):
+        for name in ("global", "global, AR part", "global, AR per series",
+                     "global, direct"):
             fc = fitted[name].forecast(hist_panel, steps)
             forecasts[name] = {key: fc.loc[key].to_numpy() for key in keys}
         forecasts["per-series NN"] = {
@@ -225,7 +236,7 @@ def report(name, errors, seconds, model):
     for col in MODELS:
         table[col] = [f"{v:.3f} ({r:.2f})" for v, r in zip(rmsse[col],
                                                            ratio[col])]
-    print(table.to_string())
+    print(table.to_string(line_width=200))
     # per series at h=1: how often each model beats the per-series AR
     one = errors[errors.horizon == 1].groupby(["model", "id"])["error"] \
         .apply(lambda e: float(np.sqrt(np.mean(e ** 2)))).unstack("model")
