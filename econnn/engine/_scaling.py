@@ -51,15 +51,22 @@ def weighted_location_scale(A, w, *, name="X", chunk=PREDICT_CHUNK):
         signs near 1e308), which no standardisation could represent.
     """
     if sp.issparse(A):
-        # variances of the columns relative to their largest |value|, so
-        # that squares neither underflow nor overflow
         A = sp.csr_matrix(A, dtype=np.float64)
-        unit = np.asarray(abs(A).max(axis=0).todense()).ravel()
-        unit = np.where((unit > 0) & np.isfinite(unit), unit, 1.0)
-        _, var = mean_variance_axis(A @ sp.diags(1.0 / unit), axis=0,
-                                    weights=w)
+        _, var = mean_variance_axis(A, axis=0, weights=w)
+        redo = ~np.isfinite(var) | (var < 1e-280)
+        if redo.any():
+            # variances relative to the columns' largest |value|, where the
+            # squares underflowed or overflowed
+            unit = np.asarray(abs(A).max(axis=0).todense()).ravel()
+            unit = np.where(redo & (unit > 0) & np.isfinite(unit), unit, 1.0)
+            _, rel = mean_variance_axis(A @ sp.diags(1.0 / unit), axis=0,
+                                        weights=w)
+            var = np.where(redo, rel, var)
+        else:
+            unit = 1.0
         loc = np.zeros(A.shape[1])
-        scale = unit * np.sqrt(var)
+        with np.errstate(over="ignore"):
+            scale = unit * np.sqrt(var)
     else:
         one_d = A.ndim == 1
         A2 = A.reshape(-1, 1) if one_d else A
