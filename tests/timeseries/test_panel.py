@@ -325,6 +325,26 @@ def test_forecast_refuses_unknown_series_and_other_frequencies(mixed):
         plot_forecast(panel, model.forecast(panel, 2))
 
 
+def test_fan_chart_of_one_series_of_a_panel(mixed):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panel, model = mixed
+    fc = model.forecast(panel, 4, level=(0.8, 0.95))
+    ax = plot_forecast(panel, fc, series="rw", n_history=20)
+    assert ax.get_title() == "rw"
+    line = ax.get_lines()[-1].get_ydata()
+    np.testing.assert_allclose(line[1:], fc.loc["rw", "forecast"])
+    assert line[0] == panel.loc["rw"].iloc[-1]
+    plt.close("all")
+    with pytest.raises(ValueError, match="'zz' is not a series of history"):
+        plot_forecast(panel, fc, series="zz")
+    with pytest.raises(TypeError, match="not indexed by"):
+        plot_forecast(panel.loc["rw"], fc, series="rw")
+
+
 def test_backtest_a_panel_beside_ar_per_series():
     panel = setar_panel(6, 40, seed=1)
     model = PanelForecaster(SequenceForecaster(hidden_size=4, max_iter=20,
