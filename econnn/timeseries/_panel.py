@@ -335,15 +335,11 @@ class PanelForecaster(BaseEstimator):
             absent = [k for k in keys if k not in series]
             if absent:
                 raise ValueError(f"ids {absent} are not series of X.")
-        unknown = [k for k in keys if k not in self.ids_]
-        if unknown:
-            raise ValueError(
-                f"series {unknown} were not in the panel the model was "
-                "fitted on: their scaling and differencing are decided at "
-                "fit. Refit with them, or forecast the others (ids=...).")
+        table = self._new_series([k for k in keys if k not in self.ids_],
+                                 series)
         windows = {}
         for key in keys:
-            row = self.series_.loc[key]
+            row = table.loc[key]
             z = standardise(series[key], row)
             if len(z) < self.n_timesteps_:
                 raise ValueError(
@@ -351,17 +347,43 @@ class PanelForecaster(BaseEstimator):
                     f"fewer than the {self.n_timesteps_ + row['difference']}"
                     " needed for one window.")
             windows[key] = z[-self.n_timesteps_:]
-        return series, keys, windows
+        return series, keys, windows, table.loc[keys]
 
-    def _by_group(self, keys):
-        """Group name -> positions in ``keys`` of its series."""
-        flags = self.series_.loc[keys, "difference"].to_numpy(dtype=bool)
+    def _new_series(self, unknown, series):
+        """The fitted table, plus decisions for series not seen in fit.
+
+        A global model forecasts a new series from its own history: its
+        levels/changes decision and its standardisation are made on that
+        history, as they were for the others at fit.
+        """
+        if not unknown:
+            return self.series_
+        if not self.pooled_ar:
+            raise ValueError(
+                f"series {unknown} were not in the panel the model was "
+                "fitted on, and with pooled_ar=False every series needs its "
+                "own AR, estimated at fit. Refit with them, or forecast the "
+                "others (ids=...).")
+        new = decide_series({k: series[k] for k in unknown},
+                            self._forecaster().difference)
+        missing = [k for k in unknown if _GROUPS[bool(
+            new.loc[k, "difference"])] not in self.forecasters_]
+        if missing:
+            raise ValueError(
+                f"series {missing} would be modelled in "
+                f"{_GROUPS[bool(new.loc[missing[0], 'difference'])]}, but "
+                "no series of the fitted panel was; refit with them.")
+        return pd.concat([self.series_, new])
+
+    def _by_group(self, table):
+        """Group name -> positions in ``table`` (one row per key)."""
+        flags = table["difference"].to_numpy(dtype=bool)
         return {_GROUPS[f]: np.flatnonzero(flags == f)
                 for f in (False, True) if (flags == f).any()}
 
-    def _to_levels(self, z, keys, series):
+    def _to_levels(self, z, keys, series, table):
         """Standardised forecasts (n_series, ..., steps) in series' units."""
-        rows = self.series_.loc[keys]
+        rows = table.loc[keys]
         shape = (len(keys),) + (1,) * (z.ndim - 1)
         loc = rows["location"].to_numpy(dtype=np.float64).reshape(shape)
         scale = rows["scale"].to_numpy(dtype=np.float64).reshape(shape)
@@ -390,6 +412,10 @@ class PanelForecaster(BaseEstimator):
             The panel up to the forecast origins, laid out as for
             :meth:`fit` (the training panel, or one extended with newer
             periods); each series is forecast from its own last period.
+            Series not in the fitted panel are decided (levels or changes)
+            and standardised on their own history, then forecast by the
+            global model (not with ``pooled_ar=False``, where every series
+            needs its own AR).
         steps : int
             Number of periods to forecast for each series.
         ids : sequence or None, default=None
@@ -418,19 +444,19 @@ class PanelForecaster(BaseEstimator):
             _check_levels(quantiles, "quantiles"))
         probs = np.array([p for lev in levels
                           for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
-        series, keys, windows = self._origins(X, ids)
+        series, keys, windows, table = self._origins(X, ids)
         point = np.empty((len(keys), steps))
         values = np.empty((len(keys), steps, len(probs)))
-        for group, rows in self._by_group(keys).items():
+        for group, rows in self._by_group(table).items():
             sub = [keys[i] for i in rows]
             z = self._run(group, sub, np.asarray([windows[k] for k in sub])[
                 :, :, None], math.ceil(steps / self.n_outputs_))
-            point[rows] = self._to_levels(z[:, :steps], sub, series)
+            point[rows] = self._to_levels(z[:, :steps], sub, series, table)
             if not len(probs):
                 continue
             scales = self.error_scales_.get(group)
             if method == "conformal" and scales is not None:
-                size = self.series_.loc[sub, "scale"].to_numpy()
+                size = table.loc[sub, "scale"].to_numpy()
                 values[rows] = point[rows][:, :, None] + \
                     size[:, None, None] * np.outer(scales.scales(steps),
                                                    scales.quantiles(probs))
@@ -442,7 +468,8 @@ class PanelForecaster(BaseEstimator):
                     f"n_paths={n_paths} is too few simulated paths to "
                     f"estimate the {tail:.3g} quantile; use at least "
                     f"{needed}.")
-            paths = self._paths(group, series, sub, windows, steps, n_paths)
+            paths = self._paths(group, series, sub, windows, steps, n_paths,
+                                table)
             values[rows] = np.moveaxis(np.quantile(paths, probs, axis=1),
                                        0, -1)
         index = self._index(series, keys, steps)
@@ -481,11 +508,11 @@ class PanelForecaster(BaseEstimator):
         check_is_fitted(self)
         steps = _check_count(steps, "steps")
         n_paths = _check_count(n_paths, "n_paths")
-        series, keys, windows = self._origins(X, ids)
+        series, keys, windows, table = self._origins(X, ids)
         paths = np.empty((len(keys), n_paths, steps))
-        for group, rows in self._by_group(keys).items():
+        for group, rows in self._by_group(table).items():
             paths[rows] = self._paths(group, series, [keys[i] for i in rows],
-                                      windows, steps, n_paths)
+                                      windows, steps, n_paths, table)
         return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
                             index=self._index(series, keys, steps))
 
@@ -496,7 +523,7 @@ class PanelForecaster(BaseEstimator):
         return run(self.forecasters_[group], ar, self.gate_[group], owners,
                    windows, n_blocks, shock)
 
-    def _paths(self, group, series, keys, windows, steps, n_paths):
+    def _paths(self, group, series, keys, windows, steps, n_paths, table):
         """Simulated paths of one group's series, (n, n_paths, steps)."""
         model = self.forecasters_[group]
         rng = check_random_state(model.random_state)
@@ -518,4 +545,4 @@ class PanelForecaster(BaseEstimator):
                                        n_paths), start,
                       math.ceil(steps / horizon), shock)[:, :steps]
         return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
-                               series)
+                               series, table)

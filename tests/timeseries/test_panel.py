@@ -308,12 +308,25 @@ def test_bad_panels_are_refused_by_name():
         SequenceForecaster(**FAST).fit(X, y)
 
 
-def test_forecast_refuses_unknown_series_and_other_frequencies(mixed):
+def test_new_series_forecast_from_their_own_history(mixed):
     panel, model = mixed
-    new = pd.concat([panel, long_panel({"new": np.arange(40.0)})])
-    with pytest.raises(ValueError, match=r"series \['new'\] were not in"):
-        model.forecast(new, 2)
-    model.forecast(new, 2, ids=["ar1"])  # the known ones are fine
+    # a series not seen in fit: decided and standardised on its own
+    # history, then forecast by the global model
+    copy = 1000 * panel.loc["ar1"] + 5
+    new = pd.concat([panel, pd.concat({"new": copy}, names=["id", "t"])])
+    kw = dict(steps=3, level=0.8)
+    fc = model.forecast(new, ids=["new", "ar1"], **kw)
+    np.testing.assert_allclose(fc.loc["new"], 1000 * fc.loc["ar1"] + 5,
+                               rtol=1e-6)
+    assert "new" not in model.series_.index  # forecast changes nothing
+    local = PanelForecaster(SequenceForecaster(**FAST), lags=4,
+                            pooled_ar=False).fit(panel)
+    with pytest.raises(ValueError, match="pooled_ar=False every series"):
+        local.forecast(new, 2)
+
+
+def test_forecast_refuses_bad_requests(mixed):
+    panel, model = mixed
     with pytest.raises(ValueError, match=r"ids \['zz'\] are not series"):
         model.forecast(panel, 2, ids=["zz"])
     monthly = long_panel({"ar1": np.arange(40.0)}, freq="M", start="1990-01")
