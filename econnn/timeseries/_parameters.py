@@ -1,4 +1,4 @@
-"""The hyperparameters of SequenceForecaster, declared once."""
+"""Hyperparameters of SequenceForecaster and PanelForecaster, declared once."""
 
 from numbers import Integral, Real
 
