@@ -33,14 +33,17 @@ Data: statsmodels' Grunfeld investment panel (11 firms, 1935-1954,
 (quarterly 1959-2009: growth of real GDP, consumption, investment,
 government spending, disposable income and M1, CPI inflation, the T-bill
 and unemployment rates) and a simulated panel of 40 series of 80 periods
-from one threshold AR (each series scaled and shifted).
+from one threshold AR (each series scaled and shifted), and a simulated
+panel of 20 integrated series (ARIMA(1,1,0), 140 quarters, different
+drifts and scales).
 
 Run from the repository root::
 
     OMP_NUM_THREADS=1 nice -n 10 python benchmarks/forecast_panel.py
 
 ``--tiny`` runs two small panels with two origins (a smoke test);
-``--data grunfeld`` (or ``macro``, ``setar``) runs one panel.
+``--data grunfeld`` (or ``macro``, ``setar``, ``integrated``) runs one
+panel.
 """
 
 import argparse
@@ -98,6 +101,20 @@ def setar(n_series=40, n=80, seed=0):
                     else -1.2 * y[t - 1] + 0.5) + 0.4 * rng.standard_normal()
         out[f"s{i}"] = y[50:] * rng.uniform(0.5, 20) + rng.uniform(-50, 50)
     return _long(out, "Y", "1900")
+
+
+def integrated(n_series=20, n=140, seed=5):
+    """Integrated series: ARIMA(1,1,0) with different drifts and scales."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for i in range(n_series):
+        e = np.zeros(n + 50)
+        shocks = rng.standard_normal(n + 50)
+        for t in range(1, n + 50):
+            e[t] = 0.4 * e[t - 1] + shocks[t]
+        changes = 0.03 * i + rng.uniform(0.5, 3) * e[50:]
+        out[f"s{i}"] = 100 + np.cumsum(changes)
+    return _long(out, "Q", "1980Q1")
 
 
 # ---------------------------------------------------------------- models
@@ -262,14 +279,15 @@ def report(name, errors, seconds, model):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true")
-    parser.add_argument("--data", default="grunfeld,macro,setar")
+    parser.add_argument("--data", default="grunfeld,macro,setar,integrated")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     params = dict(random_state=0)
     # name -> (panel, test periods, horizon, refit every, lags)
     runs = {"grunfeld": (grunfeld, 5, 3, 1, 3),
             "macro": (macro, 40, 4, 10, 9),
-            "setar": (setar, 16, 4, 4, 4)}
+            "setar": (setar, 16, 4, 4, 4),
+            "integrated": (integrated, 20, 4, 10, 6)}
     if args.tiny:
         params = dict(random_state=0, max_iter=10, hidden_size=4)
         runs = {"grunfeld": (lambda: grunfeld().loc[
