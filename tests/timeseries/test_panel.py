@@ -325,6 +325,20 @@ def test_new_series_forecast_from_their_own_history(mixed):
         local.forecast(new, 2)
 
 
+def test_pickle_round_trip_and_save_refused_by_name(mixed, tmp_path):
+    import pickle
+
+    from econnn import save
+
+    panel, model = mixed
+    again = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(
+        again.forecast(panel, 3, level=0.8), model.forecast(panel, 3,
+                                                            level=0.8))
+    with pytest.raises(TypeError, match="PanelForecaster.*pickle"):
+        save(model, tmp_path / "panel.safetensors")
+
+
 def test_forecast_refuses_bad_requests(mixed):
     panel, model = mixed
     with pytest.raises(ValueError, match=r"ids \['zz'\] are not series"):
