@@ -199,7 +199,15 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
 
     @staticmethod
     def _check_target_columns(y):
-        """Refuse a y whose columns are several variables, not horizons."""
+        """Refuse a y whose columns are several variables, not horizons,
+        and the windows of a panel."""
+        if isinstance(getattr(y, "index", None), pd.MultiIndex):
+            raise ValueError(
+                "y is indexed by a MultiIndex: the windows of several series "
+                "(a panel, as make_windows(panel) makes them). "
+                "SequenceForecaster models one series; fit PanelForecaster "
+                "to the panel for per-series scaling and differencing, or "
+                "pass y.to_numpy() to pool the windows as one sample.")
         if not isinstance(y, pd.DataFrame) or y.shape[1] < 2:
             return
         horizons = [f"h{h}" for h in range(1, y.shape[1] + 1)]
