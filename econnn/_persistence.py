@@ -176,8 +176,15 @@ def save(estimator, path):
     """
     from safetensors.torch import save_file
 
+    name = type(estimator).__name__
+    if name == "PanelForecaster":
+        raise TypeError(
+            "econnn.save does not store a PanelForecaster (a composite of "
+            "fitted forecasters, per-series tables and linear fits); save "
+            "it with pickle or joblib, and load such files only from "
+            "sources you trust.")
     info = fitted_model(estimator)
-    if type(estimator).__name__ not in _registered():
+    if name not in _registered():
         raise TypeError(f"econnn.save does not support {info.name}.")
     attrs, state = estimator._get_state()
     tensors = {}
