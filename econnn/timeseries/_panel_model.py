@@ -14,7 +14,7 @@ series id -> (order, intercept, coef) of
 
 import numpy as np
 
-from ._linear import ar_design, fit_autoregression
+from ._linear import ar_design, fit_autoregression, shrunk_gate
 
 __all__ = ["sliding", "fit_local_ar", "predict_ar", "gate", "run"]
 
@@ -56,9 +56,12 @@ def _network(model, X):
 
 
 def gate(model, ar, owners, X, Y):
-    """Least-squares weight of the network's addition, clipped to [0, 1].
+    """Weight of the network's addition, from pooled held-out windows.
 
-    The rule of :meth:`SequenceForecaster.fit`, on pooled held-out windows.
+    The one-step rule of :meth:`SequenceForecaster.fit`: the least-squares
+    weight shrunk by its t statistic and clipped to [0, 1]
+    (:func:`._linear.shrunk_gate`). One gate serves every step of the
+    panel's recursion (no per-step gates here).
     """
     if ar is None:
         if model.ar_order_ is None:
@@ -66,9 +69,8 @@ def gate(model, ar, owners, X, Y):
         base, addition = model._components(X)
     else:
         base, addition = predict_ar(ar, owners, X), _network(model, X)
-    r = Y - base
-    return float(np.clip((r * addition).sum() /
-                         max((addition * addition).sum(), 1e-300), 0.0, 1.0))
+    r = np.ravel(Y - base)
+    return shrunk_gate(r, np.ravel(addition), slice(None), 1.0)
 
 
 def run(model, ar, weight, owners, windows, n_blocks, shock=None):
