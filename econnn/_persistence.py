@@ -33,7 +33,9 @@ from ._fitted import fitted_model
 __all__ = ["save", "load"]
 
 _FORMAT = "econnn-model"
-_FORMAT_VERSION = 1
+#: 2: the monotone network stores its non-negative layers at an ordinary
+#: scale and shrinks them in the forward pass (format 1 stored them shrunk)
+_FORMAT_VERSION = 2
 _META_KEY = "econnn"
 
 def _registered():
@@ -176,8 +178,15 @@ def save(estimator, path):
     """
     from safetensors.torch import save_file
 
+    name = type(estimator).__name__
+    if name == "PanelForecaster":
+        raise TypeError(
+            "econnn.save does not store a PanelForecaster (a composite of "
+            "fitted forecasters, per-series tables and linear fits); save "
+            "it with pickle or joblib, and load such files only from "
+            "sources you trust.")
     info = fitted_model(estimator)
-    if type(estimator).__name__ not in _registered():
+    if name not in _registered():
         raise TypeError(f"econnn.save does not support {info.name}.")
     attrs, state = estimator._get_state()
     tensors = {}
@@ -289,6 +298,13 @@ def load(path, device=None):
             f"{os.fspath(path)!r} was written in econnn file format "
             f"{header['format_version']}, newer than this econnn reads "
             f"({_FORMAT_VERSION}); upgrade econnn.")
+    if header.get("format_version", 0) < 2 and \
+            header.get("params", {}).get("monotone") is not None:
+        raise ValueError(
+            f"{os.fspath(path)!r} holds a monotone network saved in econnn "
+            "file format 1, whose weights this econnn would read at another "
+            "scale (different predictions); refit the model and save it "
+            "again.")
     saved, here = header.get("versions", {}), _versions()
     for package in ("econnn", "torch"):
         if saved.get(package) != here[package]:

@@ -4,6 +4,7 @@ import importlib.util
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / \
@@ -171,3 +172,25 @@ def test_forecast_benchmark_tiny_mode():
     models = set(table.index.get_level_values("model"))
     assert {"forecaster", "AR(AIC)", "ETS", "seasonal naive"} <= models
     assert all(math.isfinite(v) for v in table["rmse"])
+
+
+def test_forecast_compare_reads_the_benchmark_cache(tmp_path):
+    """forecast_compare.py on what forecast_benchmark.py --tiny cached: the
+    targets per configuration, leave-one-out, and band rules offline."""
+    cache = str(tmp_path)
+    bench = _load("forecast_benchmark")
+    bench.main(["--tiny", "--cache", cache, "--only", "tbilrate"])
+    bench.main(["--tiny", "--cache", cache, "--only", "tbilrate",
+                "--tag", "small", "--set", "hidden_size=4"])
+    compare = _load("forecast_compare")
+    args = ["--tiny", "--refits", "6", "--cache", cache]
+    cells = compare.main(args + ["default", "small"])
+    assert set(cells) == {"default", "small"}
+    assert cells["small"]["best"].map(math.isfinite).all()
+    # the recorded held-out errors rebuild the forecaster's own bands
+    rows, _, fits = next(iter(compare.load(cache, "r6_s1_tiny", "default",
+                                           0).values()))
+    mine = rows[rows["model"] == "forecaster"]
+    again = compare.recompute(mine, fits, compare.rule_pooled)
+    np.testing.assert_allclose(again["upper_0.8"], mine["upper_0.8"],
+                               rtol=1e-9)

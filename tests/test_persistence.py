@@ -256,6 +256,21 @@ def test_newer_format_and_other_versions(tmp_path):
         load(path)
 
 
+def test_monotone_network_of_format_1_is_refused(tmp_path):
+    # format 1 stored the monotone network's non-negative layers shrunk
+    X, y = _data()
+    path = str(tmp_path / "m.safetensors")
+    save(NNRegressor(monotone={0: 1}, max_iter=2).fit(X, y), path)
+    _rewrite(path, lambda h, t: h.update(format_version=1))
+    with pytest.raises(ValueError, match="monotone network.*format 1"):
+        load(path)
+    plain = str(tmp_path / "plain.safetensors")
+    model = NNRegressor(max_iter=2).fit(X, y)
+    save(model, plain)
+    _rewrite(plain, lambda h, t: h.update(format_version=1))
+    np.testing.assert_array_equal(load(plain).predict(X), model.predict(X))
+
+
 def test_what_cannot_be_saved(tmp_path):
     X, y = _data()
     path = tmp_path / "m.safetensors"

@@ -3,8 +3,9 @@
 from ._backtest import BacktestResult, backtest
 from ._forecaster import SequenceForecaster
 from ._impulse import impulse_response, scenario
+from ._panel import PanelForecaster
 from ._plot import plot_forecast
 from ._windows import make_windows
 
-__all__ = ["SequenceForecaster", "make_windows", "backtest",
+__all__ = ["SequenceForecaster", "PanelForecaster", "make_windows", "backtest",
            "BacktestResult", "plot_forecast", "impulse_response", "scenario"]

@@ -35,9 +35,16 @@ class BacktestResult:
         ``coverage_<level>`` (share of actual values inside the band).
     seasonal_period : int
         The period of the seasonal naive scale of MASE.
-    difference : bool
+    difference : bool or pandas.Series
         Whether the forecaster modelled changes: decided at the first fit
-        (``difference='auto'``) and kept for every refit.
+        (``difference='auto'``) and kept for every refit; for a panel, one
+        decision per series.
+
+    For a panel (a :class:`PanelForecaster`), ``forecasts`` has an ``id``
+    column and ``scores`` pool the series with scaled errors: ``rmsse`` and
+    ``mase`` (the errors over the root mean square and the mean absolute
+    in-sample error of each series' seasonal naive forecast) instead of
+    ``rmse`` and ``mae``.
     """
 
     forecasts: pd.DataFrame
@@ -45,8 +52,13 @@ class BacktestResult:
     seasonal_period: int
     difference: bool
 
-    def relative(self, metric="rmse"):
-        """``metric`` of each model divided by the AR benchmark's, by horizon."""
+    def relative(self, metric=None):
+        """``metric`` of each model divided by the AR benchmark's, by horizon.
+
+        None: ``'rmse'``, or ``'rmsse'`` for a panel.
+        """
+        if metric is None:
+            metric = "rmse" if "rmse" in self.scores else "rmsse"
         table = self.scores[metric].unstack("model")
         return table.div(table[_BENCHMARK], axis=0)
 
@@ -146,10 +158,14 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
 
     Parameters
     ----------
-    forecaster : SequenceForecaster
+    forecaster : SequenceForecaster or PanelForecaster
         The configuration to evaluate (its fitted state is ignored).
     data : pandas.Series or pandas.DataFrame
-        The series, indexed by a PeriodIndex or DatetimeIndex.
+        The series, indexed by a PeriodIndex or DatetimeIndex; or, for a
+        :class:`PanelForecaster`, a panel in long format: the origins are
+        then counted from the end of every series, each refit forecasts
+        every series, and AR(AIC) is fitted per series (see
+        :class:`BacktestResult` for the pooled, scaled scores).
     horizon : int
         Forecast periods per origin.
     lags : int or 'auto', default='auto'
@@ -201,6 +217,23 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     >>> result.scores.index.names
     FrozenList(['model', 'horizon'])
     """
+    from ._panel import PanelForecaster
+    from ._panel_data import is_panel
+
+    if isinstance(forecaster, PanelForecaster) or is_panel(data):
+        if lags != "auto" or target is not None or window != "expanding" \
+                or cv is not None:
+            raise ValueError(
+                "For a panel, backtest takes expanding origins from the end "
+                "of every series (test_size, step, refit_every); lags are "
+                "the PanelForecaster's, and target, window, max_train_size "
+                "and cv are not supported.")
+        from ._panel_backtest import panel_backtest
+
+        return panel_backtest(forecaster, data, horizon, test_size=test_size,
+                              step=step, refit_every=refit_every,
+                              level=level, benchmark=benchmark,
+                              max_ar_lags=max_ar_lags)
     frame = arrange_series(data, target)
     horizon = _check_count(horizon, "horizon")
     step = _check_count(step, "step")

@@ -16,7 +16,7 @@ from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, fit_autoregression,
-                      window_series)
+                      shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
@@ -30,6 +30,10 @@ _MIN_HOLDOUT = 10
 _MIN_TRAIN = 20
 #: Held-out forecast errors are measured up to this many steps ahead.
 _MAX_HOLDOUT_HORIZON = 24
+#: A recursive step's gate is estimated from at least this many held-out
+#: errors; later steps keep the last estimated one.
+_MIN_GATE_ERRORS = 10
+
 
 def _check_levels(level, name="level"):
     levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
@@ -96,8 +100,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     ar_order_ : int or None
         Order of the nested autoregression (None with ``ar_order=None``).
     gate_ : float
-        Weight in [0, 1] of the network's addition to the AR, from the
-        held-out windows (1 without a holdout, 0 when it was too short).
+        Weight in [0, 1] of the network's addition to the AR in one-step
+        forecasts (``predict``, ``simulate``), from the held-out windows (1
+        without a holdout, 0 when it was too short).
+    step_gates_ : ndarray of shape (n_steps,)
+        The weights of the network's addition at recursive steps 1, 2, ...
+        of :meth:`forecast`'s point forecast (the last one beyond), from
+        the held-out recursions; non-increasing, ``step_gates_[0] ==
+        gate_``.
     holdout_errors_ : ndarray of shape (n_held_out, n_horizons) or None
         Forecast errors of the held-out fit per origin and horizon (NaN
         where not observed); None without a holdout.
@@ -189,7 +199,15 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
 
     @staticmethod
     def _check_target_columns(y):
-        """Refuse a y whose columns are several variables, not horizons."""
+        """Refuse a y whose columns are several variables, not horizons,
+        and the windows of a panel."""
+        if isinstance(getattr(y, "index", None), pd.MultiIndex):
+            raise ValueError(
+                "y is indexed by a MultiIndex: the windows of several series "
+                "(a panel, as make_windows(panel) makes them). "
+                "SequenceForecaster models one series; fit PanelForecaster "
+                "to the panel for per-series scaling and differencing, or "
+                "pass y.to_numpy() to pool the windows as one sample.")
         if not isinstance(y, pd.DataFrame) or y.shape[1] < 2:
             return
         horizons = [f"h{h}" for h in range(1, y.shape[1] + 1)]
@@ -237,6 +255,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 else (X, Y)
             order, _, _ = fit_autoregression(Xt, Yt, w, "auto")
         return {"difference": difference, "tests": tests, "ar_order": order}
+
+    def _n_held_out(self, n):
+        """Windows held out of ``n`` (0 when too few for a holdout)."""
+        n_hold = int(round(self.holdout_fraction * n))
+        if self.holdout_fraction > 0 and n_hold >= _MIN_HOLDOUT and \
+                n - n_hold >= _MIN_TRAIN:
+            return n_hold
+        return 0
 
     def _validate_fit_data(self, X, y, reset):
         X, Y = self._check_windows(X, y, reset)
@@ -329,11 +355,18 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         inner = self.module_.inner if self.difference_ else self.module_
         return inner if isinstance(inner, ARNested) else None
 
-    def _set_gate(self, gate):
+    def _set_gate(self, gate, step_gates=None):
+        """Set ``gate_`` (and the recursion's ``step_gates_``, by default
+        the same gate at every step)."""
         self.gate_ = float(gate)
+        self.step_gates_ = np.asarray(
+            [gate] if step_gates is None else step_gates, dtype=np.float64)
+        self._fill_gate(self.gate_)
+
+    def _fill_gate(self, gate):
         nested = self._nested()
         if nested is not None:
-            nested.gate.fill_(self.gate_)
+            nested.gate.fill_(float(gate))
 
     def _components(self, X):
         """Forecasts of the AR part and the network's addition, separately."""
@@ -387,10 +420,9 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         n = len(Xw)
         if decision is None:
             decision = self._decide(Xw, Y, w)
-        n_hold = int(round(self.holdout_fraction * n))
+        n_hold = self._n_held_out(n)
         held_out = None
-        if self.holdout_fraction > 0 and n_hold >= _MIN_HOLDOUT and \
-                n - n_hold >= _MIN_TRAIN:
+        if n_hold:
             held_out = self._hold_out(Xw, Y, w, n - n_hold, decision)
         self._decision, self._ar_weight = decision, w
         try:
@@ -398,10 +430,10 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         finally:
             del self._decision, self._ar_weight
         X, Y = self._check_windows(X, y, reset=False)
-        gate = held_out[0] if held_out is not None else (
+        gates = held_out[0] if held_out is not None else [
             1.0 if self.holdout_fraction == 0 or self.ar_order_ is None
-            else 0.0)
-        self._set_gate(gate)
+            else 0.0]
+        self._set_gate(gates[0], gates)
         residuals = Y - self._linear_predictor(X).cpu().numpy()
         positive = w > 0
         if held_out is not None:
@@ -422,38 +454,52 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     def _hold_out(self, X, Y, w, n_train, decision):
         """Fit on the first ``n_train`` windows, test on the rest.
 
-        Returns the gate (the least-squares weight of the network's
-        addition on the held-out one-step targets, clipped to [0, 1]) and
-        the held-out forecast errors of the gated model per horizon: direct
-        and then recursive along the series when the windows are
-        consecutive, direct only otherwise.
+        Returns the gates and the held-out forecast errors of the gated
+        model per horizon: direct and then recursive along the series when
+        the windows are consecutive, direct only otherwise.
+
+        The gate of the first step is the least-squares weight of the
+        network's addition on the held-out one-step errors, shrunk by its
+        t statistic and clipped to [0, 1] (:func:`._linear.shrunk_gate`).
+        With consecutive windows each later step of the recursion gets its
+        own weight, estimated the same way on that step's held-out errors
+        (given the earlier steps' gated forecasts) and never larger than
+        the step before: feeding a nonlinear model its own point forecasts
+        does not give its conditional mean, so a network that helps one
+        step ahead can hurt through the recursion, and then its share
+        shrinks with the horizon.
         """
         model = clone(self).set_params(holdout_fraction=0.0)
         model._handed_down = decision
         model.fit(X[:n_train], Y[:n_train, 0] if self._y_1d else
                   Y[:n_train], sample_weight=w[:n_train])
         Xh, Yh = X[n_train:], Y[n_train:]
-        gate = 1.0
-        if model.ar_order_ is not None:
-            base, addition = model._components(Xh)
-            keep = w[n_train:] > 0
-            r, a = (Yh - base)[keep], addition[keep]
-            gate = float(np.clip((r * a).sum() / max((a * a).sum(), 1e-300),
-                                 0.0, 1.0))
-            model._set_gate(gate)
         series = window_series(X, Y)
+        keep = w[n_train:] > 0
         if series is None:
-            return gate, Yh - model.predict(Xh).reshape(Yh.shape)
-        horizon = Y.shape[1]
+            # windows from several series: direct forecasts only
+            gate = 1.0
+            if model.ar_order_ is not None:
+                base, addition = model._components(Xh)
+                gate = shrunk_gate(Yh - base, addition, keep, 1.0)
+                model._set_gate(gate)
+            return [gate], Yh - model.predict(Xh).reshape(Yh.shape)
+        return self._recursive_errors(model, Xh, series, n_train, keep)
+
+    @staticmethod
+    def _recursive_errors(model, Xh, series, n_train, keep):
+        """Step gates and held-out errors (origins x horizons) of the
+        recursion along the series from every held-out window."""
+        n_timesteps, horizon = Xh.shape[1], model.n_outputs_
         steps = max(horizon, min(len(Xh), _MAX_HOLDOUT_HORIZON))
         n_blocks = math.ceil(steps / horizon)
         # row of the series holding each held-out window's last observation
-        last = np.arange(n_train, len(X)) + X.shape[1] - 1
+        last = np.arange(n_train, n_train + len(Xh)) + n_timesteps - 1
         future = last[:, None] + np.arange(1, n_blocks * horizon + 1)
         inside = future < len(series)
         rows = series[np.where(inside, future, 0)]
         rows[~inside] = np.nan
-        exog = rows[:, :, 1:] if X.shape[2] > 1 else None
+        exog = rows[:, :, 1:] if Xh.shape[2] > 1 else None
         valid = np.ones(rows.shape[:2], dtype=bool)
         if exog is not None:
             # after the series ends the covariates are unknown (NaN, which
@@ -464,10 +510,27 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             read = (np.arange(rows.shape[1]) // horizon) * horizon
             valid[:, read > 0] = known[:, read[read > 0] - 1]
             exog = np.where(np.isfinite(exog), exog, 0.0)
-        paths = model._recurse(Xh.astype(np.float64), exog, n_blocks)
-        paths[~valid] = np.nan
-        errors = (rows[:, :, 0] - paths)[:, :steps]
-        return gate, errors
+        actual = np.where(valid, rows[:, :, 0], np.nan)
+        windows = Xh.astype(np.float64)
+        gates, blocks, gate = [], [], 1.0
+        for b in range(n_blocks):
+            cols = slice(b * horizon, (b + 1) * horizon)
+            if model.ar_order_ is None:
+                block = model._linear_predictor(windows).cpu().numpy()
+            else:
+                base, addition = model._components(windows)
+                target = actual[:, cols]
+                usable = keep[:, None] & np.isfinite(target)
+                if usable.sum() >= _MIN_GATE_ERRORS:
+                    gate = shrunk_gate(
+                        np.where(usable, target - base, 0.0),
+                        np.where(usable, addition, 0.0), usable, gate)
+                gates.append(gate)
+                block = base + gate * addition
+            blocks.append(block)
+            windows = model._advance(windows, block, exog, b)
+        errors = (actual - np.concatenate(blocks, axis=1))[:, :steps]
+        return gates or [1.0], errors
 
     def predict(self, X):
         """Forecast the target after each window.
@@ -548,7 +611,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             _check_levels(quantiles, "quantiles"))
         window, exog, index, name, n_blocks = self._origin(
             history, steps, exog_future, target)
-        point = self._recurse(window[None], exog, n_blocks)[0, :steps]
+        point = self._recurse(window[None], exog, n_blocks,
+                              gates=self.step_gates_)[0, :steps]
         if not levels and not qs:
             return pd.Series(point, index=index, name=name)
         probs = np.array([p for lev in levels
@@ -700,30 +764,47 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         return self._recurse(np.repeat(window[None], n_paths, axis=0),
                              exog, n_blocks, shock)
 
-    def _recurse(self, windows, exog, n_blocks, shock=None):
+    def _recurse(self, windows, exog, n_blocks, shock=None, gates=None):
         """Run the network forward ``n_blocks`` times from ``windows``.
 
         Each block forecasts ``n_outputs_`` periods (plus a shock from
         ``shock()``); they are appended to the windows, with the
         covariates' future rows (``exog`` of shape (periods, n_variables -
         1), or one such array per window), to forecast the next block.
+        ``gates`` weighs the network's addition per block (the last one
+        for later blocks); None keeps ``gate_`` throughout.
         """
-        horizon, blocks = self.n_outputs_, []
+        if gates is not None and len(gates) > 1:
+            try:
+                return self._recurse_blocks(windows, exog, n_blocks, shock,
+                                            gates)
+            finally:
+                self._fill_gate(self.gate_)
+        return self._recurse_blocks(windows, exog, n_blocks, shock, None)
+
+    def _recurse_blocks(self, windows, exog, n_blocks, shock, gates):
+        blocks = []
         for b in range(n_blocks):
+            if gates is not None:
+                self._fill_gate(gates[min(b, len(gates) - 1)])
             block = self._linear_predictor(windows).cpu().numpy()
             if shock is not None:
                 block = block + shock()
             blocks.append(block)
-            if b == n_blocks - 1:
-                break
-            new = np.empty((len(windows), horizon, self.n_variables_),
-                           dtype=windows.dtype)
-            new[:, :, 0] = block
-            if exog is not None:
-                new[:, :, 1:] = exog[..., b * horizon:(b + 1) * horizon, :]
-            windows = np.concatenate([windows, new], axis=1)[
-                :, -self.n_timesteps_:]
+            if b < n_blocks - 1:
+                windows = self._advance(windows, block, exog, b)
         return np.concatenate(blocks, axis=1)
+
+    def _advance(self, windows, block, exog, b):
+        """The windows after block ``b``: its forecasts appended (with the
+        covariates' rows for those periods), the oldest rows dropped."""
+        horizon = self.n_outputs_
+        new = np.empty((len(windows), horizon, self.n_variables_),
+                       dtype=windows.dtype)
+        new[:, :, 0] = block
+        if exog is not None:
+            new[:, :, 1:] = exog[..., b * horizon:(b + 1) * horizon, :]
+        return np.concatenate([windows, new], axis=1)[:, -self.n_timesteps_:]
 
     # ----------------------------------------------------------- persistence
     def _get_state(self):

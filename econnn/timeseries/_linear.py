@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 __all__ = ["decide_difference", "fit_autoregression", "ar_design",
-           "seasonal_period", "window_series", "ErrorScales"]
+           "seasonal_period", "shrunk_gate", "window_series", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -171,6 +171,28 @@ def window_series(X, Y):
     tail = np.full((Y.shape[1], X.shape[2]), np.nan)
     tail[:, 0] = Y[-1]
     return np.concatenate([X[0], X[1:, -1], tail])
+
+
+def shrunk_gate(residual, addition, keep, cap):
+    """How much of ``addition`` the ``residual`` supports, on ``keep`` rows.
+
+    The weight of the network's addition to the AR (the forecaster's gate)
+    from held-out errors: ``residual`` is the actual minus the AR's
+    forecast, ``addition`` the network's.
+
+    The least-squares weight ``g`` shrunk towards 0 by its precision,
+    ``g max(0, 1 - 1/t^2)`` with ``t`` its t statistic (positive-part
+    shrinkage: a weight within a standard error of 0 is dropped, a precise
+    one is kept nearly whole), then clipped to [0, cap].
+    """
+    r, a = residual[keep], addition[keep]
+    saa = max(float((a * a).sum()), 1e-300)
+    gate = float((r * a).sum()) / saa
+    if r.size > 1:
+        s2 = float(((r - gate * a) ** 2).sum()) / (r.size - 1)
+        t2 = gate ** 2 * saa / max(s2, 1e-300)
+        gate *= max(0.0, 1.0 - 1.0 / max(t2, 1e-300))
+    return float(np.clip(gate, 0.0, cap)) + 0.0  # never -0.0
 
 
 class ErrorScales:

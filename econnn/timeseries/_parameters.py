@@ -1,8 +1,8 @@
-"""The hyperparameters of SequenceForecaster, declared once."""
+"""Hyperparameters of SequenceForecaster and PanelForecaster, declared once."""
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _hyperparameters as hp
 from .._declaration import Param
@@ -120,7 +120,8 @@ HOLDOUT = Param(
     Share of the windows, the most recent ones, on which a first fit of the
     model is tested before the final fit on all of them. The held-out
     forecast errors decide how much of the network to keep (``gate_``, 0
-    when the network does not improve on the AR out of sample) and
+    when the network does not improve on the AR out of sample; one weight
+    per recursive step of a multi-step forecast, ``step_gates_``) and
     calibrate the prediction intervals, per horizon (``error_scales_``).
     0 skips this: the network is kept in full and intervals come from
     in-sample residuals. With fewer than 10 held-out or 20 remaining windows
@@ -133,3 +134,72 @@ HOLDOUT = Param(
 #: what the AR leaves, so a few hundred windows are trained in full batches
 #: (one step per epoch, a few seconds per fit on one core) at a larger rate.
 TRAINING = hp.with_defaults(hp.TRAINING, learning_rate_init=1e-2)
+
+
+# -------------------------------------------------------- PanelForecaster
+FORECASTER = Param(
+    "forecaster",
+    None,
+    [HasMethods(["fit", "forecast"]), None],
+    "SequenceForecaster or None",
+    """
+    The global model's configuration (unfitted; cloned at fit). None means
+    ``SequenceForecaster()`` with its defaults. Its ``difference`` is
+    applied per series ('auto': ADF and KPSS on each series), its
+    ``holdout_fraction`` is the share of each series' most recent windows
+    held out, and its ``ar_order`` is the order of the pooled AR.
+    """,
+)
+
+PANEL_LAGS = Param(
+    "lags",
+    "auto",
+    [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "int or 'auto'",
+    """
+    Window length, as for :func:`make_windows`; 'auto' is chosen on the
+    shortest series.
+    """,
+)
+
+PANEL_HORIZON = Param(
+    "horizon",
+    1,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    Number of future periods forecast directly from each window (later
+    periods are forecast recursively).
+    """,
+)
+
+ID_COLUMN = Param(
+    "id_column",
+    None,
+    [str, None],
+    "str or None",
+    """
+    Column of the panel holding the series id, when the panel is indexed
+    by period alone; None: the panel is indexed by a (series id, period)
+    MultiIndex.
+    """,
+)
+
+POOLED_AR = Param(
+    "pooled_ar",
+    True,
+    ["boolean"],
+    "bool",
+    """
+    Whether the linear part is one AR for all series (on the per-series
+    standardised data: a panel AR with a fixed effect per series and common
+    slopes, the forecaster's ``ar_order``) or an AR per series (order by
+    AIC per series). The network is pooled either way, trained on what the
+    AR leaves. A pooled AR borrows strength across short series with
+    common dynamics; an AR per series suits series of different
+    persistence (rates beside growth rates), and makes the model with the
+    network gated off exactly the per-series AR.
+    """,
+)
+
+PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN, POOLED_AR]

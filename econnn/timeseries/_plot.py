@@ -12,12 +12,28 @@ def _as_timestamps(index, name):
         return index.to_timestamp(how="start")
     if isinstance(index, pd.DatetimeIndex):
         return index
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} is a panel (indexed by (series id, period)); plot one "
+            "series at a time: plot_forecast(panel, forecast, series=key).")
     raise TypeError(f"{name} must be indexed by a PeriodIndex or "
                     f"DatetimeIndex; got a {type(index).__name__}.")
 
 
+def _one_series(history, forecast, key):
+    """The rows of series ``key`` of a panel's history and forecast."""
+    for name, data in (("history", history), ("forecast", forecast)):
+        if not isinstance(getattr(data, "index", None), pd.MultiIndex):
+            raise TypeError(f"series={key!r} selects a series of a panel, "
+                            f"but {name} is not indexed by (series id, "
+                            "period).")
+        if key not in data.index.get_level_values(0):
+            raise ValueError(f"series={key!r} is not a series of {name}.")
+    return history.xs(key, level=0), forecast.xs(key, level=0)
+
+
 def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
-                  color="C0"):
+                  color="C0", series=None):
     """Plot a forecast with its prediction bands as a fan chart.
 
     Parameters
@@ -37,6 +53,10 @@ def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
     title : str or None, default=None
     color : str, default='C0'
         Colour of the forecast and its bands.
+    series : object or None, default=None
+        For a panel (``history`` and ``forecast`` indexed by (series id,
+        period), as :class:`PanelForecaster` uses them): the id of the
+        series to plot; its title by default.
 
     Returns
     -------
@@ -44,6 +64,9 @@ def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
     """
     import matplotlib.pyplot as plt
 
+    if series is not None:
+        history, forecast = _one_series(history, forecast, series)
+        title = str(series) if title is None else title
     if isinstance(history, pd.DataFrame):
         history = history.iloc[:, 0]
     if not isinstance(history, pd.Series):

@@ -114,7 +114,7 @@ def lead_known_future(frame, known_future, horizon):
 
 
 def make_windows(data, lags="auto", horizon=1, target=None,
-                 known_future=None):
+                 known_future=None, id_column=None):
     """Cut a time series into windows of past values and future targets.
 
     Window ``i`` holds the ``lags`` most recent observations of every
@@ -145,6 +145,14 @@ def make_windows(data, lags="auto", horizon=1, target=None,
         periods. Pass the same list to
         ``SequenceForecaster(known_future=...)``, and their future values
         to ``forecast(..., exog_future=...)``.
+    id_column : str or None, default=None
+        For a panel indexed by period, the column holding the series id.
+        A panel (this, or data indexed by a (series id, period) MultiIndex)
+        is cut series by series, so that no window holds periods of two
+        series; ``y`` is then indexed by (series id, period) and
+        ``lags='auto'`` is chosen on the shortest series. To fit one model
+        to a panel with per-series scaling and differencing, use
+        :class:`PanelForecaster`.
 
     Returns
     -------
@@ -169,6 +177,11 @@ def make_windows(data, lags="auto", horizon=1, target=None,
     >>> X[0, :, 0], y.iloc[0], str(y.index[0])
     (array([0., 1., 2.]), np.float64(3.0), '2003')
     """
+    from ._panel_data import is_panel, panel_windows
+
+    if is_panel(data, id_column):
+        return panel_windows(data, lags, horizon, target, known_future,
+                             id_column)
     horizon = _check_count(horizon, "horizon")
     frame = arrange_series(data, target)
     if isinstance(lags, str) and lags == "auto":

@@ -3,9 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
-from econnn.engine._monotone import MONOTONE_ACTIVATIONS
+from econnn.engine._monotone import MONOTONE_ACTIVATIONS, MonotoneMLP
 from econnn.engine._optim import SOLVERS
 
 N_PAIRS = 100_000
@@ -86,6 +88,42 @@ def test_classifier_probability_is_monotone(loss):
 
     for k in range(1, len(model.classes_)):
         assert violations(lambda A: p_above(A, k), X, 3, +1) == 0
+
+
+def test_nonnegative_layers_are_shrunk_in_the_forward_pass():
+    # the 1/sqrt(fan_in) shrink lives in the forward pass: the stored
+    # parameters keep an ordinary layer's scale (|W| ~ 0.15-0.2 here, not
+    # ~0.02), so that Adam's steps are as large relative to them as in an
+    # unconstrained network
+    torch.manual_seed(0)
+    net = MonotoneMLP(4, 1, [1, -1, 0, 0], hidden_layer_sizes=(64, 64),
+                      activation="tanh")
+    for i in (1, 2):
+        stored = net.weights[i]
+        expected = stored.abs() / np.sqrt(stored.shape[1])
+        assert torch.equal(net.effective_weight(i), expected)
+        assert stored.abs().mean() > 0.1
+    # the first layer: signs on the constrained inputs, free elsewhere
+    first = net.effective_weight(0)
+    assert (first[:, 0] >= 0).all() and (first[:, 1] <= 0).all()
+    assert torch.equal(first[:, 2:], net.weights[0][:, 2:])
+
+
+def test_learns_a_monotone_truth_with_a_free_input():
+    # rising in x0, falling in x1, a free wave in x2 whose size depends on
+    # x0: the default monotone network recovers it on held-out rows
+    def truth(X):
+        return (np.tanh(2 * X[:, 0]) - X[:, 1] ** 3 / 3
+                + np.sin(2 * X[:, 2]) * (1 + 0.5 * X[:, 0].clip(0)))
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1.5, 1.5, size=(600, 3))
+    y = truth(X) + 0.2 * rng.normal(size=600)
+    model = NNRegressor(monotone={0: 1, 1: -1}, random_state=0)
+    model.fit(X[:400], y[:400])
+    assert r2_score(truth(X[400:]), model.predict(X[400:])) > 0.9
+    assert violations(model.predict, X, 0, +1) == 0
+    assert violations(model.predict, X, 1, -1) == 0
 
 
 def test_constraint_improves_fit_to_a_monotone_truth():

@@ -293,6 +293,58 @@ def test_network_adds_to_the_ar_on_a_nonlinear_series():
     assert rmse < 0.9 * rmse_ar
 
 
+def test_step_gates_keep_the_network_only_where_the_recursion_gains():
+    # SETAR: the network helps one step ahead, but fed its own point
+    # forecasts (not the conditional mean of a nonlinear model) it hurts
+    # two steps ahead; each recursive step gets its held-out weight
+    series = setar()
+    X, y = make_windows(series, lags=4)
+    n_train = 600
+    model = SequenceForecaster(random_state=0).fit(X[:n_train],
+                                                   y.iloc[:n_train])
+    gates = model.step_gates_
+    assert gates[0] == model.gate_ > 0.5
+    assert len(gates) > 4 and (np.diff(gates) <= 0).all()
+    assert gates[1] < 0.5 * gates[0]
+    # two-step forecasts from the test windows: the step gates beat the
+    # one-step gate kept throughout, and forecast() uses them
+    windows = X[n_train:-1].astype(np.float64)
+    actual = y.iloc[n_train + 1:].to_numpy()
+    stepped = model._recurse(windows, None, 2, gates=gates)[:, 1]
+    constant = model._recurse(windows, None, 2)[:, 1]
+    assert np.sqrt(np.mean((stepped - actual) ** 2)) < \
+        0.95 * np.sqrt(np.mean((constant - actual) ** 2))
+    history = series.iloc[:n_train + 4]
+    np.testing.assert_allclose(model.forecast(history, steps=2).iloc[1],
+                               stepped[0], rtol=1e-6)
+    assert model.gate_ == gates[0]  # the recursion restored the gate
+    # on a linear series no step keeps the network
+    linear = SequenceForecaster(**FAST).fit(*make_windows(ar2()))
+    assert linear.step_gates_.max() < 0.1
+
+
+def test_gate_is_the_least_squares_weight_shrunk_by_its_t_statistic():
+    from econnn.timeseries._linear import shrunk_gate
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(50)
+    r = 0.6 * a + rng.standard_normal(50)
+    keep = np.ones(50, dtype=bool)
+    g = r @ a / (a @ a)                                   # by hand
+    se2 = np.sum((r - g * a) ** 2) / 49 / (a @ a)
+    expected = g * (1 - se2 / g ** 2)
+    assert shrunk_gate(r, a, keep, 1.0) == pytest.approx(expected)
+    assert 0.3 < expected < g
+    assert shrunk_gate(r, a, keep, 0.2) == 0.2            # capped
+    # an addition unrelated to the errors: dropped, not kept at its noise
+    noise = rng.standard_normal(50)
+    assert shrunk_gate(noise, a, keep, 1.0) == 0.0
+    # only the kept rows count
+    keep[25:] = False
+    assert shrunk_gate(np.where(keep, r, 1e6), a, keep, 1.0) == \
+        pytest.approx(shrunk_gate(r[:25], a[:25], keep[:25], 1.0))
+
+
 def test_stationarity_needs_adf_and_kpss_to_agree():
     # a stationary cycle (complex AR roots, like lynx): levels
     rng = np.random.default_rng(3)
@@ -342,6 +394,47 @@ def test_conformal_quantiles_are_the_held_out_error_ranks():
     assert scales.scales(4)[-1] == scales.scale[-1]
     grown = ErrorScales(errors, integrated=True).scales(8)
     np.testing.assert_allclose(grown[-1], grown[1] * 2)
+
+
+def test_conformal_bands_cover_new_errors_from_the_same_distribution():
+    # held-out errors (heavy-tailed, spread growing with the horizon): bands
+    # built from 60 of them cover fresh draws at the nominal rate per
+    # horizon, on average over 40 held-out samples
+    from scipy.stats import t
+
+    from econnn.timeseries._linear import ErrorScales
+
+    rng = np.random.default_rng(1)
+    spread = np.array([1.0, 1.5, 2.0, 2.5])
+    for level in (0.8, 0.95):
+        cover = []
+        for _ in range(40):
+            scales = ErrorScales(rng.standard_t(5, (60, 4)) * spread, False)
+            half = scales.scales(4) * scales.quantiles([(1 + level) / 2])[0]
+            cover.append(2 * t.cdf(half / spread, 5) - 1)
+        np.testing.assert_allclose(np.mean(cover, axis=0), level, atol=0.02)
+
+
+def test_forecast_bands_are_calibrated_on_a_simulated_ar():
+    # three AR(1) series: fit on 300 quarters, forecast 1-4 quarters from
+    # the next 148 origins without refitting
+    inside = {1: [], 4: []}
+    for seed in range(3):
+        series = ar1(600, phi=0.6, seed=seed)
+        model = SequenceForecaster(**FAST).fit(
+            *make_windows(series.iloc[:300], lags=4))
+        for origin in range(300, 596, 2):
+            fc = model.forecast(series.iloc[:origin], steps=4,
+                                level=(0.8, 0.95))
+            for h in inside:
+                row, actual = fc.iloc[h - 1], series.iloc[origin + h - 1]
+                inside[h].append([
+                    row["lower_0.8"] <= actual <= row["upper_0.8"],
+                    row["lower_0.95"] <= actual <= row["upper_0.95"]])
+    for h, hits in inside.items():
+        cover80, cover95 = np.mean(hits, axis=0)
+        assert abs(cover80 - 0.8) < 0.06, (h, cover80)
+        assert abs(cover95 - 0.95) < 0.03, (h, cover95)
 
 
 def test_forecast_quantiles_median_paths_and_n_paths_check():

@@ -1,0 +1,273 @@
+"""Compare forecaster configurations on the cached development suite.
+
+Reads what ``forecast_benchmark.py`` cached (classical forecasts and the
+forecaster's under each ``--tag``) and prints, per configuration, the
+suite's targets: median RMSE over the best classical model, the worst cells,
+cells over 1.25x best classical and 1.1x AR(AIC), and the mean coverage of
+the 80% and 95% bands at h = 1 and h = H. Then the leave-one-series-out
+choice: for every series, the configuration with the best score on the
+*other* series (mean log RMSE ratio to the best classical model, over both
+horizons), and that configuration's figures on the series left out.
+
+    python benchmarks/forecast_compare.py default gate
+    python benchmarks/forecast_compare.py --refits 4 default gate both
+
+A tag may name fallbacks, ``both+gate``: series missing under ``both`` are
+read from ``gate`` (for a change that affects only some series).
+"""
+
+import argparse
+import glob
+import os
+
+import numpy as np
+import pandas as pd
+
+LEVELS = (0.8, 0.95)
+CLASSICAL = ("AR(AIC)", "ARIMA", "ETS", "seasonal naive")
+
+
+def load(folder, key, tag, seed):
+    """Forecast rows of every series under ``tag`` (with fallbacks)."""
+    frames = {}
+    for part in reversed(tag.split("+")):
+        for path in glob.glob(f"{folder}/econnn_{part}_{key}_seed{seed}/"
+                              "*.pkl"):
+            frames[os.path.basename(path)] = path
+    out = {}
+    for name, path in sorted(frames.items()):
+        classical = f"{folder}/classical_{key}/{name}"
+        if not os.path.exists(classical):
+            continue
+        ours, _, fits = pd.read_pickle(path)
+        rows, _ = pd.read_pickle(classical)
+        out[name[:-4]] = (ours, rows, fits)
+    return out
+
+
+def horizon_cells(ours, rows):
+    """RMSE per model at h = 1 and h = H, coverage of the forecaster."""
+    both = pd.concat([ours, rows], ignore_index=True)
+    H = int(both["horizon"].max())
+    cells = {}
+    for h in (1, H):
+        part = both[both["horizon"] == h]
+        rmse = part.groupby("model").apply(
+            lambda g: np.sqrt(np.mean((g["actual"] - g["forecast"]) ** 2)),
+            include_groups=False)
+        mine = part[part["model"] == "forecaster"]
+        cov = {lev: float(np.mean((mine["actual"] >= mine[f"lower_{lev:g}"])
+                                  & (mine["actual"] <= mine[
+                                      f"upper_{lev:g}"])))
+               for lev in LEVELS}
+        best = min(rmse[m] for m in CLASSICAL if m in rmse)
+        cells[h] = {"h": h, "best": rmse["forecaster"] / best,
+                    "ar": rmse["forecaster"] / rmse["AR(AIC)"],
+                    "cov80": cov[0.8], "cov95": cov[0.95], "first": h == 1}
+    return list(cells.values())
+
+
+def table(data):
+    """One row per (series, h): ratios and coverage."""
+    out = []
+    for name, (ours, rows, _) in data.items():
+        for cell in horizon_cells(ours, rows):
+            out.append({"series": name, **cell})
+    return pd.DataFrame(out)
+
+
+def summary(cells):
+    """The suite's targets for one configuration."""
+    first, last = cells[cells["first"]], cells[~cells["first"]]
+    worst = cells.sort_values("best", ascending=False).head(3)
+    return {
+        "median/best": cells["best"].median(),
+        "mean log/best": np.log(cells["best"]).mean(),
+        ">1.25 best": int((cells["best"] > 1.25).sum()),
+        ">1.1 AR": int((cells["ar"] > 1.1).sum()),
+        "max/AR": cells["ar"].max(),
+        "cov80 h1": first["cov80"].mean(), "cov95 h1": first["cov95"].mean(),
+        "cov80 hH": last["cov80"].mean(), "cov95 hH": last["cov95"].mean(),
+        "worst": ", ".join(f"{r.series} h={r.h} {r.best:.3f}"
+                           for r in worst.itertuples()),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tags", nargs="+")
+    parser.add_argument("--bands", action="store_true",
+                        help="compare band rules (RULES) on the first tag")
+    parser.add_argument("--cache", default="benchmarks/results/"
+                        "forecast_cache")
+    parser.add_argument("--refits", type=int, default=4)
+    parser.add_argument("--step", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tiny", action="store_true",
+                        help="read what forecast_benchmark.py --tiny cached")
+    args = parser.parse_args(argv)
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
+    if args.bands:
+        return compare_bands(load(args.cache, key, args.tags[0], args.seed))
+    cells = {tag: table(load(args.cache, key, tag, args.seed))
+             for tag in args.tags}
+    common = set.intersection(*(set(c["series"]) for c in cells.values()))
+    cells = {t: c[c["series"].isin(common)] for t, c in cells.items()}
+    pd.set_option("display.width", 200)
+    print(f"{len(common)} series in common\n")
+    print(pd.DataFrame({t: summary(c) for t, c in cells.items()}).to_string(
+        float_format=lambda v: f"{v:.3f}"))
+    if len(args.tags) < 2:
+        return cells
+    print("\nLeave one series out: the configuration with the lowest mean "
+          "log ratio to the best classical on the other series")
+    picks = []
+    for name in sorted(common):
+        scores = {t: np.log(c.loc[c["series"] != name, "best"]).mean()
+                  for t, c in cells.items()}
+        pick = min(scores, key=scores.get)
+        left = cells[pick][cells[pick]["series"] == name]
+        picks.append(left.assign(pick=pick))
+        print(f"  {name}: {pick} -> " + ", ".join(
+            f"h={r.h} {r.best:.3f}/best {r.ar:.3f}/AR" for r in
+            left.itertuples()))
+    loo = pd.concat(picks)
+    print("\nLeft-out figures (each series with the configuration chosen "
+          "without it):")
+    print(pd.Series(summary(loo)).to_string())
+    return cells
+
+
+# ------------------------------------------------- band rules, offline
+def _conformal(abs_z, coverage):
+    """The ceil((n + 1) c)-th smallest of ``abs_z`` (the largest if beyond)."""
+    z = np.sort(abs_z[np.isfinite(abs_z)])
+    rank = int(np.ceil((len(z) + 1) * coverage)) - 1
+    return z[min(max(rank, 0), len(z) - 1)]
+
+
+def _rms_scale(errors, factor, monotone=True):
+    scale = np.sqrt(np.nanmean(errors ** 2, axis=0))
+    if monotone:
+        scale = np.maximum.accumulate(scale)
+    return scale * factor
+
+
+def rule_pooled(errors, factor, h, coverage, monotone=True):
+    """The current bands: RMS scale per horizon (non-decreasing), widened
+    by ``factor``; the conformal quantile of |z| pooled over horizons."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    errors = errors[:, :np.argmin(keep) if not keep.all() else None]
+    scale = _rms_scale(errors, 1.0, monotone)
+    q = _conformal(np.abs(errors / scale).ravel(), coverage)
+    k = min(h, len(scale)) - 1
+    return scale[k] * factor * q
+
+
+def rule_per_horizon(errors, factor, h, coverage):
+    """|errors| at horizon h alone: conformal quantile, times factor."""
+    k = min(h, errors.shape[1]) - 1
+    e = np.abs(errors[:, k])
+    return _conformal(e, coverage) * factor
+
+
+def rule_pooled_nofactor(errors, factor, h, coverage):
+    """The current bands without the widening to the full-sample spread."""
+    return rule_pooled(errors, 1.0, h, coverage)
+
+
+def rule_mae_pooled(errors, factor, h, coverage):
+    """Scale by the mean absolute error per horizon (non-decreasing), the
+    shape pooled as in 'pooled'."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    errors = errors[:, :np.argmin(keep) if not keep.all() else None]
+    scale = np.maximum.accumulate(np.nanmean(np.abs(errors), axis=0))
+    q = _conformal(np.abs(errors / scale).ravel(), coverage)
+    return scale[min(h, len(scale)) - 1] * factor * q
+
+
+def rule_neighbours(errors, factor, h, coverage, monotone=True):
+    """RMS scale per horizon; the shape pooled over horizons h-1..h+1."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    errors = errors[:, :np.argmin(keep) if not keep.all() else None]
+    scale = _rms_scale(errors, 1.0, monotone)
+    k = min(h, len(scale)) - 1
+    z = errors[:, max(k - 1, 0):k + 2] / scale[max(k - 1, 0):k + 2]
+    return scale[k] * factor * _conformal(np.abs(z).ravel(), coverage)
+
+
+RULES = {"pooled": rule_pooled, "per-horizon": rule_per_horizon,
+         "pooled, no factor": rule_pooled_nofactor,
+         "MAE-scaled pooled": rule_mae_pooled,
+         "neighbours": rule_neighbours,
+         "pooled, free scale": lambda *a: rule_pooled(*a, monotone=False),
+         "neighbours, free scale":
+             lambda *a: rule_neighbours(*a, monotone=False)}
+
+
+def recompute(ours, fits, rule):
+    """The forecaster's rows with bands from ``rule``."""
+    out = ours.copy()
+    for lev in LEVELS:
+        half = np.array([
+            rule(fits[int(r)]["holdout_errors"], fits[int(r)]["factor"],
+                 int(h), lev) for r, h in zip(out["refit"], out["horizon"])])
+        out[f"lower_{lev:g}"] = out["forecast"] - half
+        out[f"upper_{lev:g}"] = out["forecast"] + half
+    return out
+
+
+def coverage_table(data, rule):
+    """Coverage per series at h = 1 and h = H with bands from ``rule``."""
+    out = []
+    for name, (ours, _, fits) in data.items():
+        mine = recompute(ours[ours["model"] == "forecaster"], fits, rule)
+        H = int(mine["horizon"].max())
+        for h in (1, H):
+            part = mine[mine["horizon"] == h]
+            out.append({"series": name, "first": h == 1, **{
+                f"cov{lev:g}": float(np.mean(
+                    (part["actual"] >= part[f"lower_{lev:g}"]) &
+                    (part["actual"] <= part[f"upper_{lev:g}"])))
+                for lev in LEVELS}})
+    return pd.DataFrame(out)
+
+
+def coverage_summary(cov):
+    first, last = cov[cov["first"]], cov[~cov["first"]]
+    return {"cov80 h1": first["cov0.8"].mean(),
+            "cov95 h1": first["cov0.95"].mean(),
+            "cov80 hH": last["cov0.8"].mean(),
+            "cov95 hH": last["cov0.95"].mean(),
+            "series < nominal-10": ", ".join(sorted(set(
+                cov.loc[(cov["cov0.8"] < 0.7) | (cov["cov0.95"] < 0.85),
+                        "series"])))}
+
+
+def _miss(cov):
+    """Squared distance of the four mean coverages from nominal."""
+    s = coverage_summary(cov)
+    return sum((s[f"cov{k} {h}"] - int(k) / 100) ** 2
+               for k in ("80", "95") for h in ("h1", "hH"))
+
+
+def compare_bands(data):
+    """Every rule of RULES on the same forecasts, and the LOO choice."""
+    tables = {r: coverage_table(data, rule) for r, rule in RULES.items()}
+    print(pd.DataFrame({r: coverage_summary(t) for r, t in tables.items()})
+          .to_string(float_format=lambda v: f"{v:.3f}"))
+    picks = []
+    for name in sorted(data):
+        miss = {r: _miss(t[t["series"] != name]) for r, t in tables.items()}
+        pick = min(miss, key=miss.get)
+        picks.append(tables[pick][tables[pick]["series"] == name].assign(
+            pick=pick))
+    loo = pd.concat(picks)
+    print("\nLeft-out coverage (each series with the rule chosen on the "
+          "others):", dict(loo.groupby("series")["pick"].first()))
+    print(pd.Series(coverage_summary(loo)).to_string())
+    return tables
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,548 @@
+"""PanelForecaster: one global forecasting model for many related series."""
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._declaration import estimator
+from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_HOLDOUT, _MIN_TRAIN,
+                          SequenceForecaster, _check_levels, _future_index)
+from ._linear import ErrorScales
+from ._panel_data import (check_univariate, decide_series, split_panel,
+                          standardise)
+from ._panel_model import fit_local_ar, gate, run, sliding
+from ._parameters import PANEL
+from ._windows import _check_count, auto_lags
+
+__all__ = ["PanelForecaster"]
+
+#: Keys of ``error_scales_``: the series modelled in levels or in changes.
+_GROUPS = {False: "levels", True: "changes"}
+
+
+@estimator(PANEL)
+class PanelForecaster(BaseEstimator):
+    """One forecasting model trained across many related series.
+
+    A global model for a panel in long format (firms, regions, countries,
+    products): every series is made stationary and standardised on its own,
+    then a single :class:`SequenceForecaster` -- a pooled autoregression
+    plus a network trained on what it leaves, weighted by held-out
+    windows -- is trained on the windows of all series, and every series
+    is forecast from its own end, in its own units.
+
+    Per series ``i``, with target ``y_i``:
+
+    * **levels or changes**: ``z_i = y_i`` or ``z_i = diff(y_i)``, decided
+      by the forecaster's ``difference`` ('auto': ADF and KPSS on that
+      series, as for one series);
+    * **scaling**: ``z_i`` is standardised by its own mean and standard
+      deviation (a series in thousands and one in units are then alike;
+      its mean change is its own drift);
+    * **windows** are cut from each series alone, never across two.
+
+    The standardised windows of all series are pooled: the AR (order by
+    AIC) is a pooled AR on standardised data -- the linear model the
+    series share -- and the network learns what it leaves; with
+    ``pooled_ar=False`` each series has its own AR (order by AIC) and the
+    network, still pooled, learns what they leave. Series modelled
+    in levels and series modelled in changes are different objects (a
+    standardised level, a standardised change), so when a panel has both,
+    each kind gets its own global model (``forecasters_['levels']``,
+    ``forecasters_['changes']``); usually there is one. The last
+    ``holdout_fraction`` of each series' windows are held out (time order
+    within every series): a first fit on the rest gives the network's
+    weight ``gate_`` and the out-of-sample errors behind the intervals,
+    pooled over the series of the group, each standardised by its scale.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    forecasters_ : dict
+        ``{'levels': SequenceForecaster, 'changes': SequenceForecaster}``
+        for the groups present: each global model, fitted on the
+        standardised windows of its series (its own ``difference_`` is
+        False: differencing is done per series).
+    series_ : pandas.DataFrame
+        One row per series, indexed by id: ``n_periods``, ``difference``
+        (whether it is modelled in changes), ``adf_pvalue`` and
+        ``kpss_pvalue`` (None when not tested), ``location`` and ``scale``
+        of the standardisation (of the changes when ``difference``),
+        ``n_windows`` and ``n_held_out`` (its held-out windows), and with
+        ``pooled_ar=False`` its ``ar_order``.
+    ids_ : pandas.Index
+        The series ids seen in fit.
+    n_timesteps_ : int
+        Window length.
+    n_outputs_ : int
+        Number of directly forecast horizons.
+    gate_ : dict
+        Group -> weight in [0, 1] of the network's addition to the pooled
+        AR.
+    ar_order_ : dict or None
+        Group -> order of the pooled AR (None with ``ar_order=None``);
+        None with ``pooled_ar=False``, whose orders are in
+        ``series_['ar_order']``.
+    holdout_errors_ : pandas.DataFrame or None
+        Held-out forecast errors in each series' standardised units (the
+        error in the series' units divided by its ``scale``), indexed by
+        (id, origin), one column per horizon; None without a holdout.
+    error_scales_ : dict
+        Group -> :class:`~econnn.timeseries._linear.ErrorScales`, the
+        conformal interval model of the group (absent without held-out
+        errors: its bands then come from paths of in-sample residuals).
+
+    See Also
+    --------
+    SequenceForecaster : The model fitted to one series, and the global one.
+    make_windows : Accepts a panel and cuts windows series by series.
+
+    Notes
+    -----
+    The forecast of series ``i`` in levels is ``m_i + s_i f(z-window)``;
+    in changes it is ``y_iT + cumsum(m_i + s_i f(...))``, where ``f`` is
+    the global model. Series shorter than the windows (plus one period when
+    differenced) are refused by name rather than dropped.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from econnn import PanelForecaster, SequenceForecaster
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.MultiIndex.from_product(
+    ...     [["a", "b", "c"], pd.period_range("2000Q1", periods=40,
+    ...                                       freq="Q")], names=["id", "t"])
+    >>> panel = pd.Series(rng.standard_normal(120).cumsum(), index=idx,
+    ...                   name="y")
+    >>> model = PanelForecaster(SequenceForecaster(max_iter=20,
+    ...                                            random_state=0),
+    ...                         lags=4).fit(panel)
+    >>> model.forecast(panel, steps=2).index.names
+    FrozenList(['id', 't'])
+    """
+
+    # ------------------------------------------------------------ fitting
+    def _forecaster(self):
+        model = SequenceForecaster() if self.forecaster is None else \
+            self.forecaster
+        if not isinstance(model, SequenceForecaster):
+            raise TypeError("forecaster must be a SequenceForecaster; got "
+                            f"{type(model).__name__}.")
+        if model.known_future:
+            raise ValueError("known_future regressors are not supported in "
+                             "panels (each series is univariate).")
+        return model
+
+    def fit(self, X, y=None):
+        """Fit the global model to every series of a panel.
+
+        Parameters
+        ----------
+        X : pandas.Series or pandas.DataFrame
+            The panel in long format: one value column (or a Series),
+            indexed by a (series id, period) MultiIndex, or by period with
+            the ids in column ``id_column``. Within each series periods
+            must be consecutive, increasing and unique; rows of different
+            series may interleave. Every series needs at least
+            ``lags + horizon`` periods (one more when differenced).
+        y : None
+            Ignored; the target is the panel's value column.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        if y is not None:
+            raise ValueError("PanelForecaster.fit takes the panel alone, as "
+                             "X (its value column is the target); y must "
+                             "be None.")
+        base = self._forecaster()
+        series, names = split_panel(X, self.id_column, name="X")
+        check_univariate(series, "X")
+        horizon, lags = self.horizon, self.lags
+        if lags == "auto":
+            shortest = min(series.values(), key=len)
+            lags = auto_lags(shortest.index[1:], horizon)
+        table = decide_series(series, base.difference,
+                              self.__dict__.pop("_handed_down", None))
+        needed = lags + horizon + table["difference"].astype(int)
+        short = table.index[table["n_periods"] < needed]
+        if len(short):
+            raise ValueError(
+                f"series {list(short)} of X have "
+                f"{table.loc[short, 'n_periods'].tolist()} periods, fewer "
+                f"than the lags + horizon = {lags + horizon} (one more for a "
+                "differenced series) needed for one window; drop them or use "
+                "shorter windows.")
+        self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
+        zs = {k: standardise(f, table.loc[k])
+              for k, f in series.items()}
+        n_win = {k: len(z) - lags - horizon + 1 for k, z in zs.items()}
+        n_hold = {k: int(round(base.holdout_fraction * n))
+                  for k, n in n_win.items()}
+        table["n_windows"] = pd.Series(n_win)
+        table["n_held_out"] = pd.Series(n_hold)
+        self.series_ = table.rename_axis(names[0])
+        self.ids_ = pd.Index(list(series), name=names[0])
+        self._names = names
+        self._freq = next(iter(series.values())).index.freqstr
+        self._value_name = next(iter(series.values())).columns[0]
+        self.forecasters_, self.gate_, self.error_scales_ = {}, {}, {}
+        self._ar, self._residuals = {}, {}
+        errors = []
+        for flag in sorted(set(table["difference"].astype(bool))):
+            keys = [k for k in zs if bool(table.loc[k, "difference"]) == flag]
+            group = _GROUPS[flag]
+            model, ar, weight, held = self._fit_group(
+                base, {k: zs[k] for k in keys}, n_hold, series)
+            self.forecasters_[group], self.gate_[group] = model, weight
+            self._ar.update(ar or {})
+            if held is not None:
+                errors.append(held[0])
+                self.error_scales_[group] = ErrorScales(
+                    held[0].to_numpy(), flag, held[1])
+        if self._ar:
+            self.ar_order_ = None
+            self.series_["ar_order"] = pd.Series(
+                {k: a[0] for k, a in self._ar.items()})
+        else:
+            self.ar_order_ = {g: m.ar_order_
+                              for g, m in self.forecasters_.items()}
+        self.holdout_errors_ = pd.concat(errors) if errors else None
+        return self
+
+    def _fit_group(self, base, zs, n_hold, series):
+        """One global model on the windows of ``zs`` (id -> standardised).
+
+        Returns the fitted network model, the per-series ARs (None when
+        pooled), the gate, and (held-out errors, widening factor) or None
+        without a holdout.
+        """
+        lags, horizon = self.n_timesteps_, self.n_outputs_
+        parts = {k: sliding(z, lags, horizon) for k, z in zs.items()}
+        local = not self.pooled_ar and base.ar_order is not None
+        inner = clone(base).set_params(difference=False,
+                                       holdout_fraction=0.0)
+        if local:
+            inner.set_params(ar_order=None)
+
+        def windows(first, last):
+            """Each series' windows ``first(k)`` to ``last(k)``, stacked."""
+            cut = {k: (p[0][first(k):last(k)], p[1][first(k):last(k)])
+                   for k, p in parts.items()}
+            owners = np.repeat(np.asarray(list(cut), dtype=object),
+                               [len(c[0]) for c in cut.values()])
+            return (cut, np.concatenate([c[0] for c in cut.values()])[
+                :, :, None], np.concatenate([c[1] for c in cut.values()]),
+                owners)
+
+        def train(cut, X, Y, owners):
+            ar = fit_local_ar(cut, base.ar_order) if local else None
+            if ar is not None:
+                # the network learns what each series' AR leaves
+                Y = Y - run(None, ar, 0.0, owners, X, 1)
+            model = clone(inner).fit(X, Y[:, 0] if horizon == 1 else Y)
+            return model, ar
+
+        n_win = {k: len(p[0]) for k, p in parts.items()}
+        everything = windows(lambda k: 0, lambda k: n_win[k])
+        past = windows(lambda k: 0, lambda k: n_win[k] - n_hold[k])
+        recent = windows(lambda k: n_win[k] - n_hold[k], lambda k: n_win[k])
+        held = None
+        if base.holdout_fraction > 0 and len(recent[1]) >= _MIN_HOLDOUT \
+                and len(past[1]) >= _MIN_TRAIN:
+            model, ar = train(*past)
+            weight = gate(model, ar, recent[3], recent[1], recent[2])
+            model._set_gate(weight)
+            held = self._holdout_errors(model, ar, weight, zs, n_hold,
+                                        series)
+        model, ar = train(*everything)
+        if held is None:
+            weight = 1.0 if base.holdout_fraction == 0 or \
+                base.ar_order is None else 0.0
+        model._set_gate(weight)
+        _, X, Y, owners = everything
+        residuals = Y - run(model, ar, weight, owners, X, 1)
+        self._residuals[_GROUPS[bool(self.series_.loc[owners[0],
+                                                      "difference"])]] = residuals
+        if held is None or np.isfinite(held.to_numpy()[:, 0]).sum() < 3:
+            return model, ar, weight, None
+        # the held-out periods may be calmer than the sample: widen the
+        # bands to the full-sample one-step residual spread, never narrow
+        late = np.concatenate([np.arange(n) >= n - n_hold[k]
+                               for k, n in n_win.items()])
+        factor = max(1.0, float(np.sqrt(np.mean(residuals[:, 0] ** 2) / max(
+            np.mean(residuals[late, 0] ** 2), 1e-300))))
+        return model, ar, weight, (held, factor)
+
+    def _holdout_errors(self, model, ar, weight, zs, n_hold, series):
+        """Recursive held-out errors, standardised, per (id, origin)."""
+        lags, horizon = self.n_timesteps_, self.n_outputs_
+        steps = max(horizon, min(max(n_hold[k] for k in zs),
+                                 _MAX_HOLDOUT_HORIZON))
+        n_blocks = math.ceil(steps / horizon)
+        windows, actual, keys, origins = [], [], [], []
+        for key, z in zs.items():
+            d = int(self.series_.loc[key, "difference"])
+            n = len(z) - lags - horizon + 1
+            for j in range(n - n_hold[key], n):
+                last = j + lags - 1
+                future = np.full(steps, np.nan)
+                avail = z[last + 1:last + 1 + steps]
+                future[:len(avail)] = avail
+                windows.append(z[j:last + 1])
+                actual.append(future)
+                keys.append(key)
+                # the period of the origin's last observation
+                origins.append(series[key].index[last + d])
+        windows = np.asarray(windows)[:, :, None]
+        paths = run(model, ar, weight, np.asarray(keys, dtype=object),
+                    windows, n_blocks)[:, :steps]
+        errors = np.asarray(actual) - paths
+        if self.series_.loc[keys[0], "difference"]:
+            # errors of changes add up to errors of the level
+            errors = np.cumsum(errors, axis=1)
+        index = pd.MultiIndex.from_arrays(
+            [keys, pd.Index(origins)], names=[self._names[0], "origin"])
+        return pd.DataFrame(errors, index=index,
+                            columns=[f"h{h}" for h in range(1, steps + 1)])
+
+    # ------------------------------------------------------- forecasting
+    def _origins(self, X, ids):
+        """Validated series to forecast, and their standardised windows."""
+        check_is_fitted(self)
+        series, _ = split_panel(X, self.id_column, name="X")
+        check_univariate(series, "X")
+        freq = next(iter(series.values())).index.freqstr
+        if freq != self._freq:
+            raise ValueError(f"X has frequency {freq!r}, but "
+                             f"{type(self).__name__} was fitted on "
+                             f"{self._freq!r}.")
+        if ids is None:
+            keys = list(series)
+        else:
+            keys = list(pd.Index(np.atleast_1d(np.asarray(ids, dtype=object))
+                                 ).unique())
+            absent = [k for k in keys if k not in series]
+            if absent:
+                raise ValueError(f"ids {absent} are not series of X.")
+        table = self._new_series([k for k in keys if k not in self.ids_],
+                                 series)
+        windows = {}
+        for key in keys:
+            row = table.loc[key]
+            z = standardise(series[key], row)
+            if len(z) < self.n_timesteps_:
+                raise ValueError(
+                    f"series {key!r} of X has {len(series[key])} periods, "
+                    f"fewer than the {self.n_timesteps_ + row['difference']}"
+                    " needed for one window.")
+            windows[key] = z[-self.n_timesteps_:]
+        return series, keys, windows, table.loc[keys]
+
+    def _new_series(self, unknown, series):
+        """The fitted table, plus decisions for series not seen in fit.
+
+        A global model forecasts a new series from its own history: its
+        levels/changes decision and its standardisation are made on that
+        history, as they were for the others at fit.
+        """
+        if not unknown:
+            return self.series_
+        if not self.pooled_ar:
+            raise ValueError(
+                f"series {unknown} were not in the panel the model was "
+                "fitted on, and with pooled_ar=False every series needs its "
+                "own AR, estimated at fit. Refit with them, or forecast the "
+                "others (ids=...).")
+        new = decide_series({k: series[k] for k in unknown},
+                            self._forecaster().difference)
+        missing = [k for k in unknown if _GROUPS[bool(
+            new.loc[k, "difference"])] not in self.forecasters_]
+        if missing:
+            raise ValueError(
+                f"series {missing} would be modelled in "
+                f"{_GROUPS[bool(new.loc[missing[0], 'difference'])]}, but "
+                "no series of the fitted panel was; refit with them.")
+        return pd.concat([self.series_, new])
+
+    def _by_group(self, table):
+        """Group name -> positions in ``table`` (one row per key)."""
+        flags = table["difference"].to_numpy(dtype=bool)
+        return {_GROUPS[f]: np.flatnonzero(flags == f)
+                for f in (False, True) if (flags == f).any()}
+
+    def _to_levels(self, z, keys, series, table):
+        """Standardised forecasts (n_series, ..., steps) in series' units."""
+        rows = table.loc[keys]
+        shape = (len(keys),) + (1,) * (z.ndim - 1)
+        loc = rows["location"].to_numpy(dtype=np.float64).reshape(shape)
+        scale = rows["scale"].to_numpy(dtype=np.float64).reshape(shape)
+        values = loc + scale * z
+        for i, key in enumerate(keys):
+            if rows.loc[key, "difference"]:
+                last = series[key].iloc[-1, 0]
+                values[i] = last + np.cumsum(values[i], axis=-1)
+        return values
+
+    def _index(self, series, keys, steps):
+        future = [_future_index(series[k].index, steps) for k in keys]
+        periods = future[0].append(future[1:]) if len(future) > 1 \
+            else future[0]
+        return pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(keys, dtype=object), steps), periods],
+            names=list(self._names))
+
+    def forecast(self, X, steps, ids=None, level=None, quantiles=None,
+                 method="conformal", n_paths=1000):
+        """Forecast the periods after the end of every series.
+
+        Parameters
+        ----------
+        X : pandas.Series or pandas.DataFrame
+            The panel up to the forecast origins, laid out as for
+            :meth:`fit` (the training panel, or one extended with newer
+            periods); each series is forecast from its own last period.
+            Series not in the fitted panel are decided (levels or changes)
+            and standardised on their own history, then forecast by the
+            global model (not with ``pooled_ar=False``, where every series
+            needs its own AR).
+        steps : int
+            Number of periods to forecast for each series.
+        ids : sequence or None, default=None
+            Series to forecast; None: every series of ``X``.
+        level, quantiles, method, n_paths
+            As for :meth:`SequenceForecaster.forecast`; conformal bands
+            use the held-out errors of the series' group (levels or
+            changes) times the series' own scale.
+
+        Returns
+        -------
+        forecast : pandas.Series or pandas.DataFrame
+            Long format, indexed by (id, period): a Series of point
+            forecasts, or with ``level``/``quantiles`` a DataFrame with
+            columns ``'forecast'``, ``'lower_<level>'``, ``'upper_<level>'``
+            and ``'q<quantile>'``, in each series' units.
+        """
+        check_is_fitted(self)
+        steps = _check_count(steps, "steps")
+        n_paths = _check_count(n_paths, "n_paths")
+        if method not in ("conformal", "paths"):
+            raise ValueError("method must be 'conformal' or 'paths'; got "
+                             f"{method!r}.")
+        levels = [] if level is None else list(_check_levels(level))
+        qs = [] if quantiles is None else list(
+            _check_levels(quantiles, "quantiles"))
+        probs = np.array([p for lev in levels
+                          for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
+        series, keys, windows, table = self._origins(X, ids)
+        point = np.empty((len(keys), steps))
+        values = np.empty((len(keys), steps, len(probs)))
+        for group, rows in self._by_group(table).items():
+            sub = [keys[i] for i in rows]
+            z = self._run(group, sub, np.asarray([windows[k] for k in sub])[
+                :, :, None], math.ceil(steps / self.n_outputs_))
+            point[rows] = self._to_levels(z[:, :steps], sub, series, table)
+            if not len(probs):
+                continue
+            scales = self.error_scales_.get(group)
+            if method == "conformal" and scales is not None:
+                size = table.loc[sub, "scale"].to_numpy()
+                values[rows] = point[rows][:, :, None] + \
+                    size[:, None, None] * np.outer(scales.scales(steps),
+                                                   scales.quantiles(probs))
+                continue
+            tail = float(np.min(np.minimum(probs, 1 - probs)))
+            needed = math.ceil(10 / tail)
+            if n_paths < needed:
+                raise ValueError(
+                    f"n_paths={n_paths} is too few simulated paths to "
+                    f"estimate the {tail:.3g} quantile; use at least "
+                    f"{needed}.")
+            paths = self._paths(group, series, sub, windows, steps, n_paths,
+                                table)
+            values[rows] = np.moveaxis(np.quantile(paths, probs, axis=1),
+                                       0, -1)
+        index = self._index(series, keys, steps)
+        if not len(probs):
+            return pd.Series(point.ravel(), index=index,
+                             name=self._value_name)
+        out = {"forecast": point.ravel()}
+        values = values.reshape(-1, len(probs))
+        for i, lev in enumerate(levels):
+            out[f"lower_{lev:g}"] = values[:, 2 * i]
+            out[f"upper_{lev:g}"] = values[:, 2 * i + 1]
+        for j, q in enumerate(qs):
+            out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
+        return pd.DataFrame(out, index=index)
+
+    def simulate(self, X, steps, n_paths=1000, ids=None):
+        """Simulated future paths of every series.
+
+        Each path runs the global model forward from the end of a series,
+        adding at every step a held-out one-step error of the series'
+        group (standardised; in-sample residuals without a holdout), and
+        is mapped back to the series' units.
+
+        Parameters
+        ----------
+        X, steps, ids
+            As for :meth:`forecast`.
+        n_paths : int, default=1000
+            Number of paths per series.
+
+        Returns
+        -------
+        paths : pandas.DataFrame of shape (n_series * steps, n_paths)
+            Indexed by (id, period), one column per path.
+        """
+        check_is_fitted(self)
+        steps = _check_count(steps, "steps")
+        n_paths = _check_count(n_paths, "n_paths")
+        series, keys, windows, table = self._origins(X, ids)
+        paths = np.empty((len(keys), n_paths, steps))
+        for group, rows in self._by_group(table).items():
+            paths[rows] = self._paths(group, series, [keys[i] for i in rows],
+                                      windows, steps, n_paths, table)
+        return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
+                            index=self._index(series, keys, steps))
+
+    def _run(self, group, owners, windows, n_blocks, shock=None):
+        """The group's model run forward from standardised windows."""
+        owners = np.asarray(owners, dtype=object)
+        ar = {k: self._ar[k] for k in set(owners)} if self._ar else None
+        return run(self.forecasters_[group], ar, self.gate_[group], owners,
+                   windows, n_blocks, shock)
+
+    def _paths(self, group, series, keys, windows, steps, n_paths, table):
+        """Simulated paths of one group's series, (n, n_paths, steps)."""
+        model = self.forecasters_[group]
+        rng = check_random_state(model.random_state)
+        horizon = self.n_outputs_
+        n = len(keys) * n_paths
+        scales = self.error_scales_.get(group)
+        if scales is not None:
+            def shock():
+                return scales.scale[0] * scales.draw(rng, (n, horizon))
+        else:
+            residuals = self._residuals[group]
+
+            def shock():
+                return residuals[rng.randint(len(residuals), size=n)]
+
+        start = np.repeat(np.asarray([windows[k] for k in keys])[:, :, None],
+                          n_paths, axis=0)
+        z = self._run(group, np.repeat(np.asarray(keys, dtype=object),
+                                       n_paths), start,
+                      math.ceil(steps / horizon), shock)[:, :steps]
+        return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
+                               series, table)

@@ -1,0 +1,225 @@
+"""Long-format panels: validation, one series at a time, and their windows.
+
+A panel is many related series in long format: a pandas Series or DataFrame
+indexed by a (series id, period) MultiIndex, or indexed by period with the
+series id in a column. Every check of a single series
+(:func:`~econnn.timeseries._windows.arrange_series`) is applied to each
+series, and the checks only a panel needs -- duplicate (id, period) pairs,
+mixed or irregular frequencies -- are added here.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ._linear import decide_difference
+from ._windows import arrange_series
+
+__all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
+           "check_univariate", "decide_series", "standardise"]
+
+
+def is_panel(data, id_column=None):
+    """Whether ``data`` is a long-format panel (or asked to be read as one)."""
+    return id_column is not None or isinstance(
+        getattr(data, "index", None), pd.MultiIndex)
+
+
+def _as_multiindexed(data, id_column, name):
+    if not isinstance(data, (pd.Series, pd.DataFrame)):
+        raise TypeError(f"{name} must be a pandas Series or DataFrame in "
+                        f"long format; got {type(data).__name__}.")
+    if id_column is not None:
+        if not isinstance(data, pd.DataFrame) or \
+                id_column not in data.columns:
+            columns = list(data.columns) if isinstance(
+                data, pd.DataFrame) else []
+            raise ValueError(f"id_column={id_column!r} is not a column of "
+                             f"{name}; columns are {columns}.")
+        if isinstance(data.index, pd.MultiIndex):
+            raise ValueError(f"{name} has both a MultiIndex and id_column="
+                             f"{id_column!r}; give the series id one way.")
+        if data[id_column].isna().any():
+            raise ValueError(f"{name}'s id column {id_column!r} has missing "
+                             "values.")
+        data = data.set_index(id_column, append=True)
+        data = data.reorder_levels([1, 0])
+    index = data.index
+    if not isinstance(index, pd.MultiIndex) or index.nlevels != 2:
+        raise TypeError(
+            f"A panel must be indexed by a (series id, period) MultiIndex "
+            f"or name its id column (id_column=...); {name} is indexed by a "
+            f"{type(index).__name__} with {index.nlevels} level(s).")
+    periods = index.get_level_values(1)
+    if not isinstance(periods, (pd.DatetimeIndex, pd.PeriodIndex)):
+        values = [p for p in periods if isinstance(p, pd.Period)]
+        if values and len(values) == len(periods):
+            freqs = sorted({p.freqstr for p in values})
+            raise ValueError(
+                f"{name} mixes frequencies {freqs}: every series of a panel "
+                "must have the same frequency (convert them first, e.g. "
+                "with resample or asfreq).")
+        raise TypeError(
+            f"The second level of {name}'s index must be the period (a "
+            f"DatetimeIndex or PeriodIndex); got {type(periods).__name__} "
+            f"of dtype {periods.dtype}.")
+    ids = index.get_level_values(0)
+    if ids.hasnans:
+        raise ValueError(f"{name} has missing series ids.")
+    if index.duplicated().any():
+        pair = index[index.duplicated()][0]
+        raise ValueError(f"{name} has duplicate (id, period) pairs, e.g. "
+                         f"{pair!r}; one row per series and period is "
+                         "needed.")
+    return data
+
+
+def split_panel(data, id_column=None, name="data"):
+    """Validate a long-format panel and split it into its series.
+
+    Parameters
+    ----------
+    data : pandas.Series or pandas.DataFrame
+        Indexed by a (series id, period) MultiIndex, or by period with the
+        series ids in column ``id_column``. Rows of different series may
+        interleave; within a series, periods must increase.
+    id_column : str or None, default=None
+        Column holding the series id.
+    name : str, default='data'
+        Argument name used in error messages.
+
+    Returns
+    -------
+    series : dict
+        Series id -> time-indexed DataFrame (as
+        :func:`~econnn.timeseries._windows.arrange_series` returns), in
+        order of first appearance.
+    names : tuple
+        Names of the id and period levels.
+    """
+    data = _as_multiindexed(data, id_column, name)
+    names = tuple(data.index.names)
+    out, freqs = {}, {}
+    for key in data.index.get_level_values(0).unique():
+        part = data.xs(key, level=0, drop_level=True)
+        label = f"series {key!r} of {name}"
+        frame = arrange_series(part, name=label)
+        if isinstance(frame.index, pd.DatetimeIndex):
+            freq = frame.index.freqstr or (
+                pd.infer_freq(frame.index) if len(frame) >= 3 else None)
+            if freq is None and len(frame) >= 3:
+                raise ValueError(
+                    f"{label} has irregular dates (no frequency can be "
+                    "inferred); windows need consecutive periods.")
+        else:
+            freq = frame.index.freqstr
+        if freq is not None:
+            freqs[key] = freq
+        out[key] = frame
+    if len(set(freqs.values())) > 1:
+        first = next(iter(freqs))
+        other = next(k for k in freqs if freqs[k] != freqs[first])
+        raise ValueError(
+            f"{name} mixes frequencies: series {first!r} has frequency "
+            f"{freqs[first]!r} and series {other!r} {freqs[other]!r}; every "
+            "series of a panel must have the same frequency.")
+    return out, names
+
+
+def stack_panel(parts, names):
+    """Long-format output from per-series pandas objects (id -> object)."""
+    return pd.concat(parts, names=[names[0]]).rename_axis(
+        [names[0], names[1]])
+
+
+def panel_windows(data, lags="auto", horizon=1, target=None,
+                  known_future=None, id_column=None):
+    """Windows of every series of a panel, stacked; none crosses two series.
+
+    Each series is cut by :func:`~econnn.timeseries._windows.make_windows`
+    on its own, so a window never holds periods of two series.
+    ``lags='auto'`` is chosen on the shortest series. The target is indexed
+    by (series id, target period). See :func:`make_windows`.
+    """
+    from ._windows import _check_count, auto_lags, make_windows
+
+    series, names = split_panel(data, id_column)
+    horizon = _check_count(horizon, "horizon")
+    if isinstance(lags, str) and lags == "auto":
+        shortest = min(series.values(), key=len)
+        lags = auto_lags(shortest.index, horizon)
+    lags = _check_count(lags, "lags")
+    short = {k: len(f) for k, f in series.items() if len(f) < lags + horizon}
+    if short:
+        raise ValueError(
+            f"series {list(short)} have {list(short.values())} periods, "
+            f"fewer than lags + horizon = {lags + horizon} needed for one "
+            "window; drop them or use shorter windows.")
+    Xs, ys = [], {}
+    for key, frame in series.items():
+        X, y = make_windows(frame, lags=lags, horizon=horizon, target=target,
+                            known_future=known_future)
+        Xs.append(X)
+        ys[key] = y
+    return np.concatenate(Xs), stack_panel(ys, names)
+
+
+def check_univariate(series, name):
+    """Refuse series with more than one column (covariates, targets)."""
+    wide = {k: list(f.columns) for k, f in series.items() if f.shape[1] != 1}
+    if wide:
+        key = next(iter(wide))
+        raise ValueError(
+            f"{name} has columns {wide[key]} (series {key!r}): a panel "
+            "forecaster forecasts one variable per series, from its own "
+            "past; covariates and several target variables are not "
+            "supported in panels. Pass the target column alone.")
+
+
+def decide_series(series, difference, handed_down=None):
+    """Per-series levels or changes, and the standardisation of each.
+
+    Parameters
+    ----------
+    series : dict
+        Series id -> one-column time-indexed DataFrame.
+    difference : 'auto' or bool
+        As for :class:`SequenceForecaster`: 'auto' runs ADF and KPSS on
+        each series (:func:`~econnn.timeseries._linear.decide_difference`).
+    handed_down : dict or None, default=None
+        Series id -> decision already made (by :func:`backtest`'s first
+        fit), kept without testing again.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per series: ``n_periods``, ``difference``, ``adf_pvalue``,
+        ``kpss_pvalue``, ``location`` and ``scale`` (mean and standard
+        deviation of the levels, or of the changes when differenced; a
+        constant series gets scale 1).
+    """
+    rows = {}
+    handed_down = handed_down or {}
+    for key, frame in series.items():
+        y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+        tests = {"adf_pvalue": None, "kpss_pvalue": None}
+        if key in handed_down:
+            d = bool(handed_down[key])
+        elif difference == "auto":
+            d, tests = decide_difference(y)
+        else:
+            d = bool(difference)
+        z = np.diff(y) if d else y
+        loc = float(z.mean()) if len(z) else 0.0
+        scale = float(z.std()) if len(z) else 1.0
+        rows[key] = {"n_periods": len(y), "difference": d, **tests,
+                     "location": loc,
+                     "scale": scale if scale > 1e-12 * max(1.0, abs(loc))
+                     else 1.0}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def standardise(frame, row):
+    """A series' standardised levels or changes (``row`` of that table)."""
+    y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
+    z = np.diff(y) if row["difference"] else y
+    return (z - row["location"]) / row["scale"]
