@@ -39,7 +39,7 @@ class TrainingConfig:
         (:func:`econnn.engine._training.run_training`'s ``full``).
     ema_decay : float
         Decay per epoch of the moving average of the weights that
-        validation and prediction use (:class:`econnn.engine._training.
+        validation and prediction use (:class:`econnn.engine._averaging.
         WeightAverage`); 0 trains without it.
     device : torch.device
         Where the network trains.
