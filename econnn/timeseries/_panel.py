@@ -9,12 +9,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._declaration import estimator
-from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_HOLDOUT, _MIN_TRAIN,
-                          SequenceForecaster, _check_levels, _future_index)
+from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
+                          _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster,
+                          _check_levels, _future_index)
 from ._linear import ErrorScales
 from ._panel_data import (check_univariate, decide_series, split_panel,
                           standardise)
-from ._panel_model import fit_local_ar, gate, run, sliding
+from ._panel_model import fit_local_ar, gated_run, run, sliding
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
 
@@ -56,7 +57,8 @@ class PanelForecaster(BaseEstimator):
     ``forecasters_['changes']``); usually there is one. The last
     ``holdout_fraction`` of each series' windows are held out (time order
     within every series): a first fit on the rest gives the network's
-    weight ``gate_`` and the out-of-sample errors behind the intervals,
+    weight at each recursive step (``step_gates_``; ``gate_`` one step
+    ahead) and the out-of-sample errors behind the intervals,
     pooled over the series of the group, each standardised by its scale.
 
     Parameters
@@ -84,8 +86,12 @@ class PanelForecaster(BaseEstimator):
     n_outputs_ : int
         Number of directly forecast horizons.
     gate_ : dict
-        Group -> weight in [0, 1] of the network's addition to the pooled
-        AR.
+        Group -> weight in [0, 1] of the network's addition to the AR one
+        step ahead (``step_gates_[group][0]``).
+    step_gates_ : dict
+        Group -> weights per recursive step (non-increasing; the last one
+        serves later steps), estimated on the pooled held-out recursions
+        as :class:`SequenceForecaster` does for one series.
     ar_order_ : dict or None
         Group -> order of the pooled AR (None with ``ar_order=None``);
         None with ``pooled_ar=False``, whose orders are in
@@ -196,15 +202,18 @@ class PanelForecaster(BaseEstimator):
         self._names = names
         self._freq = next(iter(series.values())).index.freqstr
         self._value_name = next(iter(series.values())).columns[0]
-        self.forecasters_, self.gate_, self.error_scales_ = {}, {}, {}
+        self.forecasters_, self.error_scales_ = {}, {}
+        self.gate_, self.step_gates_ = {}, {}
         self._ar, self._residuals = {}, {}
         errors = []
         for flag in sorted(set(table["difference"].astype(bool))):
             keys = [k for k in zs if bool(table.loc[k, "difference"]) == flag]
             group = _GROUPS[flag]
-            model, ar, weight, held = self._fit_group(
+            model, ar, gates, held = self._fit_group(
                 base, {k: zs[k] for k in keys}, n_hold, series)
-            self.forecasters_[group], self.gate_[group] = model, weight
+            self.forecasters_[group] = model
+            self.gate_[group] = float(gates[0])
+            self.step_gates_[group] = np.asarray(gates, dtype=np.float64)
             self._ar.update(ar or {})
             if held is not None:
                 errors.append(held[0])
@@ -224,7 +233,7 @@ class PanelForecaster(BaseEstimator):
         """One global model on the windows of ``zs`` (id -> standardised).
 
         Returns the fitted network model, the per-series ARs (None when
-        pooled), the gate, and (held-out errors, widening factor) or None
+        pooled), the step gates, and (held-out errors, widening factor) or None
         without a holdout.
         """
         lags, horizon = self.n_timesteps_, self.n_outputs_
@@ -261,31 +270,29 @@ class PanelForecaster(BaseEstimator):
         if base.holdout_fraction > 0 and len(recent[1]) >= _MIN_HOLDOUT \
                 and len(past[1]) >= _MIN_TRAIN:
             model, ar = train(*past)
-            weight = gate(model, ar, recent[3], recent[1], recent[2])
-            model._set_gate(weight)
-            held = self._holdout_errors(model, ar, weight, zs, n_hold,
-                                        series)
+            gates, held = self._holdout_errors(model, ar, zs, n_hold, series)
         model, ar = train(*everything)
         if held is None:
-            weight = 1.0 if base.holdout_fraction == 0 or \
-                base.ar_order is None else 0.0
-        model._set_gate(weight)
+            gates = [1.0 if base.holdout_fraction == 0 or
+                     base.ar_order is None else 0.0]
+        model._set_gate(gates[0], gates)
         _, X, Y, owners = everything
-        residuals = Y - run(model, ar, weight, owners, X, 1)
-        self._residuals[_GROUPS[bool(self.series_.loc[owners[0],
-                                                      "difference"])]] = residuals
+        residuals = Y - run(model, ar, gates, owners, X, 1)
+        group = _GROUPS[bool(self.series_.loc[owners[0], "difference"])]
+        self._residuals[group] = residuals
         if held is None or np.isfinite(held.to_numpy()[:, 0]).sum() < 3:
-            return model, ar, weight, None
+            return model, ar, gates, None
         # the held-out periods may be calmer than the sample: widen the
         # bands to the full-sample one-step residual spread, never narrow
         late = np.concatenate([np.arange(n) >= n - n_hold[k]
                                for k, n in n_win.items()])
         factor = max(1.0, float(np.sqrt(np.mean(residuals[:, 0] ** 2) / max(
             np.mean(residuals[late, 0] ** 2), 1e-300))))
-        return model, ar, weight, (held, factor)
+        return model, ar, gates, (held, factor)
 
-    def _holdout_errors(self, model, ar, weight, zs, n_hold, series):
-        """Recursive held-out errors, standardised, per (id, origin)."""
+    def _holdout_errors(self, model, ar, zs, n_hold, series):
+        """Step gates, and the gated recursion's held-out errors,
+        standardised, per (id, origin)."""
         lags, horizon = self.n_timesteps_, self.n_outputs_
         steps = max(horizon, min(max(n_hold[k] for k in zs),
                                  _MAX_HOLDOUT_HORIZON))
@@ -305,16 +312,20 @@ class PanelForecaster(BaseEstimator):
                 # the period of the origin's last observation
                 origins.append(series[key].index[last + d])
         windows = np.asarray(windows)[:, :, None]
-        paths = run(model, ar, weight, np.asarray(keys, dtype=object),
-                    windows, n_blocks)[:, :steps]
-        errors = np.asarray(actual) - paths
+        actual = np.asarray(actual)
+        padded = np.full((len(actual), n_blocks * horizon), np.nan)
+        padded[:, :steps] = actual
+        gates, paths = gated_run(model, ar, np.asarray(keys, dtype=object),
+                                 windows, padded, n_blocks, _MIN_GATE_ERRORS)
+        errors = actual - paths[:, :steps]
         if self.series_.loc[keys[0], "difference"]:
             # errors of changes add up to errors of the level
             errors = np.cumsum(errors, axis=1)
         index = pd.MultiIndex.from_arrays(
             [keys, pd.Index(origins)], names=[self._names[0], "origin"])
-        return pd.DataFrame(errors, index=index,
-                            columns=[f"h{h}" for h in range(1, steps + 1)])
+        return gates, pd.DataFrame(
+            errors, index=index,
+            columns=[f"h{h}" for h in range(1, steps + 1)])
 
     # ------------------------------------------------------- forecasting
     def _origins(self, X, ids):
@@ -520,7 +531,8 @@ class PanelForecaster(BaseEstimator):
         """The group's model run forward from standardised windows."""
         owners = np.asarray(owners, dtype=object)
         ar = {k: self._ar[k] for k in set(owners)} if self._ar else None
-        return run(self.forecasters_[group], ar, self.gate_[group], owners,
+        return run(self.forecasters_[group], ar, self.step_gates_[group],
+                   owners,
                    windows, n_blocks, shock)
 
     def _paths(self, group, series, keys, windows, steps, n_paths, table):

@@ -1,11 +1,11 @@
-"""The global model's pieces: its AR (pooled or per series), gate, recursion.
+"""The global model's pieces: its AR (pooled or per series), gates, recursion.
 
 With a pooled AR the global :class:`SequenceForecaster` carries the AR
 itself (``ARNested``). With an AR per series (``pooled_ar=False``) the
 forecaster is the network alone (``ar_order=None``), trained on what each
 series' own AR leaves; the forecast is then
 
-    AR_i(window) + gate * network(window)
+    AR_i(window) + gate_h * network(window)
 
 and is run forward here. ``ar`` below is None for a pooled AR, else a dict
 series id -> (order, intercept, coef) of
@@ -16,7 +16,7 @@ import numpy as np
 
 from ._linear import ar_design, fit_autoregression, shrunk_gate
 
-__all__ = ["sliding", "fit_local_ar", "predict_ar", "gate", "run"]
+__all__ = ["sliding", "fit_local_ar", "predict_ar", "gated_run", "run"]
 
 
 def sliding(z, lags, horizon):
@@ -55,34 +55,55 @@ def _network(model, X):
     return model._linear_predictor(X).cpu().numpy()
 
 
-def gate(model, ar, owners, X, Y):
-    """Weight of the network's addition, from pooled held-out windows.
-
-    The one-step rule of :meth:`SequenceForecaster.fit`: the least-squares
-    weight shrunk by its t statistic and clipped to [0, 1]
-    (:func:`._linear.shrunk_gate`). One gate serves every step of the
-    panel's recursion (no per-step gates here).
-    """
+def _components(model, ar, owners, windows):
+    """The linear forecast and the network's addition to it."""
     if ar is None:
-        if model.ar_order_ is None:
-            return 1.0
-        base, addition = model._components(X)
-    else:
-        base, addition = predict_ar(ar, owners, X), _network(model, X)
-    r = np.ravel(Y - base)
-    return shrunk_gate(r, np.ravel(addition), slice(None), 1.0)
+        return model._components(windows)
+    return predict_ar(ar, owners, windows), _network(model, windows)
 
 
-def run(model, ar, weight, owners, windows, n_blocks, shock=None):
+def gated_run(model, ar, owners, windows, actual, n_blocks, min_errors):
+    """Step gates estimated along a held-out recursion, and its forecasts.
+
+    The rule of :meth:`SequenceForecaster.fit` on pooled held-out windows:
+    the gate of each recursive step is the least-squares weight of the
+    network's addition on that step's held-out errors (given the earlier
+    steps' gated forecasts), shrunk by its t statistic
+    (:func:`._linear.shrunk_gate`) and never larger than the step before.
+    ``actual`` (n, n_blocks * horizon) holds the realised values, NaN
+    where the series has ended; a step with fewer than ``min_errors`` of
+    them keeps the previous gate.
+    """
+    if ar is None and model.ar_order_ is None:
+        return [1.0], model._recurse(windows, None, n_blocks)
+    horizon = model.n_outputs_
+    gates, blocks, gate = [], [], 1.0
+    for b in range(n_blocks):
+        base, addition = _components(model, ar, owners, windows)
+        target = actual[:, b * horizon:(b + 1) * horizon]
+        usable = np.isfinite(target)
+        if usable.sum() >= min_errors:
+            gate = shrunk_gate(np.where(usable, target - base, 0.0),
+                               np.where(usable, addition, 0.0), usable, gate)
+        gates.append(gate)
+        blocks.append(base + gate * addition)
+        windows = model._advance(windows, blocks[-1], None, b)
+    return gates, np.concatenate(blocks, axis=1)
+
+
+def run(model, ar, gates, owners, windows, n_blocks, shock=None):
     """Forecast ``n_blocks`` blocks of ``n_outputs_`` periods recursively.
 
-    As :meth:`SequenceForecaster._recurse` (which it calls for a pooled
-    AR), for univariate standardised windows (n, lags, 1).
+    ``gates`` weighs the network's addition per block (the last one for
+    later blocks). As :meth:`SequenceForecaster._recurse` (which it calls
+    for a pooled AR), for univariate standardised windows (n, lags, 1).
     """
+    gates = np.atleast_1d(np.asarray(gates, dtype=np.float64))
     if ar is None:
-        return model._recurse(windows, None, n_blocks, shock)
-    lags, blocks = windows.shape[1], []
+        return model._recurse(windows, None, n_blocks, shock, gates=gates)
+    blocks = []
     for b in range(n_blocks):
+        weight = gates[min(b, len(gates) - 1)]
         block = predict_ar(ar, owners, windows)
         if weight > 0:
             block = block + weight * _network(model, windows)
@@ -91,6 +112,5 @@ def run(model, ar, weight, owners, windows, n_blocks, shock=None):
         blocks.append(block)
         if b == n_blocks - 1:
             break
-        windows = np.concatenate([windows, block[:, :, None]],
-                                 axis=1)[:, -lags:]
+        windows = model._advance(windows, block, None, b)
     return np.concatenate(blocks, axis=1)

@@ -168,6 +168,11 @@ def test_global_model_learns_a_common_nonlinear_process():
     train = panel.groupby(level=0).head(40)
     model = PanelForecaster(SequenceForecaster(**FAST), lags=4).fit(train)
     assert model.gate_["levels"] > 0.5
+    # fed its own point forecasts the network helps less: step gates
+    # start at the one-step gate and never grow
+    gates = model.step_gates_["levels"]
+    assert gates[0] == model.gate_["levels"] and len(gates) > 1
+    assert (np.diff(gates) <= 0).all()
     singles = {k: SequenceForecaster(**FAST).fit(
         *make_windows(train.loc[k], lags=4)) for k in model.ids_}
     scale = pd.Series(np.arange(1, 11.0), index=model.ids_)
