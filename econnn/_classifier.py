@@ -171,12 +171,14 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     --------
     >>> from sklearn.datasets import make_moons
     >>> from econnn import NNClassifier
-    >>> X, y = make_moons(200, noise=0.1, random_state=0)
-    >>> clf = NNClassifier(hidden_layer_sizes=(16,), max_iter=300,
-    ...                    learning_rate_init=0.01, random_state=0).fit(X, y)
-    >>> clf.score(X, y) > 0.95
+    >>> X, y = make_moons(500, noise=0.1, random_state=0)
+    >>> clf = NNClassifier(random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95          # the logit alone scores 0.88
     True
-    """
+
+    With 200 rows the defaults keep the logit: early stopping's patience
+    counts epochs, and an epoch of 160 training rows is one step of Adam.
+        """
 
     def _make_loss(self):
         if self._kind == "ordered":
