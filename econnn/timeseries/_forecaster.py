@@ -44,6 +44,23 @@ def _check_levels(level, name="level"):
     return levels
 
 
+def _forecast_request(steps, n_paths, method, level, quantiles):
+    """Validated ``forecast`` arguments, and the probabilities asked for:
+    ``(steps, n_paths, levels, quantiles, probs)``, ``probs`` holding each
+    level's lower and upper tail and then the quantiles."""
+    steps = _check_count(steps, "steps")
+    n_paths = _check_count(n_paths, "n_paths")
+    if method not in ("conformal", "paths"):
+        raise ValueError("method must be 'conformal' or 'paths'; got "
+                         f"{method!r}.")
+    levels = [] if level is None else list(_check_levels(level))
+    qs = [] if quantiles is None else list(
+        _check_levels(quantiles, "quantiles"))
+    probs = np.array([p for lev in levels
+                      for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
+    return steps, n_paths, levels, qs, probs
+
+
 def _future_index(index, steps):
     """The ``steps`` periods after a time index, with its frequency."""
     if isinstance(index, pd.PeriodIndex):
@@ -601,22 +618,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             each quantile.
         """
         check_is_fitted(self)
-        steps = _check_count(steps, "steps")
-        n_paths = _check_count(n_paths, "n_paths")
-        if method not in ("conformal", "paths"):
-            raise ValueError("method must be 'conformal' or 'paths'; got "
-                             f"{method!r}.")
-        levels = [] if level is None else list(_check_levels(level))
-        qs = [] if quantiles is None else list(
-            _check_levels(quantiles, "quantiles"))
+        steps, n_paths, levels, qs, probs = _forecast_request(
+            steps, n_paths, method, level, quantiles)
         window, exog, index, name, n_blocks = self._origin(
             history, steps, exog_future, target)
         point = self._recurse(window[None], exog, n_blocks,
                               gates=self.step_gates_)[0, :steps]
         if not levels and not qs:
             return pd.Series(point, index=index, name=name)
-        probs = np.array([p for lev in levels
-                          for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
         if method == "conformal" and self.error_scales_ is not None:
             scales = self.error_scales_
             values = point[:, None] + np.outer(scales.scales(steps),

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._declaration import estimator
 from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
                           _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster,
-                          _check_levels, _future_index)
+                          _forecast_request, _future_index)
 from ._linear import ErrorScales
 from ._panel_data import (check_univariate, decide_series, split_panel,
                           standardise)
@@ -445,16 +445,8 @@ class PanelForecaster(BaseEstimator):
             and ``'q<quantile>'``, in each series' units.
         """
         check_is_fitted(self)
-        steps = _check_count(steps, "steps")
-        n_paths = _check_count(n_paths, "n_paths")
-        if method not in ("conformal", "paths"):
-            raise ValueError("method must be 'conformal' or 'paths'; got "
-                             f"{method!r}.")
-        levels = [] if level is None else list(_check_levels(level))
-        qs = [] if quantiles is None else list(
-            _check_levels(quantiles, "quantiles"))
-        probs = np.array([p for lev in levels
-                          for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
+        steps, n_paths, levels, qs, probs = _forecast_request(
+            steps, n_paths, method, level, quantiles)
         series, keys, windows, table = self._origins(X, ids)
         point = np.empty((len(keys), steps))
         values = np.empty((len(keys), steps, len(probs)))
