@@ -160,8 +160,10 @@ class PooledAR:
 def _no_network(model):
     """The fitted PanelForecaster with every network's weight set to 0."""
     linear = copy.deepcopy(model)
-    for forecaster in linear.forecasters_.values():
+    for group, forecaster in linear.forecasters_.items():
         forecaster._set_gate(0.0)
+        linear.gate_[group] = 0.0
+        linear.step_gates_[group] = np.zeros(1)
     return linear
 
 
