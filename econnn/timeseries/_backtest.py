@@ -66,6 +66,21 @@ class BacktestResult:
         return f"BacktestResult(scores=\n{self.scores.round(4)!r})"
 
 
+
+def _check_test_size(test_size, n, where):
+    """``test_size`` (a share of ``n`` or a count) as a number of periods,
+    leaving at least two periods of history in ``where``."""
+    if isinstance(test_size, Real) and not isinstance(test_size, Integral):
+        if not 0 < test_size < 1:
+            raise ValueError(f"test_size must be in (0, 1) or an integer; "
+                             f"got {test_size!r}.")
+        test_size = int(math.ceil(test_size * n))
+    test_size = _check_count(test_size, "test_size")
+    if test_size >= n - 1:
+        raise ValueError(f"test_size={test_size} leaves no history in "
+                         f"{where}.")
+    return test_size
+
 def _origins(n, horizon, test_size, step, cv):
     """(train_end, evaluated positions) pairs: forecast from data[:train_end]."""
     if cv is not None:
@@ -77,15 +92,8 @@ def _origins(n, horizon, test_size, step, cv):
                                  "in time order (as TimeSeriesSplit does).")
             out.append((int(train[0]), int(train[-1]) + 1, test))
         return out
-    if isinstance(test_size, Real) and not isinstance(test_size, Integral):
-        if not 0 < test_size < 1:
-            raise ValueError(f"test_size must be in (0, 1) or an integer; "
-                             f"got {test_size!r}.")
-        test_size = int(math.ceil(test_size * n))
-    test_size = _check_count(test_size, "test_size")
-    if test_size >= n - 1:
-        raise ValueError(f"test_size={test_size} leaves no history in a "
-                         f"series of {n} periods.")
+    test_size = _check_test_size(test_size, n,
+                                 f"a series of {n} periods")
     ends = range(n - test_size, n, step)
     return [(0, end, np.arange(end, min(end + horizon, n))) for end in ends]
 

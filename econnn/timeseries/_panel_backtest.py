@@ -1,13 +1,11 @@
 """Rolling-origin evaluation of a PanelForecaster, beside AR per series."""
 
-import math
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ._backtest import _BENCHMARK, BacktestResult, _ARBenchmark
+from ._backtest import (_BENCHMARK, BacktestResult, _ARBenchmark,
+                        _check_test_size)
 from ._linear import seasonal_period
 from ._panel_data import check_univariate, split_panel
 from ._windows import _check_count
@@ -17,16 +15,8 @@ __all__ = ["panel_backtest"]
 
 def _holdback(test_size, shortest):
     """Number of final periods of every series that are forecast."""
-    if isinstance(test_size, Real) and not isinstance(test_size, Integral):
-        if not 0 < test_size < 1:
-            raise ValueError(f"test_size must be in (0, 1) or an integer; "
-                             f"got {test_size!r}.")
-        test_size = int(math.ceil(test_size * shortest))
-    test_size = _check_count(test_size, "test_size")
-    if test_size >= shortest - 1:
-        raise ValueError(f"test_size={test_size} leaves no history in the "
-                         f"shortest series ({shortest} periods).")
-    return test_size
+    return _check_test_size(test_size, shortest, f"the shortest series "
+                            f"({shortest} periods)")
 
 
 def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,

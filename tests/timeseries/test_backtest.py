@@ -95,3 +95,23 @@ def test_stationarity_decided_once():
     assert res.difference is True
     last = res.forecasts.groupby("origin").forecast.last()
     assert len(last) == 4 and np.isfinite(last).all()
+
+
+@pytest.mark.parametrize("test_size, message", [
+    (0.0, r"test_size must be in \(0, 1\)"), (1.5, r"test_size must be"),
+    (0, "test_size"), (159, "leaves no history in a series of 160"),
+    (0.995, "leaves no history in a series of 160")])
+def test_bad_test_size_is_refused_by_name(test_size, message):
+    with pytest.raises(ValueError, match=message):
+        backtest(SequenceForecaster(**FAST), ar1(), horizon=1,
+                 test_size=test_size)
+
+
+def test_bad_test_size_of_a_panel_names_the_shortest_series():
+    from econnn import PanelForecaster
+
+    panel = pd.concat({"a": ar1(40), "b": ar1(60, seed=1)},
+                      names=["id", "t"])
+    with pytest.raises(ValueError, match=r"shortest series \(40 periods\)"):
+        backtest(PanelForecaster(SequenceForecaster(**FAST), lags=2), panel,
+                 horizon=1, test_size=39)
