@@ -176,8 +176,9 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
     >>> clf.score(X, y) > 0.95          # the logit alone scores 0.88
     True
 
-    With 200 rows the defaults keep the logit: early stopping's patience
-    counts epochs, and an epoch of 160 training rows is one step of Adam.
+    With 200 rows the defaults keep the logit at 2 of 10 seeds of this
+    data: early stopping's patience counts epochs, and an epoch of 160
+    training rows is one step of Adam.
         """
 
     def _make_loss(self):
