@@ -19,7 +19,10 @@ da = pytest.importorskip("dask.array")
 
 # a fit and a prediction take milliseconds here; the workers' startup
 # (importing torch) dominates, so one cluster serves the whole module
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning"),
+              # a worker lost under load leaves a computation waiting for
+              # ever: fail instead (a test here takes seconds)
+              pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,10 @@ def client():
         warnings.simplefilter("ignore")
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
-            dashboard_address=None, memory_limit="1GiB")
+            # a worker holds 0.4 GiB once torch and econnn are imported, more
+            # while fitting; at 80% of its limit a
+            # worker pauses, at 95% its nanny kills it: leave room
+            dashboard_address=None, memory_limit="4GiB")
         client = distributed.Client(cluster)
     # import the heavy packages on the workers once, up front
     client.run(lambda: [__import__(m) for m in (
