@@ -179,15 +179,13 @@ def save(estimator, path):
     from safetensors.torch import save_file
 
     name = type(estimator).__name__
-    if name == "PanelForecaster":
-        raise TypeError(
-            "econnn.save does not store a PanelForecaster (a composite of "
-            "fitted forecasters, per-series tables and linear fits); save "
-            "it with pickle or joblib, and load such files only from "
-            "sources you trust.")
-    info = fitted_model(estimator)
     if name not in _registered():
-        raise TypeError(f"econnn.save does not support {info.name}.")
+        raise TypeError(
+            "econnn.save stores a fitted econnn network estimator ("
+            f"{', '.join(_registered())}), not a {name}; save that with "
+            "pickle or joblib, and load such files only from sources you "
+            "trust.")
+    info = fitted_model(estimator)
     attrs, state = estimator._get_state()
     tensors = {}
     params = _encode_all(estimator.get_params(deep=False), "params", tensors)
