@@ -92,7 +92,7 @@ class _OrderedEncoder:
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.SMOOTH_CLIP, hp.MONOTONE,
             hp.VALIDATION_SPLIT, hp.REFIT, hp.EMA_DECAY,
-            hp.EVEN_BATCHES, hp.MODULE], hp.MLP_TRAINING,
+            hp.EVEN_BATCHES, hp.MIN_BATCHES, hp.MODULE], hp.MLP_TRAINING,
            extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.

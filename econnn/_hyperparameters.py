@@ -220,6 +220,22 @@ EVEN_BATCHES = Param(
     """,
 )
 
+MIN_BATCHES = Param(
+    "min_batches",
+    1,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    With ``batch_size='auto'``, the number of mini-batches (optimizer steps)
+    an epoch is cut into at least, as long as they keep 32 rows: 'auto'
+    then means ``min(200, n, max(32, ceil(n / min_batches)))`` for ``n``
+    training rows. Early stopping's patience and ``max_iter`` count epochs,
+    so with 200-row batches small data get few steps: 364 rows make 2
+    steps an epoch, 160 rows one. 1 is scikit-learn's ``min(200, n)``.
+    Ignored with an integer ``batch_size`` and by 'lbfgs'.
+    """,
+)
+
 EMA_DECAY = Param(
     "ema_decay",
     0.9,
