@@ -23,10 +23,14 @@ every refit are saved there too, under ``--tag``). ``--only`` and
 ``--leave-out`` select series; ``--set name=value`` changes a forecaster
 parameter (for comparing configurations). ``--tiny`` runs two short series
 with two origins (a smoke test; cached only with an explicit ``--cache``).
+``--heldout`` runs the same protocol on the held-out series of
+``forecast_heldout.py`` instead (never used for any choice; cached under
+keys ending in ``_heldout``).
 """
 
 import argparse
 import ast
+import importlib.util
 import math
 import os
 import time
@@ -80,6 +84,19 @@ def suite():
     out["airpassengers (log)"] = pd.Series(np.log(air), index=pd.period_range(
         "1949-01", periods=len(air), freq="M"))
     return out
+
+
+def heldout():
+    """name -> series of the held-out set (``forecast_heldout.py``)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "forecast_heldout.py")
+    spec = importlib.util.spec_from_file_location("forecast_heldout", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.heldout()
+
+
+TINY = {False: ("realcons growth", "tbilrate"), True: ("nile", "infl")}
 
 
 def horizon_of(series):
@@ -269,7 +286,8 @@ def evaluate(name, series, args):
     """Forecast rows of every model on one series, with timings."""
     horizon, _, origins, refit_every = design(series, args)
     slug = name.replace(" ", "_").replace("(", "").replace(")", "")
-    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
+        + ("_heldout" if args.heldout else "")
     folder = None if args.cache is None else args.cache
     classical_path = None if folder is None else \
         f"{folder}/classical_{key}/{slug}.pkl"
@@ -373,6 +391,9 @@ def _parameter(text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--heldout", action="store_true",
+                        help="the held-out series (forecast_heldout.py) "
+                        "instead of the development suite")
     parser.add_argument("--refits", type=int, default=6,
                         help="refits per series (origins share the rest)")
     parser.add_argument("--step", type=int, default=1,
@@ -401,9 +422,9 @@ def main(argv=None):
     if args.cache is not None and args.cache.lower() == "none":
         args.cache = None
     warnings.filterwarnings("ignore")
-    data = suite()
+    data = heldout() if args.heldout else suite()
     if args.tiny:
-        data = {k: data[k] for k in ("realcons growth", "tbilrate")}
+        data = {k: data[k] for k in TINY[args.heldout]}
     if args.only:
         unknown = set(args.only.split(",")) - set(data)
         if unknown:

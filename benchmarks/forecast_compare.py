@@ -14,6 +14,10 @@ horizons), and that configuration's figures on the series left out.
 
 A tag may name fallbacks, ``both+gate``: series missing under ``both`` are
 read from ``gate`` (for a change that affects only some series).
+``--heldout`` reads what ``forecast_benchmark.py --heldout`` cached (the
+held-out series, never used for any choice):
+
+    python benchmarks/forecast_compare.py --heldout default
 """
 
 import argparse
@@ -88,6 +92,10 @@ def summary(cells):
         "max/AR": cells["ar"].max(),
         "cov80 h1": first["cov80"].mean(), "cov95 h1": first["cov95"].mean(),
         "cov80 hH": last["cov80"].mean(), "cov95 hH": last["cov95"].mean(),
+        "below nominal-10": ", ".join(
+            f"{r.series} h={r.h} {r.cov80:.2f}/{r.cov95:.2f}"
+            for r in cells[(cells["cov80"] < 0.7) | (cells["cov95"] < 0.85)]
+            .itertuples()),
         "worst": ", ".join(f"{r.series} h={r.h} {r.best:.3f}"
                            for r in worst.itertuples()),
     }
@@ -105,8 +113,12 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true",
                         help="read what forecast_benchmark.py --tiny cached")
+    parser.add_argument("--heldout", action="store_true",
+                        help="read what forecast_benchmark.py --heldout "
+                        "cached")
     args = parser.parse_args(argv)
-    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "")
+    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
+        + ("_heldout" if args.heldout else "")
     if args.bands:
         return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))

@@ -174,6 +174,27 @@ def test_forecast_benchmark_tiny_mode():
     assert all(math.isfinite(v) for v in table["rmse"])
 
 
+def test_forecast_benchmark_heldout_tiny(tmp_path):
+    """--heldout: the held-out series (none of them in the development
+    suite), cached under their own key and read back by --heldout."""
+    bench = _load("forecast_benchmark")
+    held = bench.heldout()
+    assert len(held) >= 6 and not set(held) & set(bench.suite())
+    assert all(s.notna().all() and s.index.freqstr[0] in "QMY"
+               for s in held.values())
+    cache = str(tmp_path)
+    table = bench.main(["--tiny", "--heldout", "--only", "nile",
+                        "--cache", cache])
+    assert set(table.index.get_level_values("series")) == {"nile"}
+    assert all(math.isfinite(v) for v in table["rmse"])
+    compare = _load("forecast_compare")
+    cells = compare.main(["--tiny", "--heldout", "--refits", "6",
+                          "--cache", cache, "default"])
+    assert list(cells["default"]["series"].unique()) == ["nile"]
+    # the development key holds nothing from the held-out run
+    assert not compare.load(cache, "r6_s1_tiny", "default", 0)
+
+
 def test_forecast_compare_reads_the_benchmark_cache(tmp_path):
     """forecast_compare.py on what forecast_benchmark.py --tiny cached: the
     targets per configuration, leave-one-out, and band rules offline."""
