@@ -15,7 +15,8 @@ from ._linear import decide_difference
 from ._windows import arrange_series
 
 __all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
-           "check_univariate", "decide_series", "standardise"]
+           "arrange_variables", "decide_series", "scale_covariates",
+           "standardise"]
 
 
 def is_panel(data, id_column=None):
@@ -163,16 +164,77 @@ def panel_windows(data, lags="auto", horizon=1, target=None,
     return np.concatenate(Xs), stack_panel(ys, names)
 
 
-def check_univariate(series, name):
-    """Refuse series with more than one column (covariates, targets)."""
-    wide = {k: list(f.columns) for k, f in series.items() if f.shape[1] != 1}
-    if wide:
-        key = next(iter(wide))
-        raise ValueError(
-            f"{name} has columns {wide[key]} (series {key!r}): a panel "
-            "forecaster forecasts one variable per series, from its own "
-            "past; covariates and several target variables are not "
-            "supported in panels. Pass the target column alone.")
+def arrange_variables(series, target=None, variables=None, name="X"):
+    """Every series with its target first and the same covariates.
+
+    Parameters
+    ----------
+    series : dict
+        Series id -> time-indexed DataFrame (from :func:`split_panel`).
+    target : str or None, default=None
+        Column to forecast; None means the first column.
+    variables : list or None, default=None
+        The variables seen at fit (target first); when given, the columns
+        must be these (in any order).
+    name : str, default='X'
+        Argument name used in error messages.
+
+    Returns
+    -------
+    series : dict
+        Series id -> DataFrame, target first, covariates in the order of
+        ``variables`` (or of the first series).
+    """
+    first = next(iter(series.values()))
+    columns = list(first.columns)
+    if variables is None:
+        if target is None:
+            target = columns[0]
+        elif target not in columns:
+            raise ValueError(f"target={target!r} is not a column of {name}; "
+                             f"columns are {columns}.")
+        variables = [target] + [c for c in columns if c != target]
+    else:
+        missing = [c for c in variables if c not in columns]
+        extra = [c for c in columns if c not in variables]
+        if missing or extra:
+            raise ValueError(
+                f"{name} has columns {columns}, but the model was fitted "
+                f"on {list(variables)} (target {variables[0]!r} first): "
+                + (f"missing {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unknown {extra}" if extra else "") + ".")
+    return {k: f[variables] for k, f in series.items()}
+
+
+def scale_covariates(series, table):
+    """Per series, the location and scale of each covariate.
+
+    A covariate follows its series' target: it is differenced when the
+    target is (``table['difference']``), then standardised by its own mean
+    and standard deviation over that series (a constant one gets scale 1).
+
+    Returns
+    -------
+    scaling : pandas.DataFrame
+        One row per series; columns (covariate, 'location' | 'scale').
+    """
+    rows = {}
+    for key, frame in series.items():
+        values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+        if table.loc[key, "difference"]:
+            values = np.diff(values, axis=0)
+        loc = values.mean(axis=0) if len(values) else \
+            np.zeros(values.shape[1])
+        sd = values.std(axis=0) if len(values) else np.ones(values.shape[1])
+        sd = np.where(sd > 1e-12 * np.maximum(1.0, np.abs(loc)), sd, 1.0)
+        rows[key] = {(c, stat): v for c, lo, sc in zip(frame.columns[1:],
+                                                       loc, sd)
+                     for stat, v in (("location", lo), ("scale", sc))}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns = pd.MultiIndex.from_tuples(out.columns,
+                                            names=["covariate", "statistic"])
+    return out
 
 
 def decide_series(series, difference, handed_down=None):
@@ -218,8 +280,42 @@ def decide_series(series, difference, handed_down=None):
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def standardise(frame, row):
-    """A series' standardised levels or changes (``row`` of that table)."""
-    y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
-    z = np.diff(y) if row["difference"] else y
-    return (z - row["location"]) / row["scale"]
+def standardise(frame, row, covariates=None, known=(), horizon=1):
+    """A series' variables as the global model sees them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One series, target first (rows after its history may hold future
+        covariates, the target NaN).
+    row : pandas.Series
+        Its row of :func:`decide_series`' table.
+    covariates : pandas.Series or None, default=None
+        Its row of :func:`scale_covariates` (None without covariates).
+    known : sequence of bool, default=()
+        Per covariate, whether it is known in the future: those columns are
+        moved ``horizon`` rows earlier (the last ``horizon`` become NaN),
+        as :func:`make_windows` does.
+    horizon : int, default=1
+
+    Returns
+    -------
+    z : ndarray of shape (n_periods [- 1 when differenced], n_variables)
+        Levels or changes (``row['difference']``), standardised per
+        variable; column 0 is the target.
+    """
+    values = frame.to_numpy(dtype=np.float64)
+    if row["difference"]:
+        values = np.diff(values, axis=0)
+    loc, scale = [row["location"]], [row["scale"]]
+    if values.shape[1] > 1:
+        names = frame.columns[1:]
+        loc += [covariates[(c, "location")] for c in names]
+        scale += [covariates[(c, "scale")] for c in names]
+    z = (values - np.asarray(loc)) / np.asarray(scale)
+    lead = np.flatnonzero(np.r_[False, np.asarray(known, dtype=bool)])
+    if len(lead):
+        z[:, lead] = np.r_[z[horizon:, lead],
+                           np.full((min(horizon, len(z)), len(lead)), np.nan)
+                           ][:len(z)]
+    return z

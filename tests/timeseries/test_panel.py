@@ -298,9 +298,10 @@ def test_bad_panels_are_refused_by_name():
     with pytest.raises(TypeError, match="must be the period"):
         model.fit(panel.reset_index(level=1, drop=True).to_frame()
                   .set_index(pd.RangeIndex(60), append=True))
+    # other columns are covariates (tests/timeseries/test_panel_covariates.py)
     wide = panel.to_frame().assign(x=1.0)
-    with pytest.raises(ValueError, match="one variable per series"):
-        model.fit(wide)
+    with pytest.raises(ValueError, match="target='z' is not a column"):
+        clone(model).set_params(target="z").fit(wide)
     with pytest.raises(ValueError, match="id_column='firm' is not a column"):
         PanelForecaster(id_column="firm").fit(panel.reset_index(level=0))
     with pytest.raises(ValueError, match="y must be None"):
