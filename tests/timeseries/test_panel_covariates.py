@@ -268,3 +268,18 @@ def test_bad_known_future_is_refused_at_fit(known):
         with pytest.raises(ValueError, match=message):
             PanelForecaster(SequenceForecaster(known_future=names),
                             lags=2).fit(panel)
+
+
+def test_benchmark_tiny():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "benchmarks" /
+                             "forecast_panel_covariates.py"), "--tiny"],
+        capture_output=True, text=True, cwd=root, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "pooled OLS ARX" in out.stdout and "with value, capital" in \
+        out.stdout
