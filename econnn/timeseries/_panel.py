@@ -14,7 +14,8 @@ from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
                           _forecast_request, _future_index)
 from ._linear import ErrorScales
 from ._panel_data import (arrange_variables, decide_series,
-                          scale_covariates, split_panel, standardise)
+                          future_covariates, scale_covariates, split_panel,
+                          standardise)
 from ._panel_model import fit_local_ar, gated_run, run, sliding
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
@@ -61,6 +62,34 @@ class PanelForecaster(BaseEstimator):
     ahead) and the out-of-sample errors behind the intervals,
     pooled over the series of the group, each standardised by its scale.
 
+    **Covariates.** The panel's other columns (all but ``target``) are
+    covariates, as in :func:`make_windows`: their values enter every
+    window beside the target's. Those named in the forecaster's
+    ``known_future`` (calendar, announced prices or policy, scenario paths)
+    enter ``horizon`` periods ahead -- the last rows of a window hold their
+    values in the periods forecast -- and :meth:`forecast` reads them from
+    ``exog_future``, in long format like ``X``. The others are lagged
+    covariates: one ``horizon`` ahead they are in the window; beyond it
+    they are *not* forecast, and their path must be given in
+    ``exog_future`` (the forecast is then conditional on it), as for
+    :class:`SequenceForecaster`. Each covariate **follows its series'
+    target**: differenced when the target is, then standardised by its
+    own mean and standard deviation over that series (``covariates_``).
+    The pooled linear part is then an ARX in one space per group,
+
+        z_it = c + sum_k a_k z_i,t-k + sum_k b_k w_i,t-k (+ b_0 w_it),
+
+    with ``z`` and ``w`` the standardised levels (or changes) of the target
+    and the covariates: a panel ARX with fixed effects and common slopes
+    (in standard deviations of the target per standard deviation of the
+    covariate, so a series' forecasts do not depend on the units of any of
+    its variables; in series i the slope on ``x`` is ``b s_i / s_xi``). In
+    changes it is the ARX of the differenced equation -- the level relation
+    ``y = b x + u`` with ``u`` integrated becomes ``dy = b dx + du``, as in
+    statsmodels' ARIMA with regressors -- rather than a regression of a
+    change on a level. With ``pooled_ar=False`` each series has its own
+    ARX (order by AIC), which fits series whose slopes differ.
+
     Parameters
     ----------
     {parameters}
@@ -81,6 +110,12 @@ class PanelForecaster(BaseEstimator):
         ``pooled_ar=False`` its ``ar_order``.
     ids_ : pandas.Index
         The series ids seen in fit.
+    variables_ : list
+        The panel's columns: the target first, then the covariates.
+    covariates_ : pandas.DataFrame or None
+        One row per series, columns (covariate, 'location' | 'scale'): the
+        standardisation of each covariate (of its changes when the series
+        is differenced); None without covariates.
     n_timesteps_ : int
         Window length.
     n_outputs_ : int
@@ -163,12 +198,13 @@ class PanelForecaster(BaseEstimator):
         Parameters
         ----------
         X : pandas.Series or pandas.DataFrame
-            The panel in long format: one value column (or a Series),
-            indexed by a (series id, period) MultiIndex, or by period with
-            the ids in column ``id_column``. Within each series periods
-            must be consecutive, increasing and unique; rows of different
-            series may interleave. Every series needs at least
-            ``lags + horizon`` periods (one more when differenced).
+            The panel in long format, indexed by a (series id, period)
+            MultiIndex, or by period with the ids in column ``id_column``:
+            the ``target`` column (or a Series) and any covariates. Within
+            each series periods must be consecutive, increasing and
+            unique; rows of different series may interleave. Every series
+            needs at least ``lags + horizon`` periods (one more when
+            differenced).
         y : None
             Ignored; the target is the panel's value column.
 
@@ -407,90 +443,10 @@ class PanelForecaster(BaseEstimator):
         return series, keys, windows, exogs, table.loc[keys]
 
     def _future_covariates(self, exog_future, series, keys, steps):
-        """Each forecast series' future rows (periods after its end; target
-        NaN) from ``exog_future``, or None when none are needed.
-
-        As in :meth:`SequenceForecaster.forecast`: known-future covariates
-        are needed for every forecast period (``n_blocks * horizon`` of
-        them), the others for the periods forecast after the first block
-        (they are not forecast: a multi-step forecast conditions on the
-        path given).
-        """
-        covariates = self.variables_[1:]
-        name = type(self).__name__
-        if exog_future is not None and not covariates:
-            raise ValueError(
-                f"exog_future was given, but this {name} was fitted without "
-                f"covariates (X had the target {self.variables_[0]!r} "
-                "alone); fit it on a panel with covariate columns, or drop "
-                "exog_future.")
-        horizon = self.n_outputs_
-        needed = (math.ceil(steps / horizon) - 1) * horizon
-        rows = {c: needed + (horizon if k else 0)
-                for c, k in zip(covariates, self._known)}
-        most = max(rows.values(), default=0)
-        if not most:
-            return None
-        wanted = [c for c in covariates if rows[c]]
-        if exog_future is None:
-            raise ValueError(
-                f"Forecasting {steps} period(s) with covariates needs their "
-                f"future values: pass exog_future, laid out as X (long "
-                f"format, by (id, period)), with columns {wanted} for the "
-                f"{most} period(s) after the end of each series forecast.")
-        if not isinstance(exog_future, (pd.Series, pd.DataFrame)):
-            raise TypeError(
-                "exog_future must be a pandas DataFrame in long format, "
-                "indexed like X by (series id, period); got "
-                f"{type(exog_future).__name__}.")
-        future, _ = split_panel(exog_future, self.id_column,
-                                name="exog_future")
-        columns = list(next(iter(future.values())).columns)
-        if self.variables_[0] in columns:
-            raise ValueError(
-                f"exog_future has the target column {self.variables_[0]!r}; "
-                "it holds the covariates' future values only.")
-        unknown = [c for c in columns if c not in covariates]
-        if unknown:
-            raise ValueError(f"exog_future has column(s) {unknown} that are "
-                             f"not covariates of the model ({covariates}).")
-        missing = [c for c in wanted if c not in columns]
-        if missing:
-            raise ValueError(f"exog_future lacks the covariate column(s) "
-                             f"{missing}.")
-        stray = [k for k in future if k not in series]
-        if stray:
-            raise ValueError(f"exog_future has series {stray} that are not "
-                             "in X.")
-        absent = [k for k in keys if k not in future]
-        if absent:
-            raise ValueError(
-                f"exog_future has no rows for series {absent}; every series "
-                "forecast needs its covariates' future values.")
-        out = {}
-        for key in keys:
-            periods = _future_index(series[key].index, most)
-            given = future[key]
-            if given.index.freqstr != self._freq:
-                raise ValueError(
-                    f"exog_future has frequency {given.index.freqstr!r}, "
-                    f"but {name} was fitted on {self._freq!r}.")
-            if given.index[0] != periods[0]:
-                raise ValueError(
-                    f"exog_future for series {key!r} starts at "
-                    f"{given.index[0]}; it must start at {periods[0]}, the "
-                    "period after that series' end in X.")
-            if len(given) < most:
-                raise ValueError(
-                    f"exog_future has {len(given)} period(s) for series "
-                    f"{key!r}; forecasting {steps} period(s) needs "
-                    f"{most} (up to {periods[-1]}).")
-            frame = pd.DataFrame(np.nan, index=periods,
-                                 columns=self.variables_)
-            for c in wanted:
-                frame[c] = given[c].to_numpy(dtype=np.float64)[:rows[c]]
-            out[key] = frame
-        return out
+        return future_covariates(
+            exog_future, series, keys, steps, variables=self.variables_,
+            known=self._known, horizon=self.n_outputs_, freq=self._freq,
+            id_column=self.id_column, owner=type(self).__name__)
 
     def _new_series(self, unknown, series):
         """The fitted tables (series, covariate scaling), plus decisions for

@@ -8,6 +8,8 @@ series, and the checks only a panel needs -- duplicate (id, period) pairs,
 mixed or irregular frequencies -- are added here.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -16,7 +18,7 @@ from ._windows import arrange_series
 
 __all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
            "arrange_variables", "decide_series", "scale_covariates",
-           "standardise"]
+           "standardise", "future_covariates"]
 
 
 def is_panel(data, id_column=None):
@@ -319,3 +321,93 @@ def standardise(frame, row, covariates=None, known=(), horizon=1):
                            np.full((min(horizon, len(z)), len(lead)), np.nan)
                            ][:len(z)]
     return z
+
+
+def future_covariates(exog_future, series, keys, steps, *, variables, known,
+                      horizon, freq, id_column, owner):
+    """Each forecast series' future rows (periods after its end; target
+    NaN) from ``exog_future``, or None when none are needed.
+
+    As in :meth:`SequenceForecaster.forecast`: known-future covariates
+    (``known``, one flag per covariate) are needed for every forecast
+    period (``n_blocks * horizon`` of them), the others for the periods
+    forecast after the first block (they are not forecast: a multi-step
+    forecast conditions on the path given). ``variables`` are the fitted
+    columns (target first), ``freq`` the fitted frequency, ``owner`` the
+    estimator's name for messages.
+    """
+    from ._forecaster import _future_index
+
+    covariates = variables[1:]
+    if exog_future is not None and not covariates:
+        raise ValueError(
+            f"exog_future was given, but this {owner} was fitted without "
+            f"covariates (X had the target {variables[0]!r} "
+            "alone); fit it on a panel with covariate columns, or drop "
+            "exog_future.")
+    needed = (math.ceil(steps / horizon) - 1) * horizon
+    rows = {c: needed + (horizon if k else 0)
+            for c, k in zip(covariates, known)}
+    most = max(rows.values(), default=0)
+    if not most:
+        return None
+    wanted = [c for c in covariates if rows[c]]
+    if exog_future is None:
+        raise ValueError(
+            f"Forecasting {steps} period(s) with covariates needs their "
+            f"future values: pass exog_future, laid out as X (long "
+            f"format, by (id, period)), with columns {wanted} for the "
+            f"{most} period(s) after the end of each series forecast.")
+    if not isinstance(exog_future, (pd.Series, pd.DataFrame)):
+        raise TypeError(
+            "exog_future must be a pandas DataFrame in long format, "
+            "indexed like X by (series id, period); got "
+            f"{type(exog_future).__name__}.")
+    future, _ = split_panel(exog_future, id_column,
+                            name="exog_future")
+    columns = list(next(iter(future.values())).columns)
+    if variables[0] in columns:
+        raise ValueError(
+            f"exog_future has the target column {variables[0]!r}; "
+            "it holds the covariates' future values only.")
+    unknown = [c for c in columns if c not in covariates]
+    if unknown:
+        raise ValueError(f"exog_future has column(s) {unknown} that are "
+                         f"not covariates of the model ({covariates}).")
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise ValueError(f"exog_future lacks the covariate column(s) "
+                         f"{missing}.")
+    stray = [k for k in future if k not in series]
+    if stray:
+        raise ValueError(f"exog_future has series {stray} that are not "
+                         "in X.")
+    absent = [k for k in keys if k not in future]
+    if absent:
+        raise ValueError(
+            f"exog_future has no rows for series {absent}; every series "
+            "forecast needs its covariates' future values.")
+    out = {}
+    for key in keys:
+        periods = _future_index(series[key].index, most)
+        given = future[key]
+        if given.index.freqstr != freq:
+            raise ValueError(
+                f"exog_future has frequency {given.index.freqstr!r}, "
+                f"but {owner} was fitted on {freq!r}.")
+        if given.index[0] != periods[0]:
+            raise ValueError(
+                f"exog_future for series {key!r} starts at "
+                f"{given.index[0]}; it must start at {periods[0]}, the "
+                "period after that series' end in X.")
+        if len(given) < most:
+            raise ValueError(
+                f"exog_future has {len(given)} period(s) for series "
+                f"{key!r}; forecasting {steps} period(s) needs "
+                f"{most} (up to {periods[-1]}).")
+        frame = pd.DataFrame(np.nan, index=periods,
+                             columns=variables)
+        for c in wanted:
+            frame[c] = given[c].to_numpy(dtype=np.float64)[:rows[c]]
+        out[key] = frame
+    return out
