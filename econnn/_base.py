@@ -379,8 +379,10 @@ class _BaseNN(BaseEstimator):
         epochs_before = len(self.loss_curve_)
         self.n_iter_ = epochs
         self.t_ += epochs * result.n_train
+        self._n_samples_trained = result.n_train
         if result.refit_train_loss is not None:
             self.t_ += len(result.refit_train_loss) * result.refit_n_train
+            self._n_samples_trained = result.refit_n_train
         self.loss_curve_ = list(self.loss_curve_) + result.train_loss
         self.loss_ = self.loss_curve_[-1]
         # with early stopping the validation score decides (scikit-learn)
@@ -491,7 +493,8 @@ class _BaseNN(BaseEstimator):
             validate_X=self._validate_predict_X,
             objective_data=self._objective_data,
             likelihood_data=self._likelihood_data,
-            loss_parameters=self._loss_parameters())
+            loss_parameters=self._loss_parameters(),
+            n_samples_trained=getattr(self, "_n_samples_trained", None))
 
     def _loss_parameters(self):
         """A likelihood's learned constants in original units, by name."""

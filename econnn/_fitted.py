@@ -64,6 +64,10 @@ class FittedModel:
     loss_parameters : dict
         A likelihood loss's learned constants in original units (Tobit's
         ``sigma``, NB2's ``alpha``, ordered thresholds), empty otherwise.
+    n_samples_trained : int or None
+        Rows the final weights were trained on in the last fit: the
+        training part of a validation split, or every row after a
+        ``refit``; None when unknown (a model saved before it was recorded).
     """
 
     name: str
@@ -81,6 +85,7 @@ class FittedModel:
     objective_data: Callable
     likelihood_data: Optional[Callable] = None
     loss_parameters: dict = field(default_factory=dict)
+    n_samples_trained: Optional[int] = None
 
     def mean(self, eta):
         """The inverse link applied to a linear predictor tensor."""

@@ -358,7 +358,9 @@ def estimator_summary(est, X=None, y=None, cv=None):
     loss = fitted.loss
     # n_iter_ counts the last call's epochs; loss_curve_ all of them
     epochs = len(est.loss_curve_)
-    n_train = est.t_ // epochs if epochs else None
+    n_train = fitted.n_samples_trained
+    if n_train is None:  # saved before the count was recorded
+        n_train = est.t_ // epochs if epochs else None
     info = {
         "Model": type(est).__name__,
         "Architecture": _architecture(est),

@@ -49,6 +49,12 @@ def test_regressor_summary_reports_architecture_and_training(capsys):
         f"retrained on all the rows for {model.best_epoch_} epochs") in text
     layers = summary.tables[1][1]
     assert layers["count"].str.replace(",", "").astype(int).sum() == n_params
+    # the final weights were retrained on every row, not the 90% split
+    assert info["Training samples"] == str(len(X))
+    no_refit = NNRegressor(**PLAIN_ES, hidden_layer_sizes=(8, 4),
+                           refit=False, max_iter=30, random_state=0).fit(X, y)
+    info = no_refit.summary().tables[0][1].iloc[:, 0]
+    assert info["Training samples"] == str(len(X) - 12)  # 10% held out
 
 
 def test_classifier_summary_and_renderings():
