@@ -17,6 +17,7 @@ from ._panel_data import (arrange_variables, decide_series,
                           future_covariates, scale_covariates, split_panel,
                           standardise)
 from ._panel_model import fit_local_ar, gated_run, run, sliding
+from ._panel_state import panel_state, restore_panel_state
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
 
@@ -626,6 +627,16 @@ class PanelForecaster(BaseEstimator):
                                       windows, exogs, steps, n_paths, table)
         return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
                             index=self._index(series, keys, steps))
+
+    # ----------------------------------------------------------- persistence
+    def _get_state(self):
+        """Fitted attributes as data for :func:`econnn.save` (the global
+        models stay estimators, stored nested), and no tensors of its own."""
+        check_is_fitted(self)
+        return panel_state(self), {}
+
+    def _set_state(self, attrs, tensors, device):
+        restore_panel_state(self, attrs)
 
     def _run(self, group, owners, windows, n_blocks, shock=None, exog=None):
         """The group's model run forward from standardised windows."""

@@ -210,6 +210,23 @@ def test_id_column_layout_for_exog_future():
     assert fc.index.names == ["id", "t"] and len(fc) == 8
 
 
+def test_save_and_load_keep_the_covariates(known, tmp_path):
+    from econnn import load, save
+
+    panel, model = known
+    save(model, tmp_path / "arx.safetensors")
+    loaded = load(tmp_path / "arx.safetensors")
+    n = N_PERIODS - N_TEST
+    history, future = head(panel, n), rows(panel, n, n + 3)[["x"]]
+    pd.testing.assert_frame_equal(
+        loaded.forecast(history, 3, exog_future=future, level=0.9),
+        model.forecast(history, 3, exog_future=future, level=0.9))
+    pd.testing.assert_frame_equal(loaded.covariates_, model.covariates_)
+    assert loaded.variables_ == ["y", "x"]
+    with pytest.raises(ValueError, match="pass exog_future"):
+        loaded.forecast(history, 1)
+
+
 # --------------------------------------------------------------- bad input
 def test_bad_exog_future_is_refused_by_name(known):
     panel, model = known
