@@ -391,7 +391,8 @@ def future_covariates(exog_future, series, keys, steps, *, variables, known,
     for key in keys:
         periods = _future_index(series[key].index, most)
         given = future[key]
-        if given.index.freqstr != freq:
+        if isinstance(given.index, pd.PeriodIndex) and \
+                given.index.freqstr != freq:
             raise ValueError(
                 f"exog_future has frequency {given.index.freqstr!r}, "
                 f"but {owner} was fitted on {freq!r}.")
@@ -405,6 +406,11 @@ def future_covariates(exog_future, series, keys, steps, *, variables, known,
                 f"exog_future has {len(given)} period(s) for series "
                 f"{key!r}; forecasting {steps} period(s) needs "
                 f"{most} (up to {periods[-1]}).")
+        if not given.index[:most].equals(periods):
+            raise ValueError(
+                f"exog_future for series {key!r} has periods "
+                f"{list(map(str, given.index[:most]))}; the forecast needs "
+                f"{list(map(str, periods))}.")
         frame = pd.DataFrame(np.nan, index=periods,
                              columns=variables)
         for c in wanted:

@@ -227,6 +227,30 @@ def test_save_and_load_keep_the_covariates(known, tmp_path):
         loaded.forecast(history, 1)
 
 
+def test_dated_panel_exog_future_must_have_the_forecast_dates():
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2000", periods=40, freq="QS")
+    parts = {}
+    for k in "abc":
+        x = rng.standard_normal(40)
+        parts[k] = pd.DataFrame({"y": 2 * x + rng.standard_normal(40),
+                                 "x": x}, index=dates)
+    panel = pd.concat(parts, names=["id", "t"])
+    train = head(panel, 38)
+    model = PanelForecaster(SequenceForecaster(
+        hidden_size=4, max_iter=10, random_state=0, known_future=["x"]),
+        lags=2).fit(train)
+    future = rows(panel, 38, 40)[["x"]]
+    fc = model.forecast(train, 2, exog_future=future)
+    assert list(fc.loc["a"].index) == list(dates[38:])
+    monthly = future.copy()
+    monthly.index = pd.MultiIndex.from_arrays([
+        future.index.get_level_values(0),
+        pd.DatetimeIndex(["2009-07-01", "2009-08-01"] * 3)])
+    with pytest.raises(ValueError, match="the forecast needs"):
+        model.forecast(train, 2, exog_future=monthly)
+
+
 # --------------------------------------------------------------- bad input
 def test_bad_exog_future_is_refused_by_name(known):
     panel, model = known
