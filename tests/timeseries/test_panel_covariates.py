@@ -120,6 +120,32 @@ def test_moving_x_at_t_plus_1_moves_the_forecast_by_its_coefficient(known):
     assert change.iloc[:, 0].between(1.6, 2.4).all(), change.iloc[:, 0]
 
 
+@pytest.mark.parametrize("config", [dict(horizon=2), dict(pooled_ar=False)],
+                         ids=["direct-2", "ARX-per-series"])
+def test_direct_horizons_and_arx_per_series_move_with_x(config):
+    panel = arx_panel(0, n_series=10)
+    train = head(panel, 100)
+    model = PanelForecaster(SequenceForecaster(**FAST, known_future=["x"]),
+                            lags=4, **config).fit(train)
+    # horizon=2 reads x two periods ahead: 4 values for 3 steps
+    future = rows(panel, 100, 104)[["x"]]
+    moved = future.copy()
+    moved.loc[(slice(None), pd.Period("2015Q1", "Q")), "x"] += 1.0
+    change = (model.forecast(train, 3, exog_future=moved) -
+              model.forecast(train, 3, exog_future=future)).unstack()
+    np.testing.assert_allclose(change.mean(), [2.0, 1.0, 0.5], atol=0.15)
+    if model.pooled_ar:
+        # a new series (s0 times 10 plus 3, and its x alike) is
+        # standardised on its own history: the forecast follows
+        new = pd.concat([train, pd.concat({"new": train.loc["s0"] * 10 + 3},
+                                          names=["id", "t"])])
+        ahead = pd.concat([future, pd.concat(
+            {"new": future.loc["s0"] * 10 + 3}, names=["id", "t"])])
+        fc = model.forecast(new, 3, exog_future=ahead, ids=["new", "s0"])
+        np.testing.assert_allclose(fc.loc["new"], 10 * fc.loc["s0"] + 3,
+                                   rtol=1e-6)
+
+
 def test_simulate_and_intervals_follow_the_given_path(known):
     panel, model = known
     n = N_PERIODS - N_TEST
