@@ -32,7 +32,9 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
     model levels or changes are made at the first fit and kept. With
     covariates the forecasts are conditional on their realised values after
     each origin (``exog_future``), as :func:`econnn.backtest` does for one
-    series; the AR beside it uses the target alone. Errors are
+    series; the AR beside it uses the target alone (with known-future
+    covariates and ``horizon=H`` the forecaster reads them H periods
+    ahead, so the last H - 1 origins are skipped). Errors are
     scaled per series -- by the root mean square (``rmsse``) and the mean
     absolute value (``mase``) of the seasonal naive forecast's in-sample
     errors before the first origin -- and pooled over series and origins.
@@ -58,8 +60,14 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
     m = seasonal_period(next(iter(series.values())).index)
     lags = forecaster.get_params()["lags"]
     ar_lags = max_ar_lags or (8 if lags == "auto" else lags)
+    # a known-future covariate is read `horizon` periods ahead: origins
+    # with fewer periods after them cannot be forecast, and are skipped
+    inner = forecaster.get_params()["forecaster"]
+    ahead = forecaster.get_params()["horizon"] if inner is not None and \
+        inner.get_params()["known_future"] else 1
+    origins = [held for held in range(back, 0, -step) if held >= ahead]
     rows, model, decided, bench = [], None, None, {}
-    for k, held in enumerate(range(back, 0, -step)):
+    for k, held in enumerate(origins):
         history = {key: f.iloc[:len(f) - held] for key, f in series.items()}
         panel = pd.concat(history, names=list(names))
         steps = min(horizon, held)

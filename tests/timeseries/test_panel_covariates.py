@@ -172,6 +172,18 @@ def test_backtest_is_conditional_on_the_realised_covariates(known):
         0.7 * scores.loc[("AR(AIC)", 1), "rmsse"], scores
 
 
+def test_backtest_of_a_direct_model_skips_origins_without_x_ahead():
+    panel = arx_panel(4, n_series=4, n=40)
+    model = PanelForecaster(SequenceForecaster(
+        hidden_size=4, max_iter=10, random_state=0, known_future=["x"]),
+        lags=2, horizon=2)
+    result = backtest(model, panel, horizon=2, test_size=3)
+    # origins 3 and 2 periods before the end; the last one (1 period
+    # after it, the model reads x 2 ahead) is skipped
+    assert result.scores.loc[("forecaster", 1), "n"] == 2 * 4
+    assert result.scores.loc[("AR(AIC)", 1), "n"] == 2 * 4
+
+
 # ----------------------------------------------------- lagged covariates
 def test_lagged_covariate_and_multistep_needs_its_path():
     panel = arx_panel(1, n_series=10, beta=(1.5, 0.0))
