@@ -245,7 +245,7 @@ def decide_series(series, difference, handed_down=None):
     Parameters
     ----------
     series : dict
-        Series id -> one-column time-indexed DataFrame.
+        Series id -> time-indexed DataFrame, target first.
     difference : 'auto' or bool
         As for :class:`SequenceForecaster`: 'auto' runs ADF and KPSS on
         each series (:func:`~econnn.timeseries._linear.decide_difference`).
