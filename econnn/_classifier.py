@@ -92,7 +92,7 @@ class _OrderedEncoder:
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.SMOOTH_CLIP, hp.MONOTONE,
             hp.VALIDATION_SPLIT, hp.REFIT, hp.EMA_DECAY,
-            hp.EVEN_BATCHES, hp.MODULE], hp.MLP_TRAINING,
+            hp.EVEN_BATCHES, hp.MIN_BATCHES, hp.MODULE], hp.MLP_TRAINING,
            extra_kwargs=True)
 class NNClassifier(ClassifierMixin, _FeedForwardNN):
     """Feed-forward neural network classifier.
@@ -178,7 +178,15 @@ class NNClassifier(ClassifierMixin, _FeedForwardNN):
 
     With 200 rows the defaults keep the logit at 2 of 10 seeds of this
     data: early stopping's patience counts epochs, and an epoch of 160
-    training rows is one step of Adam.
+    training rows is one step of Adam. ``min_batches=4`` cuts it into four
+    steps, and the network learns the moons at all ten seeds:
+
+    >>> X, y = make_moons(200, noise=0.1, random_state=0)
+    >>> NNClassifier(random_state=0).fit(X, y).best_epoch_     # the logit
+    0
+    >>> clf = NNClassifier(min_batches=4, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
         """
 
     def _make_loss(self):

@@ -220,6 +220,27 @@ EVEN_BATCHES = Param(
     """,
 )
 
+MIN_BATCHES = Param(
+    "min_batches",
+    1,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    With ``batch_size='auto'``, the number of mini-batches (optimizer steps)
+    an epoch is cut into at least, as long as each keeps 32 rows: 'auto'
+    then means ``min(200, n, max(32, ceil(n / min_batches)))`` for ``n``
+    training rows. Early stopping's patience and ``max_iter`` count epochs,
+    and with 200-row batches small data get few steps: 160 training rows
+    make one step an epoch. On 200 rows of two moons the defaults keep the
+    logit at 2 of 10 seeds, ``min_batches=4`` at none (accuracy on new
+    draws 0.974 against 0.997 on average). On the defaults suite 4 and 8
+    change only Boston and hprice3 (each at one fold of 15: one gained,
+    one lost) and do not win leave-one-data-set-out validation
+    (docs/defaults.md), so 1, scikit-learn's ``min(200, n)``, is the
+    default. Ignored with an integer ``batch_size`` and by 'lbfgs'.
+    """,
+)
+
 EMA_DECAY = Param(
     "ema_decay",
     0.9,
@@ -357,7 +378,8 @@ TRAINING = [
         [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "int or 'auto'",
         """
-        Mini-batch size. 'auto' is ``min(200, n_samples)``. Ignored by
+        Mini-batch size. 'auto' is ``min(200, n_samples)`` (smaller with
+        ``min_batches > 1``, where an estimator has it). Ignored by
         'lbfgs', which uses the whole sample.
         """,
     ),

@@ -80,7 +80,7 @@ _OUT_ACTIVATIONS = {"identity": "identity", "log": "exp",
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, QUANTILE, CENSORING, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.SMOOTH_CLIP, hp.MONOTONE,
             hp.VALIDATION_SPLIT, hp.REFIT, hp.EMA_DECAY,
-            hp.EVEN_BATCHES,
+            hp.EVEN_BATCHES, hp.MIN_BATCHES,
             hp.MODULE],
            hp.MLP_TRAINING, hp.INTERVALS, extra_kwargs=True)
 class NNRegressor(RegressorMixin, _FeedForwardNN):

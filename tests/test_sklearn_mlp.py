@@ -62,6 +62,7 @@ ECONNN_AS_SKLEARN = dict(
     ema_decay=0.0,                # no weight averaging
     smooth_clip=False,            # the inputs as given
     even_batches=False,           # full batches and a remainder
+    min_batches=1,                # batch_size='auto' is min(200, n)
     device="cpu",
     # scikit-learn's file leaves some tests unseeded; here every fit is
     # seeded (a test that passes its own random_state overrides this)

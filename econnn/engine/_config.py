@@ -37,6 +37,11 @@ class TrainingConfig:
         With early stopping, whether the network is trained again from its
         starting weights on all the rows for the chosen number of epochs
         (:func:`econnn.engine._training.run_training`'s ``full``).
+    min_batches : int
+        With ``batch_size='auto'``, the least number of batches an epoch is
+        cut into, while they keep :data:`~econnn.engine._training.
+        MIN_AUTO_BATCH` rows (:func:`~econnn.engine._training.
+        resolve_batch_size`); 1 is scikit-learn's ``min(200, n)``.
     ema_decay : float
         Decay per epoch of the moving average of the weights that
         validation and prediction use (:class:`econnn.engine._averaging.
@@ -66,6 +71,7 @@ class TrainingConfig:
     n_iter_no_change: float = 10
     batch_size: Union[int, str] = "auto"
     even_batches: bool = False
+    min_batches: int = 1
     shuffle: bool = True
     early_stopping: bool = False
     validation_fraction: float = 0.1

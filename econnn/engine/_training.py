@@ -541,11 +541,24 @@ def build_net(module, loss, config):
     return net
 
 
-def _resolve_batch_size(config, n_train):
+#: scikit-learn's 'auto' batch size, ``min(200, n)``.
+MAX_AUTO_BATCH = 200
+#: The smallest batch ``min_batches`` cuts an epoch into.
+MIN_AUTO_BATCH = 32
+
+
+def resolve_batch_size(config, n_train):
+    """Rows per mini-batch for ``n_train`` training rows.
+
+    'auto' is scikit-learn's ``min(200, n_train)``, made smaller when
+    ``config.min_batches`` asks for more steps per epoch, but not below
+    :data:`MIN_AUTO_BATCH` rows.
+    """
     if config.solver in FULL_BATCH:
         return n_train
     if config.batch_size == "auto":
-        return min(200, n_train)
+        at_least = max(MIN_AUTO_BATCH, -(-n_train // config.min_batches))
+        return min(MAX_AUTO_BATCH, n_train, at_least)
     return min(config.batch_size, n_train)
 
 
@@ -671,7 +684,7 @@ def _run(net, config, train, valid=None, *, generator=None,
     rule (the refit).
     """
     n_train = len(train)
-    batch_size = _resolve_batch_size(config, n_train)
+    batch_size = resolve_batch_size(config, n_train)
     batch_norm = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                      for m in net.module_.modules())
     if batch_norm and n_train < 2:

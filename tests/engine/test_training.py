@@ -14,7 +14,8 @@ from econnn.engine._data import BatchIterator, TensorDataset, intra_op_threads
 from econnn.engine._losses import REGRESSION_LOSSES
 from econnn.engine._networks import MLP, EnsembleMLP, penalised_parameters
 from econnn.engine._scaling import weighted_location_scale
-from econnn.engine._training import Criterion, build_net, run_training
+from econnn.engine._training import (Criterion, build_net, resolve_batch_size,
+                                     run_training)
 
 
 def _data(n=300, seed=0):
@@ -572,3 +573,49 @@ def test_even_batches_reach_the_estimator(n, same):
     a = NNRegressor(even_batches=False, **params).fit(X, y).predict(X)
     b = NNRegressor(even_batches=True, **params).fit(X, y).predict(X)
     assert np.array_equal(a, b) == same
+
+
+@pytest.mark.parametrize("n, min_batches, size", [
+    (364, 1, 200), (364, 4, 91), (364, 8, 46),
+    (364, 64, 32),   # not below 32 rows
+    (20, 8, 20),     # nor above the data
+    (3000, 8, 200),  # nor above scikit-learn's 200
+])
+def test_min_batches_resolves_auto_batch_size(n, min_batches, size):
+    config = TrainingConfig(min_batches=min_batches)
+    assert resolve_batch_size(config, n) == size
+    # an integer batch size and full-batch L-BFGS ignore it
+    assert resolve_batch_size(TrainingConfig(batch_size=100,
+                                             min_batches=min_batches),
+                              n) == min(100, n)
+    assert resolve_batch_size(TrainingConfig(solver="lbfgs",
+                                             min_batches=min_batches),
+                              n) == n
+
+
+@pytest.mark.parametrize("min_batches, steps", [(1, 2), (4, 4), (8, 8),
+                                                (64, 12)])
+def test_min_batches_sets_the_steps_per_epoch(min_batches, steps):
+    """364 rows: 2 Adam steps an epoch with scikit-learn's 200-row batches,
+    ``min_batches`` of them with smaller ones, 12 at the 32-row floor."""
+    X, y = _data(364)
+    est = NNRegressor(min_batches=min_batches, max_iter=3,
+                      early_stopping=False, random_state=0).fit(X, y)
+    counts = {int(s["step"]) for s in est.net_.optimizer_.state.values()}
+    assert counts == {3 * steps}
+
+
+def test_min_batches_lets_small_data_leave_the_logit():
+    """200 rows of two moons: with one Adam step per 160-row epoch the
+    held-out loss stops improving before the network has moved, and the
+    defaults keep the logit (seed 0 of this data); four steps per epoch
+    learn the moons."""
+    from sklearn.datasets import make_moons
+    X, y = make_moons(200, noise=0.1, random_state=0)
+    X_test, y_test = make_moons(2000, noise=0.1, random_state=1)
+    kept = NNClassifier(random_state=0).fit(X, y)
+    assert kept.best_epoch_ == 0
+    assert kept.score(X_test, y_test) < 0.9
+    learned = NNClassifier(min_batches=4, random_state=0).fit(X, y)
+    assert learned.best_epoch_ > 0
+    assert learned.score(X_test, y_test) > 0.98
