@@ -27,8 +27,9 @@ import warnings
 
 import numpy as np
 import torch
-
-from ._fitted import fitted_model
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["save", "load"]
 
@@ -45,10 +46,12 @@ def _registered():
     from ._convnet import ConvNetClassifier, ConvNetRegressor
     from ._regressor import NNRegressor
     from .timeseries._forecaster import SequenceForecaster
+    from .timeseries._panel import PanelForecaster
 
     return {cls.__name__: cls for cls in (
         NNRegressor, NNClassifier, AutoencoderTransformer,
-        SequenceForecaster, ConvNetRegressor, ConvNetClassifier)}
+        SequenceForecaster, ConvNetRegressor, ConvNetClassifier,
+        PanelForecaster)}
 
 
 # ------------------------------------------------------------------ encoding
@@ -85,6 +88,9 @@ def _encode(value, where, tensors):
         return {"__dict__": [[_encode(k, f"{where}<key{i}>", tensors),
                               _encode(v, f"{where}[{i}]", tensors)]
                              for i, (k, v) in enumerate(value.items())]}
+    elif isinstance(value, BaseEstimator) and \
+            type(value).__name__ in _registered():
+        return _encode_estimator(value, where, tensors)
     elif isinstance(value, type) and where.startswith("params."):
         raise TypeError(
             f"{where} is a class ({value.__module__}.{value.__qualname__}): "
@@ -95,16 +101,56 @@ def _encode(value, where, tensors):
                     f"{type(value).__name__} as data.")
 
 
-def _decode(value, tensors):
+def _encode_estimator(estimator, where, tensors):
+    """An econnn estimator held by another (a panel's global models, its
+    configuration): class name and hyperparameters, and when fitted its
+    fitted attributes, its tensors stored under ``where``."""
+    entry = {"__estimator__": type(estimator).__name__,
+             "params": _encode_all(estimator.get_params(deep=False),
+                                   f"{where}.params", tensors)}
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return entry
+    attrs, state = estimator._get_state()
+    entry["attributes"] = _encode_all(attrs, f"{where}.attributes", tensors)
+    entry["tensors"] = f"{where}."
+    for key, value in state.items():
+        tensors[f"{where}.{key}"] = value.detach()
+    return entry
+
+
+def _decode_estimator(value, tensors, device):
+    cls = _registered().get(value["__estimator__"])
+    if cls is None:
+        raise ValueError(f"the header holds a {value['__estimator__']!r}, "
+                         "not an econnn estimator that econnn.load can "
+                         "build.")
+    estimator = cls(**{k: _decode(v, tensors, device)
+                       for k, v in value["params"].items()})
+    if "attributes" in value:
+        attrs = {k: _decode(v, tensors, device)
+                 for k, v in value["attributes"].items()}
+        prefix = value["tensors"]
+        state = {k[len(prefix):]: tensors.pop(k) for k in list(tensors)
+                 if k.startswith(prefix)}
+        estimator._set_state(attrs, state, device)
+    return estimator
+
+
+def _decode(value, tensors, device=None):
     if isinstance(value, list):
-        return [_decode(v, tensors) for v in value]
+        return [_decode(v, tensors, device) for v in value]
     if not isinstance(value, dict):
         return value
     (tag, payload), *rest = value.items()
+    if tag == "__estimator__":
+        return _decode_estimator(value, tensors, device)
     if tag == "__tuple__":
-        return tuple(_decode(v, tensors) for v in payload)
+        return tuple(_decode(v, tensors, device) for v in payload)
     if tag == "__dict__":
-        return {_decode(k, tensors): _decode(v, tensors) for k, v in payload}
+        return {_decode(k, tensors, device): _decode(v, tensors, device)
+                for k, v in payload}
     if tag == "__array__":
         return tensors.pop(payload).numpy()
     if tag == "__ndarray__":
@@ -112,7 +158,7 @@ def _decode(value, tensors):
         if dtype.kind not in "UO":
             raise ValueError(f"unexpected array dtype {dtype} in the header")
         out = np.empty(len(payload), dtype=dtype)
-        out[:] = [_decode(v, tensors) for v in payload]
+        out[:] = [_decode(v, tensors, device) for v in payload]
         return out.reshape(value["shape"])
     if tag == "__scalar__":
         return np.dtype(value["dtype"]).type(payload)
@@ -146,9 +192,10 @@ def save(estimator, path):
     estimator : econnn estimator
         A fitted :class:`NNRegressor`, :class:`NNClassifier`,
         :class:`AutoencoderTransformer`, :class:`SequenceForecaster`,
-        :class:`ConvNetRegressor` or :class:`ConvNetClassifier` (with a
+        :class:`ConvNetRegressor`, :class:`ConvNetClassifier` (with a
         built-in network; a custom ``module`` class is code and is
-        refused).
+        refused) or :class:`PanelForecaster` (its global models are stored
+        as nested estimators, its tables as data).
     path : str or os.PathLike
         File to write, conventionally ``*.safetensors``.
 
@@ -185,7 +232,7 @@ def save(estimator, path):
             f"{', '.join(_registered())}), not a {name}; save that with "
             "pickle or joblib, and load such files only from sources you "
             "trust.")
-    info = fitted_model(estimator)
+    check_is_fitted(estimator)
     attrs, state = estimator._get_state()
     tensors = {}
     params = _encode_all(estimator.get_params(deep=False), "params", tensors)
@@ -200,13 +247,15 @@ def save(estimator, path):
         "format": _FORMAT,
         "format_version": _FORMAT_VERSION,
         "versions": _versions(),
-        "class": info.name,
-        "device": info.network.x_loc.device.type,
+        "class": name,
         "params": params,
         "attributes": attributes,
     }
     for key, value in state.items():
         tensors[key] = value.detach()
+    # where the networks were trained (arrays of fitted values are numpy)
+    header["device"] = next((t.device.type for k, t in tensors.items()
+                             if not k.startswith("attr.")), "cpu")
     # safetensors refuses tensors sharing memory; the checksum reads bytes
     tensors = {k: t.cpu().contiguous().clone() for k, t in tensors.items()}
     header["sha256"] = _checksum(header, tensors)
@@ -315,12 +364,15 @@ def load(path, device=None):
         raise ValueError(f"{os.fspath(path)!r} holds a "
                          f"{header.get('class')!r}, not an econnn estimator "
                          "that econnn.load can build.")
-    params = {k: _decode(v, tensors) for k, v in header["params"].items()}
-    attrs = {k: _decode(v, tensors) for k, v in header["attributes"].items()}
     if device is None:
         device = header.get("device", "cpu")
         if device == "cuda" and not torch.cuda.is_available():
             device = "cpu"
+    device = torch.device(device)
+    params = {k: _decode(v, tensors, device)
+              for k, v in header["params"].items()}
+    attrs = {k: _decode(v, tensors, device)
+             for k, v in header["attributes"].items()}
     estimator = cls(**params)
-    estimator._set_state(attrs, tensors, torch.device(device))
+    estimator._set_state(attrs, tensors, device)
     return estimator

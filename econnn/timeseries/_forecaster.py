@@ -815,20 +815,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             new[:, :, 1:] = exog[..., b * horizon:(b + 1) * horizon, :]
         return np.concatenate([windows, new], axis=1)[:, -self.n_timesteps_:]
 
-    # ----------------------------------------------------------- persistence
-    def _get_state(self):
-        attrs, tensors = super()._get_state()
-        if attrs.get("error_scales_") is not None:
-            attrs["error_scales_"] = attrs["error_scales_"].to_data()
-        return attrs, tensors
-
-    def _set_state(self, attrs, tensors, device):
-        attrs = dict(attrs)
-        if attrs.get("error_scales_") is not None:
-            attrs["error_scales_"] = ErrorScales.from_data(
-                attrs["error_scales_"])
-        super()._set_state(attrs, tensors, device)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False

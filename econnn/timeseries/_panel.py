@@ -13,9 +13,11 @@ from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
                           _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster,
                           _forecast_request, _future_index)
 from ._linear import ErrorScales
-from ._panel_data import (check_univariate, decide_series, split_panel,
+from ._panel_data import (arrange_variables, decide_series,
+                          future_covariates, scale_covariates, split_panel,
                           standardise)
 from ._panel_model import fit_local_ar, gated_run, run, sliding
+from ._panel_state import panel_state, restore_panel_state
 from ._parameters import PANEL
 from ._windows import _check_count, auto_lags
 
@@ -61,6 +63,34 @@ class PanelForecaster(BaseEstimator):
     ahead) and the out-of-sample errors behind the intervals,
     pooled over the series of the group, each standardised by its scale.
 
+    **Covariates.** The panel's other columns (all but ``target``) are
+    covariates, as in :func:`make_windows`: their values enter every
+    window beside the target's. Those named in the forecaster's
+    ``known_future`` (calendar, announced prices or policy, scenario paths)
+    enter ``horizon`` periods ahead -- the last rows of a window hold their
+    values in the periods forecast -- and :meth:`forecast` reads them from
+    ``exog_future``, in long format like ``X``. The others are lagged
+    covariates: one ``horizon`` ahead they are in the window; beyond it
+    they are *not* forecast, and their path must be given in
+    ``exog_future`` (the forecast is then conditional on it), as for
+    :class:`SequenceForecaster`. Each covariate **follows its series'
+    target**: differenced when the target is, then standardised by its
+    own mean and standard deviation over that series (``covariates_``).
+    The pooled linear part is then an ARX in one space per group,
+
+        z_it = c + sum_k a_k z_i,t-k + sum_k b_k w_i,t-k (+ b_0 w_it),
+
+    with ``z`` and ``w`` the standardised levels (or changes) of the target
+    and the covariates: a panel ARX with fixed effects and common slopes
+    (in standard deviations of the target per standard deviation of the
+    covariate, so a series' forecasts do not depend on the units of any of
+    its variables; in series i the slope on ``x`` is ``b s_i / s_xi``). In
+    changes it is the ARX of the differenced equation -- the level relation
+    ``y = b x + u`` with ``u`` integrated becomes ``dy = b dx + du``, as in
+    statsmodels' ARIMA with regressors -- rather than a regression of a
+    change on a level. With ``pooled_ar=False`` each series has its own
+    ARX (order by AIC), which fits series whose slopes differ.
+
     Parameters
     ----------
     {parameters}
@@ -81,6 +111,12 @@ class PanelForecaster(BaseEstimator):
         ``pooled_ar=False`` its ``ar_order``.
     ids_ : pandas.Index
         The series ids seen in fit.
+    variables_ : list
+        The panel's columns: the target first, then the covariates.
+    covariates_ : pandas.DataFrame or None
+        One row per series, columns (covariate, 'location' | 'scale'): the
+        standardisation of each covariate (of its changes when the series
+        is differenced); None without covariates.
     n_timesteps_ : int
         Window length.
     n_outputs_ : int
@@ -141,10 +177,21 @@ class PanelForecaster(BaseEstimator):
         if not isinstance(model, SequenceForecaster):
             raise TypeError("forecaster must be a SequenceForecaster; got "
                             f"{type(model).__name__}.")
-        if model.known_future:
-            raise ValueError("known_future regressors are not supported in "
-                             "panels (each series is univariate).")
         return model
+
+    @staticmethod
+    def _known_mask(base, variables):
+        """Per covariate, whether it is known in the future."""
+        known = list(base.known_future or ())
+        if variables[0] in known:
+            raise ValueError(f"known_future cannot include the target "
+                             f"{variables[0]!r}.")
+        missing = [c for c in known if c not in variables]
+        if missing:
+            raise ValueError(
+                f"known_future column(s) {missing} are not columns of X; "
+                f"its covariates are {variables[1:]}.")
+        return np.array([c in known for c in variables[1:]], dtype=bool)
 
     def fit(self, X, y=None):
         """Fit the global model to every series of a panel.
@@ -152,12 +199,13 @@ class PanelForecaster(BaseEstimator):
         Parameters
         ----------
         X : pandas.Series or pandas.DataFrame
-            The panel in long format: one value column (or a Series),
-            indexed by a (series id, period) MultiIndex, or by period with
-            the ids in column ``id_column``. Within each series periods
-            must be consecutive, increasing and unique; rows of different
-            series may interleave. Every series needs at least
-            ``lags + horizon`` periods (one more when differenced).
+            The panel in long format, indexed by a (series id, period)
+            MultiIndex, or by period with the ids in column ``id_column``:
+            the ``target`` column (or a Series) and any covariates. Within
+            each series periods must be consecutive, increasing and
+            unique; rows of different series may interleave. Every series
+            needs at least ``lags + horizon`` periods (one more when
+            differenced).
         y : None
             Ignored; the target is the panel's value column.
 
@@ -173,7 +221,9 @@ class PanelForecaster(BaseEstimator):
                              "be None.")
         base = self._forecaster()
         series, names = split_panel(X, self.id_column, name="X")
-        check_univariate(series, "X")
+        series = arrange_variables(series, self.target, name="X")
+        variables = list(next(iter(series.values())).columns)
+        known = self._known_mask(base, variables)
         horizon, lags = self.horizon, self.lags
         if lags == "auto":
             shortest = min(series.values(), key=len)
@@ -190,7 +240,10 @@ class PanelForecaster(BaseEstimator):
                 "differenced series) needed for one window; drop them or use "
                 "shorter windows.")
         self.n_timesteps_, self.n_outputs_ = int(lags), int(horizon)
-        zs = {k: standardise(f, table.loc[k])
+        covariates = scale_covariates(series, table).rename_axis(
+            names[0]) if len(variables) > 1 else None
+        zs = {k: standardise(f, table.loc[k], None if covariates is None
+                             else covariates.loc[k], known, horizon)
               for k, f in series.items()}
         n_win = {k: len(z) - lags - horizon + 1 for k, z in zs.items()}
         n_hold = {k: int(round(base.holdout_fraction * n))
@@ -201,7 +254,10 @@ class PanelForecaster(BaseEstimator):
         self.ids_ = pd.Index(list(series), name=names[0])
         self._names = names
         self._freq = next(iter(series.values())).index.freqstr
-        self._value_name = next(iter(series.values())).columns[0]
+        self._value_name = variables[0]
+        self.variables_ = variables
+        self.covariates_ = covariates
+        self._known = known
         self.forecasters_, self.error_scales_ = {}, {}
         self.gate_, self.step_gates_ = {}, {}
         self._ar, self._residuals = {}, {}
@@ -250,9 +306,8 @@ class PanelForecaster(BaseEstimator):
                    for k, p in parts.items()}
             owners = np.repeat(np.asarray(list(cut), dtype=object),
                                [len(c[0]) for c in cut.values()])
-            return (cut, np.concatenate([c[0] for c in cut.values()])[
-                :, :, None], np.concatenate([c[1] for c in cut.values()]),
-                owners)
+            return (cut, np.concatenate([c[0] for c in cut.values()]),
+                    np.concatenate([c[1] for c in cut.values()]), owners)
 
         def train(cut, X, Y, owners):
             ar = fit_local_ar(cut, base.ar_order) if local else None
@@ -297,26 +352,41 @@ class PanelForecaster(BaseEstimator):
         steps = max(horizon, min(max(n_hold[k] for k in zs),
                                  _MAX_HOLDOUT_HORIZON))
         n_blocks = math.ceil(steps / horizon)
-        windows, actual, keys, origins = [], [], [], []
+        n_periods = n_blocks * horizon
+        windows, futures, keys, origins = [], [], [], []
         for key, z in zs.items():
             d = int(self.series_.loc[key, "difference"])
             n = len(z) - lags - horizon + 1
             for j in range(n - n_hold[key], n):
                 last = j + lags - 1
-                future = np.full(steps, np.nan)
-                avail = z[last + 1:last + 1 + steps]
+                future = np.full((n_periods, z.shape[1]), np.nan)
+                avail = z[last + 1:last + 1 + n_periods]
                 future[:len(avail)] = avail
                 windows.append(z[j:last + 1])
-                actual.append(future)
+                futures.append(future)
                 keys.append(key)
                 # the period of the origin's last observation
                 origins.append(series[key].index[last + d])
-        windows = np.asarray(windows)[:, :, None]
-        actual = np.asarray(actual)
-        padded = np.full((len(actual), n_blocks * horizon), np.nan)
-        padded[:, :steps] = actual
+        windows, futures = np.asarray(windows), np.asarray(futures)
+        padded = futures[:, :, 0].copy()
+        padded[:, steps:] = np.nan
+        exog = None
+        if futures.shape[2] > 1:
+            # the covariates' realised values; after a series ends they
+            # are unknown (NaN): run on zeros, then drop every forecast that
+            # read one (block k reads the rows of blocks 0..k-1)
+            exog = futures[:, :, 1:]
+            known = np.logical_and.accumulate(
+                np.isfinite(exog).all(axis=2), axis=1)
+            read = (np.arange(n_periods) // horizon) * horizon
+            valid = np.ones(padded.shape, dtype=bool)
+            valid[:, read > 0] = known[:, read[read > 0] - 1]
+            padded[~valid] = np.nan
+            exog = np.where(np.isfinite(exog), exog, 0.0)
+        actual = padded[:, :steps]
         gates, paths = gated_run(model, ar, np.asarray(keys, dtype=object),
-                                 windows, padded, n_blocks, _MIN_GATE_ERRORS)
+                                 windows, padded, n_blocks, _MIN_GATE_ERRORS,
+                                 exog)
         errors = actual - paths[:, :steps]
         if self.series_.loc[keys[0], "difference"]:
             # errors of changes add up to errors of the level
@@ -328,11 +398,13 @@ class PanelForecaster(BaseEstimator):
             columns=[f"h{h}" for h in range(1, steps + 1)])
 
     # ------------------------------------------------------- forecasting
-    def _origins(self, X, ids):
-        """Validated series to forecast, and their standardised windows."""
+    def _origins(self, X, ids, steps, exog_future):
+        """Validated series to forecast, their standardised last windows
+        and the covariates' standardised future rows (or None)."""
         check_is_fitted(self)
         series, _ = split_panel(X, self.id_column, name="X")
-        check_univariate(series, "X")
+        series = arrange_variables(series, variables=self.variables_,
+                                   name="X")
         freq = next(iter(series.values())).index.freqstr
         if freq != self._freq:
             raise ValueError(f"X has frequency {freq!r}, but "
@@ -346,29 +418,48 @@ class PanelForecaster(BaseEstimator):
             absent = [k for k in keys if k not in series]
             if absent:
                 raise ValueError(f"ids {absent} are not series of X.")
-        table = self._new_series([k for k in keys if k not in self.ids_],
-                                 series)
-        windows = {}
+        table, covariates = self._new_series(
+            [k for k in keys if k not in self.ids_], series)
+        n_blocks = math.ceil(steps / self.n_outputs_)
+        needed = (n_blocks - 1) * self.n_outputs_
+        futures = self._future_covariates(exog_future, series, keys, steps)
+        windows, exogs = {}, {}
         for key in keys:
             row = table.loc[key]
-            z = standardise(series[key], row)
-            if len(z) < self.n_timesteps_:
+            n = len(series[key]) - int(row["difference"])
+            if n < self.n_timesteps_:
                 raise ValueError(
                     f"series {key!r} of X has {len(series[key])} periods, "
                     f"fewer than the {self.n_timesteps_ + row['difference']}"
                     " needed for one window.")
-            windows[key] = z[-self.n_timesteps_:]
-        return series, keys, windows, table.loc[keys]
+            frame = series[key] if futures is None else pd.concat(
+                [series[key], futures[key]])
+            z = standardise(frame, row, None if covariates is None
+                            else covariates.loc[key], self._known,
+                            self.n_outputs_)
+            windows[key] = z[n - self.n_timesteps_:n]
+            exogs[key] = z[n:n + needed, 1:]
+        if len(self.variables_) == 1 or not needed:
+            exogs = None
+        return series, keys, windows, exogs, table.loc[keys]
+
+    def _future_covariates(self, exog_future, series, keys, steps):
+        return future_covariates(
+            exog_future, series, keys, steps, variables=self.variables_,
+            known=self._known, horizon=self.n_outputs_, freq=self._freq,
+            id_column=self.id_column, owner=type(self).__name__)
 
     def _new_series(self, unknown, series):
-        """The fitted table, plus decisions for series not seen in fit.
+        """The fitted tables (series, covariate scaling), plus decisions for
+        series not seen in fit.
 
         A global model forecasts a new series from its own history: its
-        levels/changes decision and its standardisation are made on that
-        history, as they were for the others at fit.
+        levels/changes decision and its standardisation (of the target and
+        of each covariate) are made on that history, as they were for the
+        others at fit.
         """
         if not unknown:
-            return self.series_
+            return self.series_, self.covariates_
         if not self.pooled_ar:
             raise ValueError(
                 f"series {unknown} were not in the panel the model was "
@@ -384,7 +475,11 @@ class PanelForecaster(BaseEstimator):
                 f"series {missing} would be modelled in "
                 f"{_GROUPS[bool(new.loc[missing[0], 'difference'])]}, but "
                 "no series of the fitted panel was; refit with them.")
-        return pd.concat([self.series_, new])
+        covariates = self.covariates_
+        if covariates is not None:
+            covariates = pd.concat([covariates, scale_covariates(
+                {k: series[k] for k in unknown}, new)])
+        return pd.concat([self.series_, new]), covariates
 
     def _by_group(self, table):
         """Group name -> positions in ``table`` (one row per key)."""
@@ -413,8 +508,8 @@ class PanelForecaster(BaseEstimator):
             [np.repeat(np.asarray(keys, dtype=object), steps), periods],
             names=list(self._names))
 
-    def forecast(self, X, steps, ids=None, level=None, quantiles=None,
-                 method="conformal", n_paths=1000):
+    def forecast(self, X, steps, exog_future=None, ids=None, level=None,
+                 quantiles=None, method="conformal", n_paths=1000):
         """Forecast the periods after the end of every series.
 
         Parameters
@@ -429,6 +524,16 @@ class PanelForecaster(BaseEstimator):
             needs its own AR).
         steps : int
             Number of periods to forecast for each series.
+        exog_future : pandas.DataFrame or None, default=None
+            Future values of the covariates, in long format and laid out
+            as ``X`` (indexed by (id, period), or by period with the ids in
+            ``id_column``), one column per covariate, for every series
+            forecast, starting at the period after that series' end in
+            ``X``. Known-future covariates (the forecaster's
+            ``known_future``) are needed for every forecast period; the
+            others only beyond the first ``horizon`` periods (they are not
+            forecast: a multi-step forecast is conditional on their given
+            path). Rows beyond those needed are ignored.
         ids : sequence or None, default=None
             Series to forecast; None: every series of ``X``.
         level, quantiles, method, n_paths
@@ -447,13 +552,15 @@ class PanelForecaster(BaseEstimator):
         check_is_fitted(self)
         steps, n_paths, levels, qs, probs = _forecast_request(
             steps, n_paths, method, level, quantiles)
-        series, keys, windows, table = self._origins(X, ids)
+        series, keys, windows, exogs, table = self._origins(
+            X, ids, steps, exog_future)
         point = np.empty((len(keys), steps))
         values = np.empty((len(keys), steps, len(probs)))
         for group, rows in self._by_group(table).items():
             sub = [keys[i] for i in rows]
-            z = self._run(group, sub, np.asarray([windows[k] for k in sub])[
-                :, :, None], math.ceil(steps / self.n_outputs_))
+            z = self._run(group, sub, np.asarray([windows[k] for k in sub]),
+                          math.ceil(steps / self.n_outputs_),
+                          exog=_stack(exogs, sub))
             point[rows] = self._to_levels(z[:, :steps], sub, series, table)
             if not len(probs):
                 continue
@@ -471,8 +578,8 @@ class PanelForecaster(BaseEstimator):
                     f"n_paths={n_paths} is too few simulated paths to "
                     f"estimate the {tail:.3g} quantile; use at least "
                     f"{needed}.")
-            paths = self._paths(group, series, sub, windows, steps, n_paths,
-                                table)
+            paths = self._paths(group, series, sub, windows, exogs, steps,
+                                n_paths, table)
             values[rows] = np.moveaxis(np.quantile(paths, probs, axis=1),
                                        0, -1)
         index = self._index(series, keys, steps)
@@ -488,17 +595,18 @@ class PanelForecaster(BaseEstimator):
             out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
         return pd.DataFrame(out, index=index)
 
-    def simulate(self, X, steps, n_paths=1000, ids=None):
+    def simulate(self, X, steps, n_paths=1000, exog_future=None, ids=None):
         """Simulated future paths of every series.
 
         Each path runs the global model forward from the end of a series,
         adding at every step a held-out one-step error of the series'
         group (standardised; in-sample residuals without a holdout), and
-        is mapped back to the series' units.
+        is mapped back to the series' units. Covariates follow the path
+        given in ``exog_future``; they are not simulated.
 
         Parameters
         ----------
-        X, steps, ids
+        X, steps, exog_future, ids
             As for :meth:`forecast`.
         n_paths : int, default=1000
             Number of paths per series.
@@ -511,23 +619,34 @@ class PanelForecaster(BaseEstimator):
         check_is_fitted(self)
         steps = _check_count(steps, "steps")
         n_paths = _check_count(n_paths, "n_paths")
-        series, keys, windows, table = self._origins(X, ids)
+        series, keys, windows, exogs, table = self._origins(
+            X, ids, steps, exog_future)
         paths = np.empty((len(keys), n_paths, steps))
         for group, rows in self._by_group(table).items():
             paths[rows] = self._paths(group, series, [keys[i] for i in rows],
-                                      windows, steps, n_paths, table)
+                                      windows, exogs, steps, n_paths, table)
         return pd.DataFrame(paths.transpose(0, 2, 1).reshape(-1, n_paths),
                             index=self._index(series, keys, steps))
 
-    def _run(self, group, owners, windows, n_blocks, shock=None):
+    # ----------------------------------------------------------- persistence
+    def _get_state(self):
+        """Fitted attributes as data for :func:`econnn.save` (the global
+        models stay estimators, stored nested), and no tensors of its own."""
+        check_is_fitted(self)
+        return panel_state(self), {}
+
+    def _set_state(self, attrs, tensors, device):
+        restore_panel_state(self, attrs)
+
+    def _run(self, group, owners, windows, n_blocks, shock=None, exog=None):
         """The group's model run forward from standardised windows."""
         owners = np.asarray(owners, dtype=object)
         ar = {k: self._ar[k] for k in set(owners)} if self._ar else None
         return run(self.forecasters_[group], ar, self.step_gates_[group],
-                   owners,
-                   windows, n_blocks, shock)
+                   owners, windows, n_blocks, shock, exog)
 
-    def _paths(self, group, series, keys, windows, steps, n_paths, table):
+    def _paths(self, group, series, keys, windows, exogs, steps, n_paths,
+               table):
         """Simulated paths of one group's series, (n, n_paths, steps)."""
         model = self.forecasters_[group]
         rng = check_random_state(model.random_state)
@@ -543,10 +662,19 @@ class PanelForecaster(BaseEstimator):
             def shock():
                 return residuals[rng.randint(len(residuals), size=n)]
 
-        start = np.repeat(np.asarray([windows[k] for k in keys])[:, :, None],
-                          n_paths, axis=0)
+        start = np.repeat(np.asarray([windows[k] for k in keys]), n_paths,
+                          axis=0)
+        exog = _stack(exogs, keys)
+        if exog is not None:
+            exog = np.repeat(exog, n_paths, axis=0)
         z = self._run(group, np.repeat(np.asarray(keys, dtype=object),
                                        n_paths), start,
-                      math.ceil(steps / horizon), shock)[:, :steps]
+                      math.ceil(steps / horizon), shock, exog)[:, :steps]
         return self._to_levels(z.reshape(len(keys), n_paths, steps), keys,
                                series, table)
+
+
+def _stack(exogs, keys):
+    """The covariates' future rows of ``keys``, (n, periods, n_cov), or
+    None."""
+    return None if exogs is None else np.asarray([exogs[k] for k in keys])

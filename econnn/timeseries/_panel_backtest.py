@@ -7,7 +7,7 @@ from sklearn.base import clone
 from ._backtest import (_BENCHMARK, BacktestResult, _ARBenchmark,
                         _check_test_size)
 from ._linear import seasonal_period
-from ._panel_data import check_univariate, split_panel
+from ._panel_data import arrange_variables, split_panel
 from ._windows import _check_count
 
 __all__ = ["panel_backtest"]
@@ -29,7 +29,12 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
     every ``step``-th: at each, every series is cut there, the forecaster
     is refitted on the cut panel (or the last refit reused) and forecasts
     ``horizon`` periods of every series. The per-series decisions to
-    model levels or changes are made at the first fit and kept. Errors are
+    model levels or changes are made at the first fit and kept. With
+    covariates the forecasts are conditional on their realised values after
+    each origin (``exog_future``), as :func:`econnn.backtest` does for one
+    series; the AR beside it uses the target alone (with known-future
+    covariates and ``horizon=H`` the forecaster reads them H periods
+    ahead, so the last H - 1 origins are skipped). Errors are
     scaled per series -- by the root mean square (``rmsse``) and the mean
     absolute value (``mase``) of the seasonal naive forecast's in-sample
     errors before the first origin -- and pooled over series and origins.
@@ -47,15 +52,22 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
         raise ValueError(f"level must be in (0, 1); got {level!r}.")
     id_column = forecaster.get_params()["id_column"]
     series, names = split_panel(data, id_column)
-    check_univariate(series, "data")
+    series = arrange_variables(series, forecaster.get_params()["target"],
+                               name="data")
     values = {k: f.iloc[:, 0].to_numpy(dtype=np.float64)
               for k, f in series.items()}
     back = _holdback(test_size, min(len(v) for v in values.values()))
     m = seasonal_period(next(iter(series.values())).index)
     lags = forecaster.get_params()["lags"]
     ar_lags = max_ar_lags or (8 if lags == "auto" else lags)
+    # a known-future covariate is read `horizon` periods ahead: origins
+    # with fewer periods after them cannot be forecast, and are skipped
+    inner = forecaster.get_params()["forecaster"]
+    ahead = forecaster.get_params()["horizon"] if inner is not None and \
+        inner.get_params()["known_future"] else 1
+    origins = [held for held in range(back, 0, -step) if held >= ahead]
     rows, model, decided, bench = [], None, None, {}
-    for k, held in enumerate(range(back, 0, -step)):
+    for k, held in enumerate(origins):
         history = {key: f.iloc[:len(f) - held] for key, f in series.items()}
         panel = pd.concat(history, names=list(names))
         steps = min(horizon, held)
@@ -69,8 +81,16 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
                 bench = {key: _ARBenchmark(ar_lags).fit(
                     values[key][:len(values[key]) - held])
                     for key in series}
+        exog = None
+        if len(model.variables_) > 1:
+            # the covariates' realised values: a conditional forecast
+            exog = pd.concat({key: f.iloc[len(f) - held:, 1:]
+                              for key, f in series.items()},
+                             names=list(names))
+            exog = exog.reset_index(level=0) if id_column else exog
         fc = model.forecast(panel.reset_index(level=0) if id_column
-                            else panel, steps, level=levels)
+                            else panel, steps, exog_future=exog,
+                            level=levels)
         for key in series:
             own = fc.loc[key]
             models = [("forecaster", own["forecast"].to_numpy(),

@@ -8,6 +8,8 @@ series, and the checks only a panel needs -- duplicate (id, period) pairs,
 mixed or irregular frequencies -- are added here.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,8 @@ from ._linear import decide_difference
 from ._windows import arrange_series
 
 __all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
-           "check_univariate", "decide_series", "standardise"]
+           "arrange_variables", "decide_series", "scale_covariates",
+           "standardise", "future_covariates"]
 
 
 def is_panel(data, id_column=None):
@@ -163,16 +166,77 @@ def panel_windows(data, lags="auto", horizon=1, target=None,
     return np.concatenate(Xs), stack_panel(ys, names)
 
 
-def check_univariate(series, name):
-    """Refuse series with more than one column (covariates, targets)."""
-    wide = {k: list(f.columns) for k, f in series.items() if f.shape[1] != 1}
-    if wide:
-        key = next(iter(wide))
-        raise ValueError(
-            f"{name} has columns {wide[key]} (series {key!r}): a panel "
-            "forecaster forecasts one variable per series, from its own "
-            "past; covariates and several target variables are not "
-            "supported in panels. Pass the target column alone.")
+def arrange_variables(series, target=None, variables=None, name="X"):
+    """Every series with its target first and the same covariates.
+
+    Parameters
+    ----------
+    series : dict
+        Series id -> time-indexed DataFrame (from :func:`split_panel`).
+    target : str or None, default=None
+        Column to forecast; None means the first column.
+    variables : list or None, default=None
+        The variables seen at fit (target first); when given, the columns
+        must be these (in any order).
+    name : str, default='X'
+        Argument name used in error messages.
+
+    Returns
+    -------
+    series : dict
+        Series id -> DataFrame, target first, covariates in the order of
+        ``variables`` (or of the first series).
+    """
+    first = next(iter(series.values()))
+    columns = list(first.columns)
+    if variables is None:
+        if target is None:
+            target = columns[0]
+        elif target not in columns:
+            raise ValueError(f"target={target!r} is not a column of {name}; "
+                             f"columns are {columns}.")
+        variables = [target] + [c for c in columns if c != target]
+    else:
+        missing = [c for c in variables if c not in columns]
+        extra = [c for c in columns if c not in variables]
+        if missing or extra:
+            raise ValueError(
+                f"{name} has columns {columns}, but the model was fitted "
+                f"on {list(variables)} (target {variables[0]!r} first): "
+                + (f"missing {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unknown {extra}" if extra else "") + ".")
+    return {k: f[variables] for k, f in series.items()}
+
+
+def scale_covariates(series, table):
+    """Per series, the location and scale of each covariate.
+
+    A covariate follows its series' target: it is differenced when the
+    target is (``table['difference']``), then standardised by its own mean
+    and standard deviation over that series (a constant one gets scale 1).
+
+    Returns
+    -------
+    scaling : pandas.DataFrame
+        One row per series; columns (covariate, 'location' | 'scale').
+    """
+    rows = {}
+    for key, frame in series.items():
+        values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+        if table.loc[key, "difference"]:
+            values = np.diff(values, axis=0)
+        loc = values.mean(axis=0) if len(values) else \
+            np.zeros(values.shape[1])
+        sd = values.std(axis=0) if len(values) else np.ones(values.shape[1])
+        sd = np.where(sd > 1e-12 * np.maximum(1.0, np.abs(loc)), sd, 1.0)
+        rows[key] = {(c, stat): v for c, lo, sc in zip(frame.columns[1:],
+                                                       loc, sd)
+                     for stat, v in (("location", lo), ("scale", sc))}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns = pd.MultiIndex.from_tuples(out.columns,
+                                            names=["covariate", "statistic"])
+    return out
 
 
 def decide_series(series, difference, handed_down=None):
@@ -181,7 +245,7 @@ def decide_series(series, difference, handed_down=None):
     Parameters
     ----------
     series : dict
-        Series id -> one-column time-indexed DataFrame.
+        Series id -> time-indexed DataFrame, target first.
     difference : 'auto' or bool
         As for :class:`SequenceForecaster`: 'auto' runs ADF and KPSS on
         each series (:func:`~econnn.timeseries._linear.decide_difference`).
@@ -218,8 +282,138 @@ def decide_series(series, difference, handed_down=None):
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def standardise(frame, row):
-    """A series' standardised levels or changes (``row`` of that table)."""
-    y = frame.iloc[:, 0].to_numpy(dtype=np.float64)
-    z = np.diff(y) if row["difference"] else y
-    return (z - row["location"]) / row["scale"]
+def standardise(frame, row, covariates=None, known=(), horizon=1):
+    """A series' variables as the global model sees them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One series, target first (rows after its history may hold future
+        covariates, the target NaN).
+    row : pandas.Series
+        Its row of :func:`decide_series`' table.
+    covariates : pandas.Series or None, default=None
+        Its row of :func:`scale_covariates` (None without covariates).
+    known : sequence of bool, default=()
+        Per covariate, whether it is known in the future: those columns are
+        moved ``horizon`` rows earlier (the last ``horizon`` become NaN),
+        as :func:`make_windows` does.
+    horizon : int, default=1
+
+    Returns
+    -------
+    z : ndarray of shape (n_periods [- 1 when differenced], n_variables)
+        Levels or changes (``row['difference']``), standardised per
+        variable; column 0 is the target.
+    """
+    values = frame.to_numpy(dtype=np.float64)
+    if row["difference"]:
+        values = np.diff(values, axis=0)
+    loc, scale = [row["location"]], [row["scale"]]
+    if values.shape[1] > 1:
+        names = frame.columns[1:]
+        loc += [covariates[(c, "location")] for c in names]
+        scale += [covariates[(c, "scale")] for c in names]
+    z = (values - np.asarray(loc)) / np.asarray(scale)
+    lead = np.flatnonzero(np.r_[False, np.asarray(known, dtype=bool)])
+    if len(lead):
+        z[:, lead] = np.r_[z[horizon:, lead],
+                           np.full((min(horizon, len(z)), len(lead)), np.nan)
+                           ][:len(z)]
+    return z
+
+
+def future_covariates(exog_future, series, keys, steps, *, variables, known,
+                      horizon, freq, id_column, owner):
+    """Each forecast series' future rows (periods after its end; target
+    NaN) from ``exog_future``, or None when none are needed.
+
+    As in :meth:`SequenceForecaster.forecast`: known-future covariates
+    (``known``, one flag per covariate) are needed for every forecast
+    period (``n_blocks * horizon`` of them), the others for the periods
+    forecast after the first block (they are not forecast: a multi-step
+    forecast conditions on the path given). ``variables`` are the fitted
+    columns (target first), ``freq`` the fitted frequency, ``owner`` the
+    estimator's name for messages.
+    """
+    from ._forecaster import _future_index
+
+    covariates = variables[1:]
+    if exog_future is not None and not covariates:
+        raise ValueError(
+            f"exog_future was given, but this {owner} was fitted without "
+            f"covariates (X had the target {variables[0]!r} "
+            "alone); fit it on a panel with covariate columns, or drop "
+            "exog_future.")
+    needed = (math.ceil(steps / horizon) - 1) * horizon
+    rows = {c: needed + (horizon if k else 0)
+            for c, k in zip(covariates, known)}
+    most = max(rows.values(), default=0)
+    if not most:
+        return None
+    wanted = [c for c in covariates if rows[c]]
+    if exog_future is None:
+        raise ValueError(
+            f"Forecasting {steps} period(s) with covariates needs their "
+            f"future values: pass exog_future, laid out as X (long "
+            f"format, by (id, period)), with columns {wanted} for the "
+            f"{most} period(s) after the end of each series forecast.")
+    if not isinstance(exog_future, (pd.Series, pd.DataFrame)):
+        raise TypeError(
+            "exog_future must be a pandas DataFrame in long format, "
+            "indexed like X by (series id, period); got "
+            f"{type(exog_future).__name__}.")
+    future, _ = split_panel(exog_future, id_column,
+                            name="exog_future")
+    columns = list(next(iter(future.values())).columns)
+    if variables[0] in columns:
+        raise ValueError(
+            f"exog_future has the target column {variables[0]!r}; "
+            "it holds the covariates' future values only.")
+    unknown = [c for c in columns if c not in covariates]
+    if unknown:
+        raise ValueError(f"exog_future has column(s) {unknown} that are "
+                         f"not covariates of the model ({covariates}).")
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise ValueError(f"exog_future lacks the covariate column(s) "
+                         f"{missing}.")
+    stray = [k for k in future if k not in series]
+    if stray:
+        raise ValueError(f"exog_future has series {stray} that are not "
+                         "in X.")
+    absent = [k for k in keys if k not in future]
+    if absent:
+        raise ValueError(
+            f"exog_future has no rows for series {absent}; every series "
+            "forecast needs its covariates' future values.")
+    out = {}
+    for key in keys:
+        periods = _future_index(series[key].index, most)
+        given = future[key]
+        if isinstance(given.index, pd.PeriodIndex) and \
+                given.index.freqstr != freq:
+            raise ValueError(
+                f"exog_future has frequency {given.index.freqstr!r}, "
+                f"but {owner} was fitted on {freq!r}.")
+        if given.index[0] != periods[0]:
+            raise ValueError(
+                f"exog_future for series {key!r} starts at "
+                f"{given.index[0]}; it must start at {periods[0]}, the "
+                "period after that series' end in X.")
+        if len(given) < most:
+            raise ValueError(
+                f"exog_future has {len(given)} period(s) for series "
+                f"{key!r}; forecasting {steps} period(s) needs "
+                f"{most} (up to {periods[-1]}).")
+        if not given.index[:most].equals(periods):
+            raise ValueError(
+                f"exog_future for series {key!r} has periods "
+                f"{list(map(str, given.index[:most]))}; the forecast needs "
+                f"{list(map(str, periods))}.")
+        frame = pd.DataFrame(np.nan, index=periods,
+                             columns=variables)
+        for c in wanted:
+            frame[c] = given[c].to_numpy(dtype=np.float64)[:rows[c]]
+        out[key] = frame
+    return out

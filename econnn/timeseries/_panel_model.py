@@ -20,10 +20,12 @@ __all__ = ["sliding", "fit_local_ar", "predict_ar", "gated_run", "run"]
 
 
 def sliding(z, lags, horizon):
-    """Windows (n, lags) and targets (n, horizon) of one series."""
+    """Windows (n, lags, n_variables) and targets (n, horizon) of one
+    series ``z`` (n_periods, n_variables), target in column 0."""
     n = len(z) - lags - horizon + 1
     view = np.lib.stride_tricks.sliding_window_view
-    return view(z, lags)[:n], view(z[lags:], horizon)[:n]
+    return (view(z, lags, axis=0)[:n].transpose(0, 2, 1),
+            view(z[lags:, 0], horizon)[:n])
 
 
 def fit_local_ar(parts, order):
@@ -33,7 +35,6 @@ def fit_local_ar(parts, order):
     """
     out = {}
     for key, (X, Y) in parts.items():
-        X = X[:, :, None]
         found, intercept, coef = fit_autoregression(
             X, Y, np.ones(len(X)), order)
         out[key] = (found, intercept, coef)
@@ -62,7 +63,8 @@ def _components(model, ar, owners, windows):
     return predict_ar(ar, owners, windows), _network(model, windows)
 
 
-def gated_run(model, ar, owners, windows, actual, n_blocks, min_errors):
+def gated_run(model, ar, owners, windows, actual, n_blocks, min_errors,
+              exog=None):
     """Step gates estimated along a held-out recursion, and its forecasts.
 
     The rule of :meth:`SequenceForecaster.fit` on pooled held-out windows:
@@ -72,10 +74,11 @@ def gated_run(model, ar, owners, windows, actual, n_blocks, min_errors):
     (:func:`._linear.shrunk_gate`) and never larger than the step before.
     ``actual`` (n, n_blocks * horizon) holds the realised values, NaN
     where the series has ended; a step with fewer than ``min_errors`` of
-    them keeps the previous gate.
+    them keeps the previous gate. ``exog`` (n, n_blocks * horizon,
+    n_variables - 1) holds the covariates' rows appended after each block.
     """
     if ar is None and model.ar_order_ is None:
-        return [1.0], model._recurse(windows, None, n_blocks)
+        return [1.0], model._recurse(windows, exog, n_blocks)
     horizon = model.n_outputs_
     gates, blocks, gate = [], [], 1.0
     for b in range(n_blocks):
@@ -87,20 +90,21 @@ def gated_run(model, ar, owners, windows, actual, n_blocks, min_errors):
                                np.where(usable, addition, 0.0), usable, gate)
         gates.append(gate)
         blocks.append(base + gate * addition)
-        windows = model._advance(windows, blocks[-1], None, b)
+        windows = model._advance(windows, blocks[-1], exog, b)
     return gates, np.concatenate(blocks, axis=1)
 
 
-def run(model, ar, gates, owners, windows, n_blocks, shock=None):
+def run(model, ar, gates, owners, windows, n_blocks, shock=None, exog=None):
     """Forecast ``n_blocks`` blocks of ``n_outputs_`` periods recursively.
 
     ``gates`` weighs the network's addition per block (the last one for
     later blocks). As :meth:`SequenceForecaster._recurse` (which it calls
-    for a pooled AR), for univariate standardised windows (n, lags, 1).
+    for a pooled AR), for standardised windows (n, lags, n_variables) and
+    the covariates' future rows ``exog`` (n, periods, n_variables - 1).
     """
     gates = np.atleast_1d(np.asarray(gates, dtype=np.float64))
     if ar is None:
-        return model._recurse(windows, None, n_blocks, shock, gates=gates)
+        return model._recurse(windows, exog, n_blocks, shock, gates=gates)
     blocks = []
     for b in range(n_blocks):
         weight = gates[min(b, len(gates) - 1)]
@@ -112,5 +116,5 @@ def run(model, ar, gates, owners, windows, n_blocks, shock=None):
         blocks.append(block)
         if b == n_blocks - 1:
             break
-        windows = model._advance(windows, block, None, b)
+        windows = model._advance(windows, block, exog, b)
     return np.concatenate(blocks, axis=1)

@@ -147,7 +147,9 @@ FORECASTER = Param(
     ``SequenceForecaster()`` with its defaults. Its ``difference`` is
     applied per series ('auto': ADF and KPSS on each series), its
     ``holdout_fraction`` is the share of each series' most recent windows
-    held out, and its ``ar_order`` is the order of the pooled AR.
+    held out, its ``ar_order`` is the order of the pooled AR (an ARX with
+    covariates), and its ``known_future`` names the covariates whose
+    future values are known.
     """,
 )
 
@@ -202,4 +204,19 @@ POOLED_AR = Param(
     """,
 )
 
-PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN, POOLED_AR]
+PANEL_TARGET = Param(
+    "target",
+    None,
+    [str, None],
+    "str or None",
+    """
+    Column of the panel to forecast, as for :func:`make_windows`; None
+    means the first column. The other columns are covariates: their lags
+    enter every window (standardised per series, differenced with the
+    target), and those named in the forecaster's ``known_future`` enter
+    ``horizon`` periods ahead, read from ``exog_future`` at forecast time.
+    """,
+)
+
+PANEL = [FORECASTER, PANEL_LAGS, PANEL_HORIZON, ID_COLUMN, POOLED_AR,
+         PANEL_TARGET]

@@ -116,6 +116,19 @@ def test_trend_is_extrapolated_not_flattened():
                                model.predict(X), rtol=1e-5)
 
 
+def test_save_load_keeps_the_conformal_bands(tmp_path):
+    from econnn import load, save
+
+    series = ar1(120)
+    X, y = make_windows(series, lags=4)
+    model = SequenceForecaster(**FAST).fit(X, y)
+    assert model.error_scales_ is not None
+    save(model, tmp_path / "m.safetensors")
+    again = load(tmp_path / "m.safetensors")
+    pd.testing.assert_frame_equal(again.forecast(series, 4, level=0.9),
+                                  model.forecast(series, 4, level=0.9))
+
+
 def test_time_ordered_validation_split():
     series = ar1(150)
     X, y = make_windows(series, lags=3)

@@ -298,9 +298,10 @@ def test_bad_panels_are_refused_by_name():
     with pytest.raises(TypeError, match="must be the period"):
         model.fit(panel.reset_index(level=1, drop=True).to_frame()
                   .set_index(pd.RangeIndex(60), append=True))
+    # other columns are covariates (tests/timeseries/test_panel_covariates.py)
     wide = panel.to_frame().assign(x=1.0)
-    with pytest.raises(ValueError, match="one variable per series"):
-        model.fit(wide)
+    with pytest.raises(ValueError, match="target='z' is not a column"):
+        clone(model).set_params(target="z").fit(wide)
     with pytest.raises(ValueError, match="id_column='firm' is not a column"):
         PanelForecaster(id_column="firm").fit(panel.reset_index(level=0))
     with pytest.raises(ValueError, match="y must be None"):
@@ -330,18 +331,32 @@ def test_new_series_forecast_from_their_own_history(mixed):
         local.forecast(new, 2)
 
 
-def test_pickle_round_trip_and_save_refused_by_name(mixed, tmp_path):
+def test_pickle_and_save_round_trips(mixed, tmp_path):
     import pickle
 
-    from econnn import save
+    from econnn import load, save
 
     panel, model = mixed
+    kw = dict(steps=3, level=0.8)
     again = pickle.loads(pickle.dumps(model))
-    pd.testing.assert_frame_equal(
-        again.forecast(panel, 3, level=0.8), model.forecast(panel, 3,
-                                                            level=0.8))
-    with pytest.raises(TypeError, match="PanelForecaster.*pickle"):
-        save(model, tmp_path / "panel.safetensors")
+    pd.testing.assert_frame_equal(again.forecast(panel, **kw),
+                                  model.forecast(panel, **kw))
+    # econnn.save: data only (the global models nested, tables as data)
+    save(model, tmp_path / "panel.safetensors")
+    loaded = load(tmp_path / "panel.safetensors")
+    assert sorted(loaded.forecasters_) == ["changes", "levels"]
+    for request in [kw, dict(steps=5, quantiles=(0.1, 0.5), method="paths",
+                             n_paths=200)]:
+        pd.testing.assert_frame_equal(loaded.forecast(panel, **request),
+                                      model.forecast(panel, **request))
+    pd.testing.assert_frame_equal(loaded.simulate(panel, 2, n_paths=20),
+                                  model.simulate(panel, 2, n_paths=20))
+    pd.testing.assert_frame_equal(loaded.series_, model.series_)
+    pd.testing.assert_frame_equal(loaded.holdout_errors_,
+                                  model.holdout_errors_)
+    pd.testing.assert_index_equal(loaded.ids_, model.ids_)
+    assert loaded.get_params()["forecaster"].get_params() == \
+        model.get_params()["forecaster"].get_params()
 
 
 def test_forecast_refuses_bad_requests(mixed):
