@@ -137,8 +137,9 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             return build_user_module(self.module, n_features, n_outputs,
                                      {k[len(_EXTRA_PREFIX):]: v for k, v in
                                       self._extra_params().items()})
+        self.activation_ = self._activation()
         layers = dict(hidden_layer_sizes=self._hidden_layer_sizes(),
-                      activation=self.activation, dropout=self.dropout,
+                      activation=self.activation_, dropout=self.dropout,
                       batch_norm=self.batch_norm,
                       linear_skip=self._has_linear_skip(),
                       smooth_clip=self._has_smooth_clip())
@@ -149,8 +150,17 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             return EnsembleMLP(n_features, n_outputs, members, **layers)
         return MLP(n_features, n_outputs, **layers)
 
+    def _activation(self):
+        """The hidden units' activation: ``'auto'`` is tanh, or relu (the
+        convex/concave/bounded mix) for a monotone network."""
+        if self.activation != "auto":
+            return self.activation
+        return "relu" if getattr(self, "monotone", None) else "tanh"
+
     def _ensemble_size(self):
         if self.n_ensemble == "auto":
+            if getattr(self, "monotone", None):
+                return int(np.clip(200_000 // self._n_train_rows, 1, 4))
             return int(np.clip(100_000 // self._n_train_rows, 1, 2))
         return self.n_ensemble
 

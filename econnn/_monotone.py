@@ -19,7 +19,7 @@ def check_monotone(est):
     if est.module is not None:
         reason = "a custom module (only the built-in network is built " \
             "monotone)"
-    elif est.activation not in MONOTONE_ACTIVATIONS:
+    elif est._activation() not in MONOTONE_ACTIVATIONS:
         reason = f"activation={est.activation!r}, which is not monotone " \
             f"(use one of {', '.join(map(repr, MONOTONE_ACTIVATIONS))})"
     elif est.batch_norm:
@@ -44,4 +44,4 @@ def monotone_network(est, n_features, n_outputs, n_members):
                            getattr(est, "feature_names_in_", None))
     return MonotoneMLP(n_features, n_outputs, signs, n_members=n_members,
                        hidden_layer_sizes=tuple(est._hidden_layer_sizes()),
-                       activation=est.activation, dropout=est.dropout)
+                       activation=est._activation(), dropout=est.dropout)

@@ -108,6 +108,9 @@ class NNRegressor(RegressorMixin, _FeedForwardNN):
         Number of targets.
     n_ensemble_ : int
         Number of networks in the ensemble (``n_ensemble`` resolved).
+    activation_ : str
+        Activation of the hidden units (``activation`` resolved; built-in
+        network).
     n_layers_ : int
         Number of layers, input and output included (built-in network).
     coefs_ : list of ndarray

@@ -17,6 +17,7 @@ from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils.validation import check_is_fitted
 
 from .._fitted import fitted_model
+from ..engine._monotone import MonotoneMLP
 from ..engine._networks import MLP, EnsembleMLP, count_parameters
 
 __all__ = ["Summary", "estimator_summary", "check_summary_data"]
@@ -276,14 +277,25 @@ def _architecture(est):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
             if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
-        activation = getattr(est, "activation", "?")
+        activation = _activation(est)
         return "-".join(map(str, sizes)) + f" ({activation})"
     if isinstance(body, EnsembleMLP):
         sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
-        activation = getattr(est, "activation", "?")
+        activation = _activation(est)
         return ("-".join(map(str, sizes)) + f" ({activation}), ensemble of "
                 f"{body.n_members}")
+    if isinstance(body, MonotoneMLP):
+        sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
+        members = f", ensemble of {body.n_members}" if body.n_members > 1 \
+            else ""
+        return ("-".join(map(str, sizes)) + f" ({_activation(est)}), "
+                f"monotone{members}")
     return type(body).__name__
+
+
+def _activation(est):
+    """The activation the fitted network uses ('auto' resolved)."""
+    return getattr(est, "activation_", getattr(est, "activation", "?"))
 
 
 def _layers_table(module):

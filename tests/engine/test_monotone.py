@@ -7,7 +7,8 @@ import torch
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
-from econnn.engine._monotone import MONOTONE_ACTIVATIONS, MonotoneMLP
+from econnn.engine._monotone import (MONOTONE_ACTIVATIONS, MonotoneMLP,
+                                     _ConvexConcaveMix)
 from econnn.engine._optim import SOLVERS
 
 N_PAIRS = 100_000
@@ -45,9 +46,28 @@ def test_zero_violations_for_every_activation_and_solver(activation,
                         solver=solver, monotone={0: 1, 1: -1}, max_iter=15,
                         learning_rate_init=0.01,
                         random_state=0).fit(X, y)
-    assert model.n_ensemble_ == 2  # through the ensemble's average
+    assert model.n_ensemble_ == 4  # through the ensemble's average
     assert violations(model.predict, X, 0, +1) == 0
     assert violations(model.predict, X, 1, -1) == 0
+
+
+def test_auto_activation_and_members_of_a_monotone_network():
+    X, y = _data()
+    plain = NNRegressor(max_iter=2, random_state=0).fit(X, y)
+    assert (plain.activation_, plain.n_ensemble_) == ("tanh", 2)
+    mono = NNRegressor(monotone={0: 1}, max_iter=2, random_state=0).fit(X, y)
+    assert (mono.activation_, mono.n_ensemble_) == ("relu", 4)
+    # relu's monotone layers mix convex, concave and bounded units
+    assert isinstance(mono.module_.body.activation, _ConvexConcaveMix)
+    assert "(relu), monotone, ensemble of 4" in str(mono.summary())
+    # what the user sets is kept
+    mine = NNRegressor(monotone={0: 1}, activation="tanh", n_ensemble=1,
+                       max_iter=2, random_state=0).fit(X, y)
+    assert (mine.activation_, mine.n_ensemble_) == ("tanh", 1)
+    assert isinstance(mine.module_.body.activation, torch.nn.Tanh)
+    clf = NNClassifier(monotone={0: 1}, max_iter=2, random_state=0).fit(
+        X, y > np.median(y))
+    assert (clf.activation_, clf.n_ensemble_) == ("relu", 4)
 
 
 @pytest.mark.parametrize("loss", ["poisson", "tobit", "negative_binomial"])
