@@ -15,8 +15,8 @@ from .._validation import check_numeric, validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
-from ._linear import (ErrorScales, decide_difference, fit_autoregression,
-                      shrunk_gate, window_series)
+from ._linear import (ErrorScales, decide_difference, earlier_windows,
+                      fit_autoregression, shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
@@ -297,7 +297,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                 self._ar = None
             else:
                 self.ar_order_, *coefficients = fit_autoregression(
-                    Xt, Yt, w, decision["ar_order"])
+                    *self._ar_sample(X, Y, Xt, Yt, w, decision["ar_order"]),
+                    decision["ar_order"])
                 self._ar = tuple(coefficients)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -311,6 +312,18 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
 
             Yt = Yt - intercept - ar_design(Xt, self.ar_order_) @ coef
         return Xt, Yt
+
+    def _ar_sample(self, X, Y, Xt, Yt, w, order):
+        """The AR's estimation sample: the windows, and before them the
+        observations too early for a window of their own (as ``AutoReg``
+        estimates an AR(p) from the (p + 1)-th observation on), for one
+        unweighted univariate series."""
+        early = earlier_windows(X, Y, order) if np.all(w == 1) else None
+        if early is None:
+            return Xt, Yt, w
+        Xe, Ye = self._transform(*early)
+        return (np.concatenate([Xe, Xt]), np.concatenate([Ye, Yt]),
+                np.ones(len(Xe) + len(Xt)))
 
     def _score_training_units(self, mu, y):
         return mean_r2(mu, y)

@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 __all__ = ["decide_difference", "fit_autoregression", "ar_design",
-           "seasonal_period", "shrunk_gate", "window_series", "ErrorScales"]
+           "earlier_windows", "seasonal_period", "shrunk_gate",
+           "window_series", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -149,6 +150,45 @@ def fit_autoregression(X, Y, w, order="auto"):
     order = int(min(order, X.shape[1]))
     coef, _ = _weighted_ols(ar_design(X, order), Y, w)
     return order, coef[0], coef[1:]
+
+
+def earlier_windows(X, Y, order):
+    """Windows for the targets before the first window's, as AutoReg uses.
+
+    Windows of length ``n_timesteps`` leave the first ``n_timesteps``
+    observations without a window of their own, but an AR of a lower
+    order can still be estimated on them: ``statsmodels``' ``AutoReg``
+    fits an AR(p) on every observation from the (p + 1)-th. These are
+    those rows, as windows of full length whose lags beyond the ones
+    observed are NaN (the AR reads only the last ``order``; at least one
+    lag is kept, which changes need). Only for the consecutive windows of
+    one univariate series (:func:`window_series`); None otherwise.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_timesteps, n_variables)
+    Y : ndarray of shape (n, n_outputs)
+    order : int
+        The AR order the rows are for.
+
+    Returns
+    -------
+    (X_early, Y_early) or None
+    """
+    n_timesteps = X.shape[1]
+    first = max(int(order), 1)
+    if X.shape[2] != 1 or first >= n_timesteps:
+        return None
+    series = window_series(X, Y)
+    if series is None:
+        return None
+    targets = np.arange(first, n_timesteps)
+    X_early = np.full((len(targets), n_timesteps, 1), np.nan)
+    for i, t in enumerate(targets):
+        X_early[i, n_timesteps - t:, 0] = series[:t, 0]
+    Y_early = np.column_stack([series[targets + h, 0]
+                               for h in range(Y.shape[1])])
+    return X_early, Y_early
 
 
 def window_series(X, Y):

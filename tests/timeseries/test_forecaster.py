@@ -266,8 +266,10 @@ def test_default_nests_the_aic_autoregression():
     from statsmodels.tsa.ar_model import ar_select_order
     sel = ar_select_order(series.to_numpy(), maxlag=9, ic="aic", trend="c")
     assert model.ar_order_ == max(sel.ar_lags) == 2
-    # its coefficients are AutoReg's on the same sample
-    ar = AutoReg(series.to_numpy()[9 - 2:], lags=2, trend="c").fit()
+    # its coefficients are AutoReg's, on every observation from the third
+    # (the 7 before the first window's target included), not only on the
+    # windows' targets
+    ar = AutoReg(series.to_numpy(), lags=2, trend="c").fit()
     intercept, coef = model._ar
     np.testing.assert_allclose(intercept[0], ar.params[0], rtol=1e-8)
     np.testing.assert_allclose(coef[:, 0], ar.params[1:], rtol=1e-8)
