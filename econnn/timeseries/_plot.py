@@ -33,14 +33,14 @@ def _one_series(history, forecast, key):
 
 
 def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
-                  color="C0", series=None):
+                  color="C0", series=None, target=None):
     """Plot a forecast with its prediction bands as a fan chart.
 
     Parameters
     ----------
-    history : pandas.Series
-        The observed series (a DataFrame's first column is used), indexed
-        by a PeriodIndex or DatetimeIndex.
+    history : pandas.Series or pandas.DataFrame
+        The observed series, indexed by a PeriodIndex or DatetimeIndex; of
+        a DataFrame, the ``target`` column.
     forecast : pandas.Series or pandas.DataFrame
         What :meth:`SequenceForecaster.forecast` returns: a Series of point
         forecasts, or a DataFrame with ``'forecast'`` and
@@ -57,6 +57,11 @@ def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
         For a panel (``history`` and ``forecast`` indexed by (series id,
         period), as :class:`PanelForecaster` uses them): the id of the
         series to plot; its title by default.
+    target : str or None, default=None
+        The column of a DataFrame ``history`` that was forecast; None
+        means the first, which is what :func:`make_windows` and
+        :class:`PanelForecaster` forecast unless told otherwise (pass the
+        same ``target`` as to them).
 
     Returns
     -------
@@ -68,7 +73,16 @@ def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
         history, forecast = _one_series(history, forecast, series)
         title = str(series) if title is None else title
     if isinstance(history, pd.DataFrame):
-        history = history.iloc[:, 0]
+        if target is None:
+            history = history.iloc[:, 0]
+        elif target in history.columns:
+            history = history[target]
+        else:
+            raise ValueError(f"target={target!r} is not a column of "
+                             f"history; its columns: {list(history.columns)}.")
+    elif target is not None:
+        raise ValueError("target names a column of a DataFrame history; "
+                         f"history is a {type(history).__name__}.")
     if not isinstance(history, pd.Series):
         raise TypeError("history must be a pandas Series or DataFrame; got "
                         f"{type(history).__name__}.")

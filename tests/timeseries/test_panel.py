@@ -431,3 +431,25 @@ def test_benchmark_tiny(tmp_path):
          "--tiny"], capture_output=True, text=True, cwd=root, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "global" in out.stdout and "pooled AR" in out.stdout
+
+
+def test_fan_chart_plots_the_target_column_of_a_frame():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    idx = pd.period_range("2000Q1", periods=8, freq="Q")
+    history = pd.DataFrame({"x": np.arange(8.0), "y": 10 + np.arange(8.0)},
+                           index=idx)
+    fc = pd.DataFrame({"forecast": [18.0, 19.0]},
+                      index=pd.period_range("2002Q1", periods=2, freq="Q"))
+    ax = plot_forecast(history, fc, target="y")
+    assert ax.get_lines()[-1].get_ydata()[0] == 17.0  # joined to y's end
+    ax = plot_forecast(history, fc)  # the first column by default
+    assert ax.get_lines()[-1].get_ydata()[0] == 7.0
+    plt.close("all")
+    with pytest.raises(ValueError, match="'z' is not a column of history"):
+        plot_forecast(history, fc, target="z")
+    with pytest.raises(ValueError, match="names a column of a DataFrame"):
+        plot_forecast(history["y"], fc, target="y")
