@@ -11,7 +11,6 @@ new draws.
 """
 
 import argparse
-import ast
 import warnings
 
 import numpy as np
@@ -20,16 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from econnn import NNClassifier
 
-
-def _parse_set(items):
-    params = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        try:
-            params[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            params[key] = value
-    return params
+from boston_defaults import _parse_set  # the same --set NAME=VALUE syntax
 
 
 def main(n_seeds, params, n=200):
