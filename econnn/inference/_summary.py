@@ -277,19 +277,15 @@ def _architecture(est):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
             if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
-        activation = _activation(est)
-        return "-".join(map(str, sizes)) + f" ({activation})"
-    if isinstance(body, EnsembleMLP):
+        return "-".join(map(str, sizes)) + f" ({_activation(est)})"
+    if isinstance(body, (EnsembleMLP, MonotoneMLP)):  # stacked members
         sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
-        activation = _activation(est)
-        return ("-".join(map(str, sizes)) + f" ({activation}), ensemble of "
-                f"{body.n_members}")
-    if isinstance(body, MonotoneMLP):
-        sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
-        members = f", ensemble of {body.n_members}" if body.n_members > 1 \
-            else ""
-        return ("-".join(map(str, sizes)) + f" ({_activation(est)}), "
-                f"monotone{members}")
+        text = "-".join(map(str, sizes)) + f" ({_activation(est)})"
+        if isinstance(body, MonotoneMLP):
+            text += ", monotone"
+        if body.n_members > 1:
+            text += f", ensemble of {body.n_members}"
+        return text
     return type(body).__name__
 
 
