@@ -166,8 +166,9 @@ def _rms_scale(errors, factor, monotone=True):
 
 
 def rule_pooled(errors, factor, h, coverage, monotone=True):
-    """The current bands: RMS scale per horizon (non-decreasing), widened
-    by ``factor``; the conformal quantile of |z| pooled over horizons."""
+    """The bands until 22 Nov 2026: RMS scale per horizon (non-decreasing),
+    widened by ``factor``; the conformal quantile of |z| pooled over
+    horizons."""
     keep = np.isfinite(errors).sum(axis=0) >= 3
     errors = errors[:, :np.argmin(keep) if not keep.all() else None]
     scale = _rms_scale(errors, 1.0, monotone)
@@ -208,7 +209,17 @@ def rule_neighbours(errors, factor, h, coverage, monotone=True):
     return scale[k] * factor * _conformal(np.abs(z).ravel(), coverage)
 
 
-RULES = {"pooled": rule_pooled, "per-horizon": rule_per_horizon,
+def rule_cross(errors, factor, h, coverage):
+    """The default since 22 Nov 2026 (no widening ``factor``): each half's
+    errors over the other half's scale, shape weighted towards horizon h
+    (``ErrorScales(shape='cross')``)."""
+    from econnn.timeseries._linear import ErrorScales
+
+    scales = ErrorScales(errors, integrated=False, shape="cross")
+    return scales.offsets(h, [(1 + coverage) / 2])[-1, 0]
+
+
+RULES = {"pooled": rule_pooled, "cross": rule_cross, "per-horizon": rule_per_horizon,
          "pooled, no factor": rule_pooled_nofactor,
          "MAE-scaled pooled": rule_mae_pooled,
          "neighbours": rule_neighbours,
