@@ -209,23 +209,96 @@ def rule_neighbours(errors, factor, h, coverage, monotone=True):
     return scale[k] * factor * _conformal(np.abs(z).ravel(), coverage)
 
 
-def rule_cross(errors, factor, h, coverage):
-    """The default since 22 Nov 2026 (no widening ``factor``): each half's
-    errors over the other half's scale, shape weighted towards horizon h
-    (``ErrorScales(shape='cross')``)."""
-    from econnn.timeseries._linear import ErrorScales
-
-    scales = ErrorScales(errors, integrated=False, shape="cross")
-    return scales.offsets(h, [(1 + coverage) / 2])[-1, 0]
+def _trim(errors):
+    """The horizons up to the first with fewer than 3 errors."""
+    keep = np.isfinite(errors).sum(axis=0) >= 3
+    return errors[:, :np.argmin(keep) if not keep.all() else None]
 
 
-RULES = {"pooled": rule_pooled, "cross": rule_cross, "per-horizon": rule_per_horizon,
+def _half_scale(errors):
+    """RMS per horizon, non-decreasing; NaN from the first horizon with
+    fewer than 3 errors on."""
+    counts = np.isfinite(errors).sum(axis=0)
+    last = int(np.argmin(counts >= 3)) if not (counts >= 3).all() \
+        else len(counts)
+    scale = np.full(errors.shape[1], np.nan)
+    if last:
+        scale[:last] = _rms_scale(errors[:, :last], 1.0)
+    return scale
+
+
+def cross_abs_z(errors):
+    """|error| of each half of the held-out origins over the *other* half's
+    scale (split conformal: scale and quantiles from different data)."""
+    first, second = np.array_split(errors, [len(errors) // 2])
+    with np.errstate(invalid="ignore"):
+        return np.abs(np.vstack([first / _half_scale(second),
+                                 second / _half_scale(first)]))
+
+
+def weighted_conformal(values, weights, coverage):
+    """Smallest value whose cumulative weight share reaches
+    ``coverage (1 + 1 / n_eff)`` (the ceil((n + 1) c)-th smallest with
+    equal weights; the largest when beyond)."""
+    order = np.argsort(values)
+    values, weights = values[order], weights[order] / weights[order].sum()
+    n_eff = 1.0 / np.sum(weights ** 2)
+    index = np.searchsorted(np.cumsum(weights),
+                            coverage * (n_eff + 1) / n_eff - 1e-12)
+    return values[min(index, len(values) - 1)]
+
+
+def horizon_quantile(abs_z, h, coverage, power):
+    """Conformal quantile of ``abs_z`` (origins x horizons) at horizon h,
+    the errors of horizon j weighted ``(min(j, h) / max(j, h)) ** power``
+    (``power=0``: pooled over horizons)."""
+    finite = np.isfinite(abs_z)
+    j = np.broadcast_to(np.arange(1, abs_z.shape[1] + 1),
+                        abs_z.shape)[finite]
+    h = min(h, abs_z.shape[1])
+    weights = (np.minimum(j, h) / np.maximum(j, h)) ** power
+    return weighted_conformal(abs_z[finite], weights, coverage)
+
+
+def make_rule(cross=False, power=0, widen=1.0):
+    """A band rule: RMS scale per horizon (non-decreasing) times
+    ``factor ** widen``, times the horizon-weighted conformal quantile of
+    the standardised errors -- each half's over the other half's scale
+    with ``cross``, over their own horizon's scale without."""
+    def rule(errors, factor, h, coverage):
+        errors = _trim(errors)
+        scale = _rms_scale(errors, 1.0)
+        abs_z = cross_abs_z(errors) if cross else np.abs(errors / scale)
+        k = min(h, len(scale))
+        return scale[k - 1] * (factor ** widen) * horizon_quantile(
+            abs_z, k, coverage, power)
+    return rule
+
+
+#: the rule tried as the default on 22 Nov 2026 (commit 5847f7c) and not
+#: adopted: cross-standardised, weighted towards horizon h, no widening
+rule_cross = make_rule(cross=True, power=2, widen=0.0)
+
+RULES = {"pooled": rule_pooled, "per-horizon": rule_per_horizon,
          "pooled, no factor": rule_pooled_nofactor,
          "MAE-scaled pooled": rule_mae_pooled,
          "neighbours": rule_neighbours,
          "pooled, free scale": lambda *a: rule_pooled(*a, monotone=False),
          "neighbours, free scale":
-             lambda *a: rule_neighbours(*a, monotone=False)}
+             lambda *a: rule_neighbours(*a, monotone=False),
+         # 22 Nov 2026 (issue 14): widening to the power 1/2, shape
+         # weighted towards horizon h, cross-standardised halves
+         "pooled, widened^0.5": make_rule(widen=0.5),
+         "horizon^2": make_rule(power=2),
+         "horizon^4": make_rule(power=4),
+         "horizon^4, widened^0.5": make_rule(power=4, widen=0.5),
+         "cross, pooled, unwidened": make_rule(cross=True, widen=0.0),
+         "cross, horizon^2, unwidened": rule_cross,
+         "cross, horizon^4, unwidened": make_rule(cross=True, power=4,
+                                                  widen=0.0),
+         "cross, horizon^2, widened^0.5": make_rule(cross=True, power=2,
+                                                    widen=0.5),
+         "cross, horizon^2, widened": make_rule(cross=True, power=2)}
 
 
 def recompute(ours, fits, rule):
@@ -277,8 +350,10 @@ def _miss(cov):
 def compare_bands(data):
     """Every rule of RULES on the same forecasts, and the LOO choice."""
     tables = {r: coverage_table(data, rule) for r, rule in RULES.items()}
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_colwidth", 90)
     print(pd.DataFrame({r: coverage_summary(t) for r, t in tables.items()})
-          .to_string(float_format=lambda v: f"{v:.3f}"))
+          .T.to_string(float_format=lambda v: f"{v:.3f}"))
     picks = []
     for name in sorted(data):
         miss = {r: _miss(t[t["series"] != name]) for r, t in tables.items()}

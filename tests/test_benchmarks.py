@@ -215,3 +215,29 @@ def test_forecast_compare_reads_the_benchmark_cache(tmp_path):
     again = compare.recompute(mine, fits, compare.rule_pooled)
     np.testing.assert_allclose(again["upper_0.8"], mine["upper_0.8"],
                                rtol=1e-9)
+
+
+def test_forecast_compare_cross_band_rule():
+    """The cross-standardised band rule (tried for issue 14, not adopted):
+    each half's errors over the other half's scale, on a known case."""
+    compare = _load("forecast_compare")
+    # a calm first half (|e| = 1) and a volatile second half (|e| = 2)
+    errors = (np.resize([1.0, -1.0], 40) * np.repeat([1.0, 2.0], 20))[:, None]
+    np.testing.assert_allclose(compare.cross_abs_z(errors)[:, 0],
+                               np.repeat([0.5, 2.0], 20))
+    rms = np.sqrt(2.5)
+    # the 80% band takes the ceil(41 * 0.8) = 33rd smallest |z|, a volatile
+    # 2 (the pooled rule: |e| / rms, at most 2 / rms); the 40% band a calm 0.5
+    assert np.isclose(compare.rule_cross(errors, 1.0, 1, 0.8), 2 * rms)
+    assert np.isclose(compare.rule_cross(errors, 1.0, 1, 0.4), 0.5 * rms)
+    assert np.isclose(compare.rule_pooled(errors, 1.0, 1, 0.8), 2.0)
+    # equal weights: the conformal rank; weights towards horizon h
+    values = np.arange(1.0, 11.0)
+    assert compare.weighted_conformal(values, np.ones(10), 0.8) == 9.0
+    abs_z = np.column_stack([np.full(50, 1.0), np.full(50, 3.0)])
+    # at h = 1, horizon 2 weighs 1/4: 80% of the weight is on the 1s
+    assert compare.horizon_quantile(abs_z, 1, 0.7, power=2) == 1.0
+    assert compare.horizon_quantile(abs_z, 1, 0.9, power=2) == 3.0
+    # at h = 2 it is the other way round (20% on the 1s)
+    assert compare.horizon_quantile(abs_z, 2, 0.15, power=2) == 1.0
+    assert compare.horizon_quantile(abs_z, 2, 0.3, power=2) == 3.0

@@ -371,17 +371,14 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         attrs, tensors = super()._get_state()
         if self.error_scales_ is not None:
             attrs["_error_scale_factor"] = self.error_scales_.factor
-            attrs["_error_scale_shape"] = self.error_scales_.shape
         return attrs, tensors
 
     def _set_state(self, attrs, tensors, device):
         attrs = dict(attrs)
         factor = attrs.pop("_error_scale_factor", None)
-        # saved before the 'cross' shape: the pooled one they were fitted with
-        shape = attrs.pop("_error_scale_shape", "pooled")
         super()._set_state(attrs, tensors, device)
         self.error_scales_ = None if factor is None else ErrorScales(
-            self.holdout_errors_, self.difference_, factor, shape)
+            self.holdout_errors_, self.difference_, factor)
 
     def _nested(self):
         """The ARNested module, or None without an AR part."""
@@ -470,11 +467,15 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         residuals = Y - self._linear_predictor(X).cpu().numpy()
         positive = w > 0
         if held_out is not None:
-            # each half of the held-out errors is measured by the other
-            # half's scale: the bands allow for the scale's drift
+            # the held-out period may be calmer than the sample: widen the
+            # bands to the full-sample residual spread, never narrow them
+            recent = positive & (np.arange(n) >= n - n_hold)
+            factor = max(1.0, float(np.sqrt(
+                np.mean(residuals[positive, 0] ** 2) /
+                max(np.mean(residuals[recent, 0] ** 2), 1e-300))))
             self.holdout_errors_ = held_out[1]
             self.error_scales_ = ErrorScales(held_out[1], self.difference_,
-                                             shape="cross")
+                                             factor)
         else:
             self.holdout_errors_ = self.error_scales_ = None
         self.residuals_ = residuals[positive]
@@ -607,10 +608,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         method : {'conformal', 'paths'}, default='conformal'
             How intervals and quantiles are computed. 'conformal': the point
             forecast plus the held-out h-step error scale
-            (``error_scales_``) times conformal quantiles of the held-out
-            errors, each half's standardised by the other half's scale and
-            weighted towards horizon h (split-conformal, per horizon; see
-            :class:`~econnn.timeseries._linear.ErrorScales`). 'paths':
+            (``error_scales_``) times quantiles of the pooled standardised
+            held-out errors (split-conformal, per horizon). 'paths':
             quantiles of ``n_paths`` simulated paths (:meth:`simulate`).
             Without held-out errors (``holdout_fraction=0`` or a short
             sample) 'conformal' falls back to 'paths' on in-sample
@@ -642,7 +641,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             return pd.Series(point, index=index, name=name)
         if method == "conformal" and self.error_scales_ is not None:
             scales = self.error_scales_
-            values = point[:, None] + scales.offsets(steps, probs)
+            values = point[:, None] + np.outer(scales.scales(steps),
+                                               scales.quantiles(probs))
         else:
             tail = float(np.min(np.minimum(probs, 1 - probs)))
             needed = math.ceil(10 / tail)

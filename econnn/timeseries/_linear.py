@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["decide_difference", "fit_autoregression", "ar_design",
            "earlier_windows", "seasonal_period", "shrunk_gate",
-           "window_series", "ErrorScales", "cross_standardised"]
+           "window_series", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -235,89 +235,16 @@ def shrunk_gate(residual, addition, keep, cap):
     return float(np.clip(gate, 0.0, cap)) + 0.0  # never -0.0
 
 
-#: Shapes of :class:`ErrorScales`' standardised errors (see its docstring).
-ERROR_SHAPES = ("pooled", "cross")
-
-#: In the 'cross' shape, the weight of horizon j's errors in the shape at
-#: horizon h is ``(min(j, h) / max(j, h)) ** _HORIZON_POWER``.
-_HORIZON_POWER = 2
-
-
-def _rms_scale(errors, min_count=1):
-    """Root mean square of ``errors`` per horizon, non-decreasing in h;
-    NaN from the first horizon with fewer than ``min_count`` errors on."""
-    counts = np.isfinite(errors).sum(axis=0)
-    last = int(np.argmin(counts >= min_count)) \
-        if not (counts >= min_count).all() else len(counts)
-    scale = np.full(errors.shape[1], np.nan)
-    if last:
-        scale[:last] = np.maximum(np.maximum.accumulate(
-            np.sqrt(np.nanmean(errors[:, :last] ** 2, axis=0))), 1e-12)
-    return scale
-
-
-def cross_standardised(errors):
-    """Each half of the held-out origins' errors over the other half's scale.
-
-    The scale of each half (root mean square per horizon, non-decreasing,
-    from horizons with at least 3 errors in that half) divides the errors of
-    the other half, so that, as when forecasting, no error is measured by a
-    scale estimated from itself or from its own period: the standardised
-    errors carry the scale's sampling noise and its drift between periods.
-    NaN where an error or the other half's scale is missing.
-    """
-    errors = np.asarray(errors, dtype=np.float64)
-    first, second = np.array_split(errors, [len(errors) // 2])
-    with np.errstate(invalid="ignore"):
-        return np.vstack([first / _rms_scale(second, 3),
-                          second / _rms_scale(first, 3)])
-
-
-def _weighted_conformal(values, weights, coverage):
-    """The conformal quantile of ``values`` under ``weights``: the smallest
-    value whose cumulative weight share reaches ``coverage (1 + 1 / n)``,
-    ``n`` the effective number of values (the ``ceil((n + 1) c)``-th
-    smallest with equal weights; the largest when that is beyond 1)."""
-    order = np.argsort(values)
-    values, weights = values[order], weights[order] / weights.sum()
-    n_eff = 1.0 / np.sum(weights ** 2)
-    share = np.cumsum(weights)
-    share /= share[-1]
-    need = coverage * (n_eff + 1) / n_eff
-    index = np.searchsorted(share, need - 1e-12)
-    return values[np.minimum(index, len(values) - 1)]
-
-
-def _normal_size(coverage):
-    """Half-width of the central normal interval of ``coverage``."""
-    from scipy.stats import norm
-
-    return norm.ppf((1 + coverage) / 2)
-
-
 class ErrorScales:
     """Out-of-sample forecast errors per horizon, turned into intervals.
 
     Split-conformal intervals with a location-scale model: the scale of
     the h-step error is the root mean square of the held-out h-step errors
-    (made non-decreasing in h), times ``factor``. The shape, the
-    distribution of the standardised error, is one of:
-
-    * ``'pooled'``: all held-out errors divided by their horizon's scale,
-      pooled over horizons;
-    * ``'cross'``: the errors of each half of the held-out origins divided
-      by the *other* half's scale (:func:`cross_standardised`), so that
-      the scale and the quantiles come from different data, as split
-      conformal prediction requires, and the scale's drift between periods
-      widens the tails; at horizon h the errors of horizon j weigh
-      ``(min(j, h) / max(j, h)) ** 2`` (mostly the h-step errors, borrowing
-      from neighbouring horizons), the conformal rank taken at the weights'
-      effective number of errors.
-
-    Both are symmetric about zero, with normal quantiles when fewer than
-    20 errors are available. Beyond the last measured horizon the scale
-    stays flat for levels and grows with the square root of the horizon
-    for changes (a random walk), and the shape is the last horizon's.
+    (made non-decreasing in h); the shape is the empirical distribution of
+    all held-out errors divided by their horizon's scale, pooled over
+    horizons (normal quantiles when fewer than 20 are available). Beyond
+    the last measured horizon the scale stays flat for levels and grows
+    with the square root of the horizon for changes (a random walk).
 
     Parameters
     ----------
@@ -326,16 +253,12 @@ class ErrorScales:
     integrated : bool
         Whether the forecasts are of an integrated series.
     factor : float, default=1.0
-        Multiplies every scale (the panel forecaster's widening to the
-        full-sample residual spread).
-    shape : {'pooled', 'cross'}, default='pooled'
-        How the standardised errors are formed and pooled (above).
+        Multiplies every scale (see :class:`SequenceForecaster`'s
+        ``error_scales_``: the full-sample residual spread over the
+        held-out period's, when larger).
     """
 
-    def __init__(self, errors, integrated, factor=1.0, shape="pooled"):
-        if shape not in ERROR_SHAPES:
-            raise ValueError(f"shape must be one of {ERROR_SHAPES}; got "
-                             f"{shape!r}.")
+    def __init__(self, errors, integrated, factor=1.0):
         errors = np.asarray(errors, dtype=np.float64)
         counts = np.isfinite(errors).sum(axis=0)
         keep = counts >= 3
@@ -343,7 +266,9 @@ class ErrorScales:
             raise ValueError("at least 3 one-step errors are needed.")
         last = int(np.argmin(keep)) if not keep.all() else len(keep)
         errors = errors[:, :last]
-        self.scale = _rms_scale(errors)
+        self.scale = np.maximum.accumulate(
+            np.sqrt(np.nanmean(errors ** 2, axis=0)))
+        self.scale = np.maximum(self.scale, 1e-12)
         z = errors / self.scale
         self.factor = float(factor)
         self.scale = self.scale * self.factor
@@ -351,9 +276,6 @@ class ErrorScales:
         self.abs_z = np.sort(np.abs(self.z))
         self.integrated = integrated
         self.n_errors = counts[:last]
-        self.shape = shape
-        if shape == "cross":
-            self.cross_z = np.abs(cross_standardised(errors))
 
     def to_data(self):
         """Plain data (arrays, numbers) that :meth:`from_data` rebuilds from:
@@ -364,7 +286,6 @@ class ErrorScales:
     def from_data(cls, data):
         """The :class:`ErrorScales` that :meth:`to_data` described."""
         scales = cls.__new__(cls)
-        scales.shape = "pooled"  # saved before shapes were introduced
         vars(scales).update(data)
         return scales
 
@@ -378,7 +299,7 @@ class ErrorScales:
         return np.concatenate([self.scale, self.scale[-1] * growth])
 
     def quantiles(self, probs):
-        """Quantiles of the pooled standardised error, symmetric about zero.
+        """Quantiles of the standardised error, symmetric about zero.
 
         The quantile ``p`` is ``sign(p - 1/2)`` times the conformal quantile
         of ``|z|`` at ``|2p - 1|`` (rank ``ceil((n + 1) |2p - 1|)``): a
@@ -391,39 +312,13 @@ class ErrorScales:
         coverage = np.abs(2 * probs - 1)
         n = len(self.z)
         if n < 20:
-            return np.sign(probs - 0.5) * _normal_size(coverage)
-        rank = (np.ceil((n + 1) * coverage) - 1).clip(0, n - 1)
-        return np.sign(probs - 0.5) * self.abs_z[rank.astype(int)]
+            from scipy.stats import norm
 
-    def horizon_quantiles(self, probs, steps):
-        """Quantiles of the standardised error at horizons 1..steps.
-
-        An array of shape (steps, len(probs)): every row is
-        :meth:`quantiles` with the ``'pooled'`` shape; with ``'cross'``,
-        row h holds the horizon-weighted conformal quantiles of the
-        cross-standardised errors (the last measured horizon's beyond it).
-        """
-        probs = np.asarray(probs, dtype=np.float64)
-        if self.shape == "pooled" or len(self.z) < 20:
-            return np.tile(self.quantiles(probs), (steps, 1))
-        coverage = np.abs(2 * probs - 1)
-        z = self.cross_z
-        finite = np.isfinite(z)
-        values = z[finite]
-        j = np.broadcast_to(np.arange(1, z.shape[1] + 1), z.shape)[finite]
-        rows = []
-        for h in range(1, min(steps, z.shape[1]) + 1):
-            weights = (np.minimum(j, h) / np.maximum(j, h)) \
-                ** _HORIZON_POWER
-            rows.append(_weighted_conformal(values, weights, coverage))
-        rows += rows[-1:] * (steps - len(rows))
-        return np.sign(probs - 0.5) * np.asarray(rows)
-
-    def offsets(self, steps, probs):
-        """Forecast quantiles minus the point forecast, horizons 1..steps
-        by ``probs``: :meth:`scales` times :meth:`horizon_quantiles`."""
-        return self.scales(steps)[:, None] * \
-            self.horizon_quantiles(probs, steps)
+            size = norm.ppf((1 + coverage) / 2)
+        else:
+            rank = (np.ceil((n + 1) * coverage) - 1).clip(0, n - 1)
+            size = self.abs_z[rank.astype(int)]
+        return np.sign(probs - 0.5) * size
 
     def draw(self, rng, size):
         """Standardised shocks: pooled errors resampled, with random signs.

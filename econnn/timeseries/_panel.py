@@ -568,7 +568,8 @@ class PanelForecaster(BaseEstimator):
             if method == "conformal" and scales is not None:
                 size = table.loc[sub, "scale"].to_numpy()
                 values[rows] = point[rows][:, :, None] + \
-                    size[:, None, None] * scales.offsets(steps, probs)
+                    size[:, None, None] * np.outer(scales.scales(steps),
+                                                   scales.quantiles(probs))
                 continue
             tail = float(np.min(np.minimum(probs, 1 - probs)))
             needed = math.ceil(10 / tail)
