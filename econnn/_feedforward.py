@@ -4,7 +4,8 @@
 :class:`~econnn.NNRegressor` / :class:`~econnn.NNClassifier` (scikit-learn's
 ``BaseMultilayerPerceptron`` plays this part for its MLPs): it knows the
 architecture parameters (``hidden_layer_sizes``, ``activation``,
-``dropout``, ``batch_norm``, ``n_ensemble``, ``linear_skip``) and the ``module`` /
+``dropout``, ``batch_norm``, ``n_ensemble``, ``linear_skip``,
+``smooth_clip``, ``numerical_embedding``) and the ``module`` /
 ``module__*`` pass-through for a user's own network, so the base needs to
 know none of them; scikit-learn's layer attributes (``coefs_``,
 ``intercepts_``, ``n_layers_``) come from
@@ -142,7 +143,8 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       activation=self.activation_, dropout=self.dropout,
                       batch_norm=self.batch_norm,
                       linear_skip=self._has_linear_skip(),
-                      smooth_clip=self._has_smooth_clip())
+                      smooth_clip=self._has_smooth_clip(),
+                      **self._embedding())
         members = self.n_ensemble_ = self._ensemble_size()
         if getattr(self, "monotone", None):
             return monotone_network(self, n_features, n_outputs, members)
@@ -179,6 +181,16 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                 if sp.issparse(X) else (X - self._x_loc) / self._x_scale
             start_at_glm(self.module_.body, self._loss, Xs,
                          self._target_in_training_units(Y), w)
+
+    def _embedding(self):
+        """The network's ``numerical_embedding`` arguments."""
+        # estimators built on this class without the parameter (ConvNet*)
+        name = getattr(self, "numerical_embedding", None)
+        if name is None:
+            return {}
+        return dict(numerical_embedding=name,
+                    embedding_size=self.embedding_size,
+                    embedding_scale=self.embedding_scale)
 
     def _has_smooth_clip(self):
         # estimators built on this class without the parameter (ConvNet*)

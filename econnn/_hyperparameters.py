@@ -11,6 +11,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from .engine._embeddings import EMBEDDINGS
 from .engine._networks import ACTIVATIONS
 from ._declaration import Param
 from .engine._optim import LR_SCHEDULES, SOLVERS
@@ -127,6 +128,69 @@ SMOOTH_CLIP = Param(
     the GLM. Sparse input is only clipped (centre 0, scale 1). Ignored with
     a custom ``module``, with ``monotone`` constraints and without hidden
     layers.
+    """,
+)
+
+
+NUMERICAL_EMBEDDING = Param(
+    "numerical_embedding",
+    None,
+    [StrOptions(set(EMBEDDINGS)), None],
+    "{None, " + ", ".join(repr(e) for e in EMBEDDINGS) + "}",
+    """
+    How the hidden layers see each input. None: as a number (after
+    ``smooth_clip``, if on). 'periodic': embedded as a vector, the PLR
+    embedding of Gorishniy, Rubachev and Babenko (2022), "On embeddings
+    for numerical features in tabular deep learning": the standardised
+    input ``x_j`` becomes ``relu(V_j [cos(2 pi c_j x_j), sin(2 pi c_j
+    x_j)] + b_j)``, with ``embedding_size`` trainable frequencies ``c_j``
+    started at draws from ``N(0, embedding_scale^2)`` and a trainable
+    linear map ``V_j`` of the input's own, giving ``embedding_size``
+    values per input. 'pbld': RealMLP's variant (Holzmueller et al.
+    2024), ``[x_j, V_j cos(2 pi (c_j x_j + a_j)) + b_j]`` with trainable
+    phases ``a_j``, no ReLU, and the input itself kept as the first of
+    its ``embedding_size`` values (at least 2). Periodic features let the
+    network fit sharp or repeated changes along one input that a plain
+    MLP needs many units to approximate. Only the nonlinear part is
+    embedded: the linear skip keeps the standardised inputs, so the
+    network still starts at the GLM; each ensemble member has its own
+    embedding. Frequencies and phases are not penalised by ``alpha``.
+    Trained with autograd, so a fit takes longer; ``coefs_`` and
+    ``intercepts_`` describe the layers after the embedding (the first
+    takes ``n_features * embedding_size`` inputs). Not adopted as a
+    default: on the Boston data it lowered the 10-fold R^2
+    (``docs/defaults.md``). Not available with ``monotone`` constraints
+    (periodic features are not monotone); ignored with a custom
+    ``module``.
+    """,
+)
+
+
+EMBEDDING_SIZE = Param(
+    "embedding_size",
+    8,
+    [Interval(Integral, 1, None, closed="left")],
+    "int",
+    """
+    Number of frequencies per input of the ``numerical_embedding``, and
+    the number of values each input is embedded as. Unused without an
+    embedding.
+    """,
+)
+
+
+EMBEDDING_SCALE = Param(
+    "embedding_scale",
+    0.1,
+    [Interval(Real, 0, None, closed="neither")],
+    "float",
+    """
+    Standard deviation ``sigma`` of the initial frequencies of the
+    ``numerical_embedding``, in cycles per standard deviation of the input:
+    small values start from smooth, nearly linear features, large ones
+    from features that oscillate within the data's range (Gorishniy et
+    al. tune it between 0.01 and 100; it is the embedding's most
+    important setting). Unused without an embedding.
     """,
 )
 

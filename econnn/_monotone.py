@@ -24,6 +24,9 @@ def check_monotone(est):
             f"(use one of {', '.join(map(repr, MONOTONE_ACTIVATIONS))})"
     elif est.batch_norm:
         reason = "batch_norm=True (its learned scales may be negative)"
+    elif getattr(est, "numerical_embedding", None) is not None:
+        reason = f"numerical_embedding={est.numerical_embedding!r} " \
+            "(periodic features of an input are not monotone in it)"
     elif est.loss not in _MONOTONE_LOSSES:
         reason = f"loss={est.loss!r}, whose mean is not monotone in the " \
             "network's outputs (the inflation head lowers it)"

@@ -73,6 +73,17 @@ ESTIMATORS = [
                 n_ensemble=3, learning_rate_init=0.01, **DOUBLE),
     NNClassifier(hidden_layer_sizes=(16,), validation_split="cv",
                  n_ensemble=2, learning_rate_init=0.01, **DOUBLE),
+    # periodic numerical embeddings (tests/engine/test_embeddings.py): an
+    # ensemble whose members have their own embeddings, and one network
+    # (plain SGD for the regressor: with Adam, a float64 regressor started
+    # at the GLM by its linear skip misses check_sample_weight_equivalence's
+    # 1e-7 with or without an embedding, relu or tanh units alike)
+    NNRegressor(hidden_layer_sizes=(16,), activation="tanh", solver="sgd",
+                numerical_embedding="periodic", embedding_size=4,
+                learning_rate_init=0.01, **NO_SPLIT, **DOUBLE),
+    NNClassifier(hidden_layer_sizes=(8,), numerical_embedding="pbld",
+                 embedding_size=3, embedding_scale=1.0, n_ensemble=1,
+                 **NO_SPLIT, **DOUBLE),
     # monotone constraints (tests/engine/test_monotone.py)
     NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
                 learning_rate_init=0.01, **NO_SPLIT,

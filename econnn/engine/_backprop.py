@@ -6,10 +6,10 @@ in the forward pass and walks it back, which on a 13-64-64-1 network with
 batches of 32 costs more than the matrix products themselves.  For the
 built-in :class:`~econnn.engine._networks.MLP` and
 :class:`~econnn.engine._networks.EnsembleMLP` (linear layers and ReLU, leaky ReLU,
-ELU, tanh, logistic or identity activations; no dropout or batch
-normalisation) the gradients are a few (batched) matrix products, written
-out here as scikit-learn's ``MLPRegressor`` does; any other network keeps
-autograd.
+ELU, tanh, logistic or identity activations; no dropout, batch
+normalisation or numerical embedding) the gradients are a few (batched)
+matrix products, written out here as scikit-learn's ``MLPRegressor``
+does; any other network keeps autograd.
 
 The loss's derivative with respect to the linear predictor comes from a
 closed form where one is registered (:data:`ETA_GRADIENTS`) and from
@@ -159,7 +159,8 @@ class MLPBackprop:
 
     Use :func:`backprop_for` (or :meth:`for_module`), which returns None
     when the network has a layer without a registered closed form
-    (dropout, batch normalisation, GELU, or any custom module).
+    (dropout, batch normalisation, GELU, a numerical embedding, or any
+    custom module).
 
     Parameters
     ----------
@@ -186,7 +187,7 @@ class MLPBackprop:
     @classmethod
     def for_module(cls, module):
         """A :class:`MLPBackprop` for ``module``, or None if not eligible."""
-        if type(module) is not MLP:
+        if type(module) is not MLP or module.embedding is not None:
             return None
         layers = list(module.hidden)
         linears, activations = layers[0::2], layers[1::2]
@@ -287,7 +288,8 @@ class EnsembleBackprop(MLPBackprop):
     def for_module(cls, module):
         """An :class:`EnsembleBackprop` for ``module``, or None."""
         if (type(module) is not EnsembleMLP or module.norms is not None
-                or module.dropout is not None):
+                or module.dropout is not None
+                or module.embedding is not None):
             return None
         n_hidden = len(module.weights) - 1
         pairs = _activation_pairs([module.activation] * n_hidden)

@@ -5,6 +5,8 @@ import inspect
 import torch
 from torch import nn
 
+from ._embeddings import build_embedding
+
 __all__ = ["ACTIVATIONS", "MLP", "EnsembleMLP", "Standardized",
            "build_user_module"]
 
@@ -102,16 +104,30 @@ class MLP(nn.Module):
         Whether the hidden layers see the inputs robustly scaled and
         smoothly clipped (:func:`smooth_clip`, with the location and scale
         set by :meth:`set_input_clip`); the linear skip sees them as given.
+    numerical_embedding : {None, 'periodic', 'pbld'}, default=None
+        Key of :data:`~econnn.engine._embeddings.EMBEDDINGS`: the hidden
+        layers see each input (after any clipping) embedded as
+        ``embedding_size`` values (``embedding``); the linear skip sees
+        the inputs as given.
+    embedding_size : int, default=8
+        Frequencies and output width per input of the embedding.
+    embedding_scale : float, default=0.1
+        Standard deviation of the embedding's initial frequencies.
     """
 
     def __init__(self, n_features_in, n_outputs, hidden_layer_sizes=(64, 64),
                  activation="relu", dropout=0.0, batch_norm=False,
-                 linear_skip=False, smooth_clip=False):
+                 linear_skip=False, smooth_clip=False,
+                 numerical_embedding=None, embedding_size=8,
+                 embedding_scale=0.1):
         super().__init__()
         _add_input_clip(self, n_features_in, smooth_clip)
+        self.embedding = build_embedding(numerical_embedding, n_features_in,
+                                         1, embedding_size, embedding_scale)
         act_cls = ACTIVATIONS[activation][0]
         layers = []
-        width = n_features_in
+        width = n_features_in if self.embedding is None else \
+            self.embedding.n_features_out
         for size in hidden_layer_sizes:
             linear = nn.Linear(width, size)
             init_linear(linear, activation)
@@ -132,7 +148,10 @@ class MLP(nn.Module):
                                                         n_features_in))
 
     def forward(self, x):
-        out = self.output(self.hidden(_nonlinear_input(self, x)))
+        h = _nonlinear_input(self, x)
+        if self.embedding is not None:
+            h = self.embedding(h)[0]
+        out = self.output(self.hidden(h))
         if self.skip_weight is not None:
             out = torch.addmm(out, x, self.skip_weight.t())
         return out
@@ -175,19 +194,27 @@ class EnsembleMLP(nn.Module):
     n_members : int
         Number of networks.
     hidden_layer_sizes, activation, dropout, batch_norm, linear_skip, \
-smooth_clip
+smooth_clip, numerical_embedding, embedding_size, embedding_scale
         As for :class:`MLP`, per member (each member has its own skip,
-        ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``;
-        the input clipping is shared).
+        ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``,
+        and its own embedding's frequencies and maps, stacked along their
+        first axis; the input clipping is shared).
     """
 
     def __init__(self, n_features_in, n_outputs, n_members,
                  hidden_layer_sizes=(64, 64), activation="relu", dropout=0.0,
-                 batch_norm=False, linear_skip=False, smooth_clip=False):
+                 batch_norm=False, linear_skip=False, smooth_clip=False,
+                 numerical_embedding=None, embedding_size=8,
+                 embedding_scale=0.1):
         super().__init__()
         _add_input_clip(self, n_features_in, smooth_clip)
         self.n_members = n_members
-        widths = [n_features_in, *hidden_layer_sizes, n_outputs]
+        self.embedding = build_embedding(numerical_embedding, n_features_in,
+                                         n_members, embedding_size,
+                                         embedding_scale)
+        width_in = n_features_in if self.embedding is None else \
+            self.embedding.n_features_out
+        widths = [width_in, *hidden_layer_sizes, n_outputs]
         acts = [activation] * len(hidden_layer_sizes) + ["identity"]
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
@@ -221,8 +248,9 @@ smooth_clip
     def members(self, x):
         """Every member's output, ``(n_members, n_samples, n_outputs)``."""
         n = x.shape[0]
-        h = _nonlinear_input(self, x).unsqueeze(0).expand(
-            self.n_members, n, x.shape[1])
+        h = _nonlinear_input(self, x)
+        h = h.unsqueeze(0).expand(self.n_members, n, x.shape[1]) \
+            if self.embedding is None else self.embedding(h)
         last = len(self.weights) - 1
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(bias, h, weight)
@@ -341,14 +369,16 @@ def penalised_names(module):
     its members' biases as ``(n_members, 1, width)`` tensors, named
     ``biases.<layer>``.  Biases and normalisation scales are not penalised,
     as in scikit-learn; nor is the linear skip (``skip_weight``), which
-    starts at the fitted GLM and should stay free to match it.
+    starts at the fitted GLM and should stay free to match it; nor are the
+    frequencies and phases of a numerical embedding (shrinking the
+    frequencies to zero would make the embedding constant).
     """
     out = []
     for name, p in module.named_parameters():
         leaf = next(part for part in reversed(name.split("."))
                     if not part.isdigit())
         if p.requires_grad and p.dim() >= 2 and not leaf.startswith(
-                ("bias", "skip")):
+                ("bias", "skip", "frequencies", "phases")):
             out.append(name)
     return out
 

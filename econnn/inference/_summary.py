@@ -277,16 +277,26 @@ def _architecture(est):
         sizes = [est.n_features_in_] + [
             m.out_features for m in body.hidden
             if isinstance(m, torch.nn.Linear)] + [body.output.out_features]
-        return "-".join(map(str, sizes)) + f" ({_activation(est)})"
+        return "-".join(map(str, sizes)) + f" ({_activation(est)})" + \
+            _embedding_note(body)
     if isinstance(body, (EnsembleMLP, MonotoneMLP)):  # stacked members
         sizes = [est.n_features_in_] + [w.shape[2] for w in body.weights]
-        text = "-".join(map(str, sizes)) + f" ({_activation(est)})"
+        text = "-".join(map(str, sizes)) + f" ({_activation(est)})" + \
+            _embedding_note(body)
         if isinstance(body, MonotoneMLP):
             text += ", monotone"
         if body.n_members > 1:
             text += f", ensemble of {body.n_members}"
         return text
     return type(body).__name__
+
+
+def _embedding_note(body):
+    """', periodic embedding (8 per input)' where the inputs are embedded."""
+    embedding = getattr(body, "embedding", None)
+    if embedding is None:
+        return ""
+    return f", {embedding.name} embedding ({embedding.size} per input)"
 
 
 def _activation(est):
