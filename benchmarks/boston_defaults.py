@@ -6,10 +6,12 @@ defaults in a scaling pipeline (with and without a scaled target) and
 Harrison & Rubinfeld's log-linear OLS.
 
     python benchmarks/boston_defaults.py [--seeds 0 1 2] [--no-baselines]
-        [--set n_ensemble=1 activation=relu ...]
+        [--set n_ensemble=1 activation=relu ...] [--folds]
 
 ``--set`` changes NNRegressor parameters (values are Python literals or
-strings), e.g. ``--set n_ensemble=1`` for a single network.
+strings), e.g. ``--set n_ensemble=1`` for a single network. ``--folds``
+adds, under each NNRegressor row, its test R^2 per fold with the epoch
+early stopping chose (``best_epoch_``) in brackets.
 """
 
 import ast
@@ -57,17 +59,18 @@ def _parse_set(items):
 def cv_r2(model, X, y, cv):
     """Test R^2 per fold (as ``cross_val_score``) and the mean fit CPU
     seconds."""
-    scores, cpu = [], []
+    scores, cpu, epochs = [], [], []
     for train, test in cv.split(X):
         fitted = clone(model)
         start = time.process_time()
         fitted.fit(X.iloc[train], y.iloc[train])
         cpu.append(time.process_time() - start)
         scores.append(r2_score(y.iloc[test], fitted.predict(X.iloc[test])))
-    return np.array(scores), float(np.mean(cpu))
+        epochs.append(getattr(fitted, "best_epoch_", None))
+    return np.array(scores), float(np.mean(cpu)), epochs
 
 
-def main(seeds, params, baselines=True):
+def main(seeds, params, baselines=True, folds=False):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = load_boston(return_X_y=True)
     cv = KFold(10, shuffle=True, random_state=0)
@@ -93,9 +96,13 @@ def main(seeds, params, baselines=True):
     print("| model | mean test R² | sd | fit CPU s |")
     print("|---|---|---|---|")
     for name, model in models.items():
-        scores, cpu = cv_r2(model, X, y, cv)
+        scores, cpu, epochs = cv_r2(model, X, y, cv)
         print(f"| {name} | {scores.mean():.4f} | {scores.std():.4f} | "
               f"{cpu:.2f} |", flush=True)
+        if folds and isinstance(model, NNRegressor):
+            print("|   per fold: " + ", ".join(
+                f"{r2:.3f} ({epoch})" for r2, epoch in zip(scores, epochs))
+                + " | | |", flush=True)
 
 
 if __name__ == "__main__":
@@ -105,5 +112,8 @@ if __name__ == "__main__":
                         help="NNRegressor parameters")
     parser.add_argument("--no-baselines", action="store_true",
                         help="only the NNRegressor rows")
+    parser.add_argument("--folds", action="store_true",
+                        help="each fold's R^2 and best epoch too")
     args = parser.parse_args()
-    main(args.seeds, _parse_set(args.set), baselines=not args.no_baselines)
+    main(args.seeds, _parse_set(args.set), baselines=not args.no_baselines,
+         folds=args.folds)
