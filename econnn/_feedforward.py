@@ -187,9 +187,10 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _has_linear_skip(self):
-        # without hidden layers the network is the GLM already (a monotone
-        # network's skip obeys its signs: engine._monotone)
+        # without hidden layers the network is the GLM already; monotone
+        # networks have their own constrained architecture (no skip)
         return (self.module is None and self.linear_skip
+                and not self.monotone
                 and len(self._hidden_layer_sizes()) > 0)
 
     def _start_is_epoch_zero(self):

@@ -44,5 +44,4 @@ def monotone_network(est, n_features, n_outputs, n_members):
                            getattr(est, "feature_names_in_", None))
     return MonotoneMLP(n_features, n_outputs, signs, n_members=n_members,
                        hidden_layer_sizes=tuple(est._hidden_layer_sizes()),
-                       activation=est.activation_, dropout=est.dropout,
-                       linear_skip=est._has_linear_skip())
+                       activation=est.activation_, dropout=est.dropout)

@@ -19,14 +19,6 @@ reflection ``-rho(-x)`` (concave) and a bounded mix of the two, with which
 the network approximates any monotone function.  Bounded monotone
 activations (tanh, logistic) are used as they are, and 'identity' gives a
 linear model with sign-constrained coefficients.
-
-With ``linear_skip=True`` the network is a sign-constrained GLM plus the
-monotone network: ``eta = x @ b + f(x)``, where ``b`` obeys the same signs
-(``signs * |b|`` on constrained inputs, free elsewhere) and ``f`` starts
-near zero.  A sum of functions monotone in the same directions is
-monotone, so the guarantee is unchanged; as for the unconstrained network
-(``econnn.engine._glm``), ``b`` is set to the sign-constrained GLM and held
-fixed, and training starts from that linear model.
 """
 
 import torch
@@ -35,10 +27,6 @@ from torch import nn
 from ._networks import ACTIVATIONS, init_linear
 
 __all__ = ["MonotoneMLP", "MONOTONE_ACTIVATIONS", "monotone_signs"]
-
-#: With a linear skip, the output layer starts at this fraction of its usual
-#: weights: the network starts (almost) at the linear model.
-_START_SCALE = 1e-2
 
 
 def _convex(name):
@@ -120,21 +108,14 @@ class MonotoneMLP(nn.Module):
     dropout : float, default=0.0
         Dropout after each hidden activation (a non-negative rescaling in
         training, the identity in evaluation: monotonicity is kept).
-    linear_skip : bool, default=False
-        Add a linear map of the inputs whose coefficients obey ``signs``
-        (``skip_weight``, ``(n_members, n_features_in, n_outputs)``; see
-        :meth:`effective_skip`), with the output layer started at
-        :data:`_START_SCALE` times its usual size, so that the network
-        starts at that linear model.
     """
 
     def __init__(self, n_features_in, n_outputs, signs, n_members=1,
                  hidden_layer_sizes=(64, 64), activation="relu",
-                 dropout=0.0, linear_skip=False):
+                 dropout=0.0):
         super().__init__()
         self.n_members = n_members
         signs = torch.as_tensor(signs, dtype=torch.float32)
-        self.register_buffer("input_signs", signs, persistent=False)
         constrained = torch.nonzero(signs != 0).ravel()
         free = torch.nonzero(signs == 0).ravel()
         self.register_buffer("constrained", constrained)
@@ -162,13 +143,6 @@ class MonotoneMLP(nn.Module):
             self.biases.append(bias)
         self.activation = MONOTONE_ACTIVATIONS[activation]()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
-        self.skip_weight = None
-        if linear_skip:
-            # not exactly zero: the gradient of |W| vanishes there
-            with torch.no_grad():
-                self.weights[-1].mul_(_START_SCALE)
-            self.skip_weight = nn.Parameter(torch.zeros(
-                n_members, n_features_in, n_outputs))
 
     def effective_weight(self, i):
         """Layer ``i``'s weights with the sign constraints applied.
@@ -193,13 +167,6 @@ class MonotoneMLP(nn.Module):
         signs = self.signs.to(weight.dtype)[None, :, None]
         return torch.where(signs != 0, signs * weight.abs(), weight)
 
-    def effective_skip(self):
-        """The linear skip's coefficients with the sign constraints
-        applied, ``(n_members, n_features_in, n_outputs)``."""
-        weight = self.skip_weight
-        signs = self.input_signs.to(weight.dtype)[None, :, None]
-        return torch.where(signs != 0, signs * weight.abs(), weight)
-
     def forward(self, x):
         h = self.members(x)
         return h if self.training else h.mean(dim=0)
@@ -222,21 +189,11 @@ class MonotoneMLP(nn.Module):
         for i, bias in enumerate(self.biases):
             h = torch.baddbmm(bias, h, self.effective_weight(i))
             if i == last:
-                if self.skip_weight is not None:
-                    h = h + torch.matmul(x, self.effective_skip())
                 break
             h = self.activation(h)
             if self.dropout is not None:
                 h = self.dropout(h)
         return h
-
-    def set_linear(self, coef):
-        """Set every member's linear skip to ``coef``, (n_outputs,
-        n_features), which must already obey the signs (it is stored as
-        given, and :meth:`effective_skip` reads ``signs * |coef|``)."""
-        with torch.no_grad():
-            self.skip_weight.copy_(torch.as_tensor(coef).t().expand_as(
-                self.skip_weight))
 
     def set_output_bias(self, bias):
         with torch.no_grad():

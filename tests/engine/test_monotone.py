@@ -4,14 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.linear_model import LogisticRegression, PoissonRegressor
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
 from econnn.engine._monotone import (MONOTONE_ACTIVATIONS, MonotoneMLP,
                                      _ConvexConcaveMix)
-from econnn.engine._glm import glm_start, sign_constrained
-from econnn.engine._losses import ClassificationLoss, Poisson, SquaredError
 from econnn.engine._optim import SOLVERS
 
 N_PAIRS = 100_000
@@ -195,57 +192,3 @@ def test_multiclass_is_refused():
     with pytest.raises(ValueError, match="Only binary classification"):
         NNClassifier(max_iter=2, monotone={0: 1}).fit(
             X, np.digitize(y, [-2, 0, 1]))
-
-
-def _collinear_pair(n=500, seed=0):
-    rng = np.random.default_rng(seed)
-    x1 = rng.normal(size=n)
-    return np.column_stack([x1, 0.6 * x1 + rng.normal(size=n)]), rng
-
-
-@pytest.mark.parametrize("kind", ["squared_error", "binary", "poisson"])
-def test_sign_constrained_glm_drops_a_binding_input(kind):
-    # x2 truly lowers the mean but is constrained to raise it: the start of
-    # the monotone network's skip puts x2's coefficient at zero, and the
-    # rest is then the same GLM fitted without x2 (statsmodels-free known
-    # answers: polyfit, and scikit-learn's penalised logit and Poisson with
-    # the penalties glm_start uses)
-    X, rng = _collinear_pair()
-    n, w = len(X), np.ones(len(X))
-    eta = 0.3 + 0.8 * X[:, 0] - 0.6 * X[:, 1]
-    if kind == "squared_error":
-        loss, y = SquaredError(), eta + 0.3 * rng.normal(size=n)
-        slope, intercept = np.polyfit(X[:, 0], y, 1)
-    elif kind == "binary":
-        loss = ClassificationLoss("binary", 2)
-        y = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(float)
-        ref = LogisticRegression().fit(X[:, :1], y)
-        slope, intercept = ref.coef_[0, 0], ref.intercept_[0]
-    else:
-        loss, y = Poisson(), rng.poisson(np.exp(eta)).astype(float)
-        ref = PoissonRegressor(alpha=1 / n).fit(X[:, :1], y)
-        slope, intercept = ref.coef_[0], ref.intercept_
-    free = glm_start(loss, X, y, w)
-    assert free[0][0, 1] < -0.3  # the constraint binds
-    coef, const = sign_constrained(free, [0, 1], loss, X, y, w)
-    assert 0 <= coef[0, 1] < 1e-8
-    np.testing.assert_allclose([coef[0, 0], const[0]], [slope, intercept],
-                               atol=1e-3)
-    # signs the GLM already obeys leave it as it is
-    same = sign_constrained(free, [1, -1], loss, X, y, w)
-    np.testing.assert_array_equal(same[0], free[0])
-
-
-def test_monotone_network_starts_at_the_sign_constrained_glm():
-    # a linear truth falling in x1, constrained to rise in it: the fitted
-    # skip has x1's coefficient at zero, x0's at least-squares on x0 alone
-    # (in standardised units), and predictions stay monotone
-    X, rng = _collinear_pair(n=300)
-    y = X[:, 0] - 0.6 * X[:, 1] + 0.2 * rng.normal(size=300)
-    model = NNRegressor(monotone={1: 1}, hidden_layer_sizes=(8,),
-                        max_iter=5, random_state=0).fit(X, y)
-    skip = model.module_.body.effective_skip().detach().numpy()
-    assert np.all(skip[:, 1, 0] == 0)
-    expected = np.polyfit(X[:, 0], y, 1)[0] * X[:, 0].std() / y.std()
-    np.testing.assert_allclose(skip[:, 0, 0], expected, rtol=0.05)
-    assert violations(model.predict, X, 1, +1) == 0
