@@ -25,7 +25,9 @@ def _run(path, X):
     NNRegressor(max_iter=20, random_state=0),  # two-network ensemble
     NNRegressor(hidden_layer_sizes=(8, 8), batch_norm=True, dropout=0.2,
                 n_ensemble=1, max_iter=20, random_state=0),
-], ids=["ensemble", "batchnorm-dropout"])
+    NNRegressor(numerical_embedding="pbld", embedding_size=3, max_iter=20,
+                random_state=0),
+], ids=["ensemble", "batchnorm-dropout", "embedding"])
 def test_regressor_matches_predict(model, tmp_path):
     X, y = _data()
     Y = np.c_[np.exp(y / 10), 3 + np.exp(-y / 10)]  # two positive targets

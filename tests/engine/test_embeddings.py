@@ -155,3 +155,12 @@ def test_pbld_embedding_learns_a_high_frequency_function():
                         random_state=0, numerical_embedding="pbld",
                         embedding_scale=1.0).fit(X, y)
     assert model.score(X_test, y_test) > 0.8
+
+
+def test_embedded_model_pickles_and_predicts_the_same():
+    import pickle
+    X, y = _periodic_data(80, 0)
+    model = NNRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0,
+                        **EMBED).fit(X, y)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
