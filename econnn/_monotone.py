@@ -19,7 +19,8 @@ def check_monotone(est):
     if est.module is not None:
         reason = "a custom module (only the built-in network is built " \
             "monotone)"
-    elif est._activation() not in MONOTONE_ACTIVATIONS:
+    elif est.activation != "auto" and \
+            est.activation not in MONOTONE_ACTIVATIONS:
         reason = f"activation={est.activation!r}, which is not monotone " \
             f"(use one of {', '.join(map(repr, MONOTONE_ACTIVATIONS))})"
     elif est.batch_norm:

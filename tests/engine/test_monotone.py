@@ -52,11 +52,16 @@ def test_zero_violations_for_every_activation_and_solver(activation,
 
 
 def test_auto_activation_and_members_of_a_monotone_network():
-    X, y = _data()
+    X, y = _data(n=400)
     plain = NNRegressor(max_iter=2, random_state=0).fit(X, y)
     assert (plain.activation_, plain.n_ensemble_) == ("tanh", 2)
     mono = NNRegressor(monotone={0: 1}, max_iter=2, random_state=0).fit(X, y)
     assert (mono.activation_, mono.n_ensemble_) == ("relu", 4)
+    # below 400 rows the monotone network keeps smooth tanh units
+    small = NNRegressor(monotone={0: 1}, max_iter=2, random_state=0).fit(
+        X[:399], y[:399])
+    assert (small.activation_, small.n_ensemble_) == ("tanh", 4)
+    assert isinstance(small.module_.body.activation, torch.nn.Tanh)
     # relu's monotone layers mix convex, concave and bounded units
     assert isinstance(mono.module_.body.activation, _ConvexConcaveMix)
     assert "(relu), monotone, ensemble of 4" in str(mono.summary())
