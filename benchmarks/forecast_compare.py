@@ -131,23 +131,34 @@ def main(argv=None):
         float_format=lambda v: f"{v:.3f}"))
     if len(args.tags) < 2:
         return cells
-    print("\nLeave one series out: the configuration with the lowest mean "
-          "log ratio to the best classical on the other series")
+    loo = leave_one_series_out(cells)
+    print("\nLeft-out figures (each series with the configuration chosen "
+          "without it):")
+    print(pd.Series(summary(loo)).to_string())
+    return cells
+
+
+def leave_one_series_out(cells, verbose=True):
+    """For every series, the configuration (key of ``cells``, each a
+    ``table``) with the lowest mean log ratio to the best classical model
+    on the *other* series, and its cells on the series left out (column
+    ``pick``)."""
+    if verbose:
+        print("\nLeave one series out: the configuration with the lowest "
+              "mean log ratio to the best classical on the other series")
     picks = []
-    for name in sorted(common):
+    series = set.intersection(*(set(c["series"]) for c in cells.values()))
+    for name in sorted(series):
         scores = {t: np.log(c.loc[c["series"] != name, "best"]).mean()
                   for t, c in cells.items()}
         pick = min(scores, key=scores.get)
         left = cells[pick][cells[pick]["series"] == name]
         picks.append(left.assign(pick=pick))
-        print(f"  {name}: {pick} -> " + ", ".join(
-            f"h={r.h} {r.best:.3f}/best {r.ar:.3f}/AR" for r in
-            left.itertuples()))
-    loo = pd.concat(picks)
-    print("\nLeft-out figures (each series with the configuration chosen "
-          "without it):")
-    print(pd.Series(summary(loo)).to_string())
-    return cells
+        if verbose:
+            print(f"  {name}: {pick} -> " + ", ".join(
+                f"h={r.h} {r.best:.3f}/best {r.ar:.3f}/AR" for r in
+                left.itertuples()))
+    return pd.concat(picks)
 
 
 # ------------------------------------------------- band rules, offline

@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / \
@@ -215,6 +216,11 @@ def test_forecast_compare_reads_the_benchmark_cache(tmp_path):
     again = compare.recompute(mine, fits, compare.rule_pooled)
     np.testing.assert_allclose(again["upper_0.8"], mine["upper_0.8"],
                                rtol=1e-9)
+    # forecast_combination.py reads the same cache: every rule scored
+    combination = _load("forecast_combination")
+    scored = combination.main(args + ["--tag", "default"])
+    assert set(scored) == set(combination.RULES)
+    assert all(c["best"].map(math.isfinite).all() for c in scored.values())
 
 
 def test_forecast_compare_cross_band_rule():
@@ -241,3 +247,51 @@ def test_forecast_compare_cross_band_rule():
     # at h = 2 it is the other way round (20% on the 1s)
     assert compare.horizon_quantile(abs_z, 2, 0.15, power=2) == 1.0
     assert compare.horizon_quantile(abs_z, 2, 0.3, power=2) == 3.0
+
+
+def _combination_frames(offsets):
+    """Rows as forecast_benchmark.py caches them: origins 10..14 of a
+    15-period series, horizons 1..3 cut at the end of the sample, each
+    model's forecast the actual value plus its offset."""
+    y = np.sin(np.arange(15.0))
+    rows = []
+    for model, offset in offsets.items():
+        for end in range(10, 15):
+            for h in range(1, min(3, 15 - end) + 1):
+                rows.append({"model": model, "horizon": h,
+                             "actual": y[end + h - 1],
+                             "forecast": y[end + h - 1] + offset})
+    return pd.DataFrame(rows)
+
+
+def test_forecast_combination_rules():
+    """benchmarks/forecast_combination.py: combinations line up the models
+    by origin, and the inverse-MSE weights read only realised errors."""
+    combination = _load("forecast_combination")
+    ours = _combination_frames({"forecaster": 1.0, "AR(AIC)": 2.0})
+    rows = _combination_frames({"ARIMA": -1.0, "ETS": -1.0,
+                                "seasonal naive": 3.0})
+    data = {"s": (ours, rows, None)}
+    alone = combination.table(data, combination.RULES["econnn"])
+    assert np.allclose(alone["best"], 1.0) and np.allclose(alone["ar"], 0.5)
+    mixed = combination.table(data, combination.RULES["mean(econnn, ETS)"])
+    assert np.allclose(mixed["best"], 0.0)
+    with pytest.raises(ValueError, match="line up"):
+        combination.wide(ours, rows.iloc[1:])
+    # two members, errors 1 and 2: inverse MSE 1 : 1/4 -> 0.8 / 0.2;
+    # kappa = 1 halves the step from equal weights at one past error
+    errors = np.array([[1.0, 2.0]] * 4)
+    w = combination.past_weights(errors, 1, kappa=0)
+    assert np.allclose(w[0], 0.5) and np.allclose(w[1:], [0.8, 0.2])
+    w = combination.past_weights(errors, 1, kappa=1)
+    assert np.allclose(w[1], [0.65, 0.35])
+    # at h = 2 origin j's error is known from origin j + 2 on
+    w = combination.past_weights(errors, 2, kappa=0)
+    assert np.allclose(w[:2], 0.5) and np.allclose(w[2], [0.8, 0.2])
+    # no look-ahead: changing origin k's errors leaves its weights alone
+    later = errors.copy()
+    later[2:] = [[5.0, 0.1]]
+    assert np.allclose(combination.past_weights(later, 1, 0)[:3],
+                       combination.past_weights(errors, 1, 0)[:3])
+    assert not np.allclose(combination.past_weights(later, 1, 0)[3],
+                           combination.past_weights(errors, 1, 0)[3])
