@@ -26,7 +26,10 @@ run once on the held-out series::
 
     python benchmarks/forecast_combination.py --refits 4
     python benchmarks/forecast_combination.py --refits 4 --heldout \\
-        --rule "mean(econnn, ETS, ARIMA)"
+        --rule "inverse MSE, kappa=5"
+
+``--supplementary`` adds rules scored on the development series only and
+never chosen from (``SUPPLEMENTARY``: without ARIMA, the slow member).
 
 Point forecasts only: a combination's bands are not scored here.
 """
@@ -136,6 +139,12 @@ RULES = {"econnn": equal_weights(["forecaster"]),
          "inverse MSE, kappa=5": inverse_mse(MEMBERS, 5),
          "inverse MSE, kappa=20": inverse_mse(MEMBERS, 20)}
 
+#: scored with --supplementary on the development series only, never among
+#: the rules chosen from: what a combination without auto_arima (pmdarima,
+#: the slow member, not a dependency of econnn) would give
+SUPPLEMENTARY = {"inverse MSE (econnn, ETS), kappa=5":
+                 inverse_mse(["forecaster", "ETS"], 5)}
+
 
 def combined(ours, rows, rule):
     """The forecaster's rows with ``rule``'s point forecasts (no bands),
@@ -187,6 +196,9 @@ def main(argv=None):
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out series: only --rule (and econnn "
                         "alone, for reference)")
+    parser.add_argument("--supplementary", action="store_true",
+                        help="also score SUPPLEMENTARY (development series; "
+                        "not chosen from)")
     parser.add_argument("--rule", choices=list(RULES),
                         help="with --heldout: the rule chosen on the "
                         "development series")
@@ -201,13 +213,16 @@ def main(argv=None):
         parser.error("--heldout needs the --rule chosen on the development "
                      "series")
     names = [args.rule, "econnn"] if args.heldout else list(RULES)
-    cells = {name: table(data, RULES[name]) for name in dict.fromkeys(names)}
+    rules = {**RULES, **SUPPLEMENTARY}
+    cells = {name: table(data, rules[name]) for name in dict.fromkeys(names)}
+    extra = {name: table(data, rule) for name, rule in SUPPLEMENTARY.items()
+             } if args.supplementary and not args.heldout else {}
     pd.set_option("display.width", 250)
     pd.set_option("display.max_colwidth", 120)
     print(f"{len(data)} series, tag {args.tag!r}, key {key}\n")
     summaries = pd.DataFrame({name: {k: compare.summary(c)[k]
                                      for k in TARGETS}
-                              for name, c in cells.items()})
+                              for name, c in {**cells, **extra}.items()})
     print(summaries.to_string(float_format=lambda v: f"{v:.3f}"))
     print("\nPer cell, RMSE / best classical (and / AR):")
     per_cell = pd.DataFrame({
@@ -221,9 +236,9 @@ def main(argv=None):
     print(timings(args.cache, key, args.tag, args.seed).median().to_string(
         float_format=lambda v: f"{v:.3f}"))
     for name in cells:
-        if hasattr(RULES[name], "kappa"):
+        if hasattr(rules[name], "kappa"):
             print(f"\nWeights of {name} at each series' last origin:")
-            print(last_weights(data, RULES[name]).to_string(
+            print(last_weights(data, rules[name]).to_string(
                 float_format=lambda v: f"{v:.2f}"))
     if args.heldout or len(cells) < 2:
         return cells
