@@ -118,7 +118,9 @@ class LayerWeightsMixin:
         """list of ndarray: layer ``i``'s weights, ``(fan_in, fan_out)``.
 
         For a deep ensemble (``n_ensemble_ > 1``) each array is stacked over
-        members: ``(n_ensemble_, fan_in, fan_out)``.
+        members: ``(n_ensemble_, fan_in, fan_out)``. With a
+        ``numerical_embedding`` the first layer acts on the embedded inputs
+        (``n_features_in_ * embedding_size`` values), not on the inputs.
         """
         return [_to_numpy(_coef_view(self, w))
                 for w, _ in _layer_tensors(self, "coefs_")]
