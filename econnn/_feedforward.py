@@ -29,7 +29,7 @@ _EXTRA_PREFIX = "module__"
 
 #: From this many training rows on, ``activation='auto'`` gives a monotone
 #: network relu units (the convex/concave/bounded mix) instead of tanh: relu
-#: fitted better on the six data sets of 455-3,700 rows it was compared on,
+#: fitted better on the seven data sets of 455-3,700 rows it was compared on,
 #: tanh on those of 80-290 rows (docs/structure.md, "The monotone default").
 _MONOTONE_RELU_FROM = 400
 

@@ -720,7 +720,7 @@ MLP_ARCHITECTURE = [HIDDEN_LAYER_SIZES, dataclasses.replace(
     'tanh' below 400 training rows and 'relu' from 400 on, whose monotone
     network mixes convex, concave and bounded units: with four members
     (``n_ensemble='auto'``) relu units fitted better than tanh units on
-    the six regression data sets of 400 rows or more it was tried on, and
+    the seven regression data sets of 400 rows or more it was tried on, and
     worse on the smaller ones (321 rows, a 100-row simulated S-shaped
     truth, and three data sets of 88-177 rows held out from the choice of
     the rule; ``docs/structure.md``). The activation used is
