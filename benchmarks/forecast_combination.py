@@ -186,16 +186,9 @@ def timings(folder, key, tag, seed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tag", default="arfull")
-    parser.add_argument("--cache", default="benchmarks/results/"
-                        "forecast_cache")
-    parser.add_argument("--refits", type=int, default=4)
-    parser.add_argument("--step", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tiny", action="store_true",
-                        help="read what forecast_benchmark.py --tiny cached")
-    parser.add_argument("--heldout", action="store_true",
-                        help="the held-out series: only --rule (and econnn "
-                        "alone, for reference)")
+    compare.add_cache_arguments(
+        parser, heldout_help="the held-out series: only --rule (and econnn "
+        "alone, for reference)")
     parser.add_argument("--supplementary", action="store_true",
                         help="also score SUPPLEMENTARY (development series; "
                         "not chosen from)")
@@ -203,8 +196,7 @@ def main(argv=None):
                         help="with --heldout: the rule chosen on the "
                         "development series")
     args = parser.parse_args(argv)
-    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
-        + ("_heldout" if args.heldout else "")
+    key = compare.cache_key(args)
     data = compare.load(args.cache, key, args.tag, args.seed)
     if not data:
         raise ValueError(f"nothing cached under {args.cache} for {key}, "

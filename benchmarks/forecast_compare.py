@@ -101,11 +101,9 @@ def summary(cells):
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tags", nargs="+")
-    parser.add_argument("--bands", action="store_true",
-                        help="compare band rules (RULES) on the first tag")
+def add_cache_arguments(parser, heldout_help="read what "
+                        "forecast_benchmark.py --heldout cached"):
+    """The arguments that say which cached benchmark run to read."""
     parser.add_argument("--cache", default="benchmarks/results/"
                         "forecast_cache")
     parser.add_argument("--refits", type=int, default=4)
@@ -113,12 +111,23 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true",
                         help="read what forecast_benchmark.py --tiny cached")
-    parser.add_argument("--heldout", action="store_true",
-                        help="read what forecast_benchmark.py --heldout "
-                        "cached")
-    args = parser.parse_args(argv)
-    key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
+    parser.add_argument("--heldout", action="store_true", help=heldout_help)
+
+
+def cache_key(args):
+    """The cache key of the run that :func:`add_cache_arguments` name."""
+    return f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
         + ("_heldout" if args.heldout else "")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tags", nargs="+")
+    parser.add_argument("--bands", action="store_true",
+                        help="compare band rules (RULES) on the first tag")
+    add_cache_arguments(parser)
+    args = parser.parse_args(argv)
+    key = cache_key(args)
     if args.bands:
         return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))
