@@ -699,10 +699,10 @@ def with_defaults(params, **defaults):
 #: Defaults of the feed-forward estimators. tanh units and a cosine-annealed
 #: rate were chosen on the Boston hedonic data (smooth units extrapolate
 #: less wildly to outlying tracts); a monotone network's 'auto' units are
-#: relu and its 'auto' ensemble four networks (docs/structure.md, checked
-#: on data held out from that choice). The rest was chosen by
-#: leave-one-data-set-out validation on the defaults suite of 13 economics
-#: data sets (docs/defaults.md): the network is the GLM plus a nonlinear
+#: relu from 400 rows on (tanh below) and its 'auto' ensemble four networks
+#: (docs/structure.md, checked on data held out from those choices). The
+#: rest was chosen by leave-one-data-set-out validation on the defaults
+#: suite of 13 economics data sets (docs/defaults.md): the network is the GLM plus a nonlinear
 #: part (``linear_skip``), trained with a fifth of the data held out and
 #: stopped 30 epochs after the held-out loss last improved, the GLM itself
 #: competing as epoch 0 -- on noisy data (wage equations) it stays the GLM,

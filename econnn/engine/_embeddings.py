@@ -131,8 +131,8 @@ class PBLDEmbedding(PeriodicEmbedding):
 
 
 #: Embedding name -> module class taking ``(n_features, n_members,
-#: size, scale)``.
-EMBEDDINGS = {"periodic": PeriodicEmbedding, "pbld": PBLDEmbedding}
+#: size, scale)``; each class carries its key as ``name``.
+EMBEDDINGS = {cls.name: cls for cls in (PeriodicEmbedding, PBLDEmbedding)}
 
 
 def build_embedding(name, n_features, n_members, size, scale):

@@ -62,8 +62,9 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
     ar_lags = max_ar_lags or (8 if lags == "auto" else lags)
     # a known-future covariate is read `horizon` periods ahead: origins
     # with fewer periods after them cannot be forecast, and are skipped
-    inner = forecaster.get_params()["forecaster"]
-    ahead = forecaster.get_params()["horizon"] if inner is not None and \
+    params = forecaster.get_params(deep=False)
+    inner = params["forecaster"]
+    ahead = params["horizon"] if inner is not None and \
         inner.get_params()["known_future"] else 1
     origins = [held for held in range(back, 0, -step) if held >= ahead]
     rows, model, decided, bench = [], None, None, {}
