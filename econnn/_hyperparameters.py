@@ -703,9 +703,10 @@ def with_defaults(params, **defaults):
 #: (docs/structure.md, checked on data held out from those choices). The
 #: rest was chosen by leave-one-data-set-out validation on the defaults
 #: suite of 13 economics data sets (docs/defaults.md): the network is the
-#: GLM plus a nonlinear part (``linear_skip``), trained with a fifth of the data held out and
-#: stopped 30 epochs after the held-out loss last improved, the GLM itself
-#: competing as epoch 0 -- on noisy data (wage equations) it stays the GLM,
+#: GLM plus a nonlinear part (``linear_skip``), trained with a fifth of
+#: the data held out and stopped 30 epochs after the held-out loss last
+#: improved, the GLM itself competing as epoch 0 -- on noisy data (wage
+#: equations) it stays the GLM,
 #: on data with real nonlinearity (Boston) it trains on, and is then
 #: retrained on all the rows for the chosen number of epochs (``refit``),
 #: in equal mini-batches (``even_batches``), its weights averaged over
