@@ -22,6 +22,7 @@ from .timeseries._backtest import BacktestResult, backtest
 from .timeseries._plot import plot_forecast
 from .timeseries._impulse import impulse_response, scenario
 from .timeseries._panel import PanelForecaster
+from .timeseries._combination import ForecastCombination
 
 __version__ = "0.1.0"
 
@@ -33,6 +34,7 @@ __all__ = [
     "ConvNetClassifier",
     "SequenceForecaster",
     "PanelForecaster",
+    "ForecastCombination",
     "make_windows",
     "backtest",
     "BacktestResult",
