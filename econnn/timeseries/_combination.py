@@ -31,9 +31,12 @@ def combination_weights(errors, kappa):
         (NaN where not observed).
     kappa : float
         Shrinkage: with ``n`` errors observed for every member at horizon
-        h, the weights are ``s w_inv + (1 - s) / K`` with ``s = n / (n +
-        kappa)``, ``w_inv`` proportional to each member's inverse mean
-        squared error at h over those ``n`` origins and ``K`` members.
+        h, the weights are ``s w_inv + (1 - s) / K`` with ``s = (n / h) /
+        (n / h + kappa)``, ``w_inv`` proportional to each member's inverse
+        mean squared error at h over those ``n`` origins and ``K``
+        members. ``n / h`` counts the errors as about that many
+        independent ones: the h-step errors of consecutive origins
+        overlap by h - 1 periods.
 
     Returns
     -------
@@ -50,7 +53,9 @@ def combination_weights(errors, kappa):
             continue
         inverse = 1.0 / np.maximum(np.mean(stack[:, seen, h] ** 2, axis=1),
                                    1e-300)
-        share = n / (n + kappa) if np.isfinite(kappa) else 0.0
+        n_independent = n / (h + 1)
+        share = n_independent / (n_independent + kappa) \
+            if np.isfinite(kappa) else 0.0
         weights[h] = share * inverse / inverse.sum() + (1 - share) / K
     return weights
 
@@ -74,10 +79,11 @@ class ForecastCombination(BaseEstimator):
        steps from every held-out origin with its parameters fixed (the
        longer history is filtered, not refitted): the same origins, the
        same horizons.
-    3. At each horizon the members are weighted by their inverse held-out
-       mean squared error, shrunk towards equal weights by ``n / (n +
-       kappa)`` with ``n`` the held-out errors at that horizon
-       (:func:`combination_weights`); beyond S, the weights of S.
+    3. At each horizon h the members are weighted by their inverse
+       held-out mean squared error, shrunk towards equal weights by ``m /
+       (m + kappa)`` with ``m = n / h``, ``n`` the held-out errors at that
+       horizon (overlapping h-step errors count as about n / h independent
+       ones; :func:`combination_weights`); beyond S, the weights of S.
     4. Every classical member is fitted again on the whole series.
 
     The point forecast is the weighted mean of the members' forecasts;

@@ -58,8 +58,10 @@ def test_combination_weights_by_hand():
     # h=2: one origin both observed, MSE 4 and 1
     np.testing.assert_allclose(w[1], [0.2, 0.8])
     w = combination_weights([e1, e2], kappa=2.0)
+    # at h=1, s = n / (n + kappa) = 2 / 4
     np.testing.assert_allclose(w[0], 0.5 * np.array([0.8, 0.2]) + 0.25)
-    np.testing.assert_allclose(w[1], np.array([0.2, 0.8]) / 3 + 1 / 3)
+    # at h=2 one error counts as half an independent one: s = 0.5 / 2.5
+    np.testing.assert_allclose(w[1], 0.2 * np.array([0.2, 0.8]) + 0.4)
     np.testing.assert_allclose(combination_weights([e1, e2], np.inf), 0.5)
 
 
