@@ -254,10 +254,10 @@ class ForecastCombination(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         if y is not None:
             raise ValueError("ForecastCombination.fit takes the series "
                              "alone, as X; y must be None.")
+        self._validate_params()
         frame = self._series(X, "X")
         classical = self._classical()
         forecaster = self._forecaster()
