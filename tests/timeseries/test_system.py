@@ -117,3 +117,18 @@ def test_impulse_response_on_defaults_within_statsmodels_band():
             response = ours["response"].xs(name, level="variable")
             gap = np.abs(response.to_numpy() - irf.orth_irfs[:, i, 0])
             assert (gap <= 1.96 * se[:, i, 0]).all(), (shock, name)
+
+
+def test_benchmark_tiny_system():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / \
+        "impulse_check.py"
+    spec = importlib.util.spec_from_file_location("impulse_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = module.main(["--tiny", "--system"])
+    assert len(table) == 4 and set(table["shock"]) == {"y1", "y2"}
+    # seed 0: one order for both equations, the VAR's
+    assert table["inside"].all()
