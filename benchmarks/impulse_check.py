@@ -16,6 +16,12 @@ shocked variable ordered first) and its asymptotic 95% band, at horizons
 own AIC chooses (``fit(maxlags=9, ic='aic')``, the forecasters' window)
 instead of the true order 1: both sides then choose an order from the
 data, as a user of either would.
+``--system`` fits the forecasters with ``econnn.fit_system``: one AR
+order for both equations, chosen by the system's AIC as statsmodels'
+``VAR.select_order`` does, instead of each equation's own AIC.
+``--ar-only`` (a diagnosis, not a configuration) sets every fitted
+forecaster's network share ``gate_`` to 0 after fitting, leaving its AR:
+what remains of the differences is the AR's and the residuals'.
 ``--tiny``: one seed, a small network, 4 horizons (what the test runs).
 """
 
@@ -25,9 +31,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.base import clone
 from statsmodels.tsa.api import VAR
 
-from econnn import SequenceForecaster, impulse_response, make_windows
+from econnn import (SequenceForecaster, fit_system, impulse_response,
+                    make_windows)
 
 A = np.array([[0.5, 0.2], [-0.3, 0.6]])
 CHOL = np.array([[1.0, 0.0], [0.5, 0.8]])
@@ -42,10 +50,18 @@ def simulate(n, seed):
         "1920Q1", periods=n, freq="Q"))
 
 
-def check(seed, steps, params, lags="auto", n=400, reference_order="1"):
+def check(seed, steps, params, lags="auto", n=400, reference_order="1",
+          system=False, ar_only=False):
     data = simulate(n, seed)
-    models = {name: SequenceForecaster(random_state=seed, **params).fit(
-        *make_windows(data, lags=lags, target=name)) for name in data}
+    forecaster = SequenceForecaster(random_state=seed, **params)
+    if system:
+        models = fit_system(forecaster, data, lags=lags)
+    else:
+        models = {name: clone(forecaster).fit(
+            *make_windows(data, lags=lags, target=name)) for name in data}
+    if ar_only:
+        for model in models.values():
+            model._set_gate(0.0)  # private: a diagnosis only
     rows, curves, reference_orders = [], {}, {}
     for shock in data:
         ours = impulse_response(models, data, shock, steps=steps,
@@ -109,6 +125,12 @@ def main(argv=None):
                         default="1",
                         help="statsmodels VAR's order: the true 1, or by "
                         "its own AIC up to 9 lags")
+    parser.add_argument("--system", action="store_true",
+                        help="fit with econnn.fit_system (one AR order by "
+                        "the system's AIC)")
+    parser.add_argument("--ar-only", action="store_true",
+                        help="diagnosis: drop the networks' share after "
+                        "fitting (gate_ = 0)")
     parser.add_argument("--tiny", action="store_true")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -120,7 +142,8 @@ def main(argv=None):
     for seed in seeds:
         lags = args.lags if args.lags == "auto" else int(args.lags)
         result, curves, gates, orders = check(
-            seed, steps, params, lags, reference_order=args.reference_order)
+            seed, steps, params, lags, reference_order=args.reference_order,
+            system=args.system, ar_only=args.ar_only)
         rows += result
         first = first or curves
         print(f"seed {seed}: AR orders {orders}, gates {gates}")

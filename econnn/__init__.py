@@ -21,6 +21,7 @@ from .timeseries._windows import make_windows
 from .timeseries._backtest import BacktestResult, backtest
 from .timeseries._plot import plot_forecast
 from .timeseries._impulse import impulse_response, scenario
+from .timeseries._system import fit_system
 from .timeseries._panel import PanelForecaster
 from .timeseries._combination import ForecastCombination
 
@@ -41,6 +42,7 @@ __all__ = [
     "plot_forecast",
     "impulse_response",
     "scenario",
+    "fit_system",
     "save",
     "load",
     "to_onnx",

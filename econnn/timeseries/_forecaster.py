@@ -330,8 +330,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
     def _ar_sample(self, X, Y, Xt, Yt, w, order):
         """The AR's estimation sample: the windows, and before them the
         observations too early for a window of their own (as ``AutoReg``
-        estimates an AR(p) from the (p + 1)-th observation on), for one
-        unweighted univariate series."""
+        and ``VAR`` estimate an AR(p) from the (p + 1)-th observation on),
+        for the unweighted consecutive windows of one series."""
         early = earlier_windows(X, Y, order) if np.all(w == 1) else None
         if early is None:
             return Xt, Yt, w

@@ -197,7 +197,7 @@ def impulse_response(forecasters, history, shock, size=None, steps=12,
         One fitted forecaster per column of ``history``, keyed by that
         column, each fitted on ``make_windows(history, target=column)``
         windows with ``horizon=1`` (the other columns as covariates; window
-        lengths may differ).
+        lengths may differ), as :func:`fit_system` returns them.
     history : pandas.DataFrame
         The system's variables up to the origin, indexed by a PeriodIndex or
         a DatetimeIndex with a frequency; the one-step residuals the shocks
@@ -231,6 +231,7 @@ def impulse_response(forecasters, history, shock, size=None, steps=12,
 
     See Also
     --------
+    fit_system : Fit the forecasters around a VAR of one order.
     scenario : Forecasts with one variable's path imposed.
     statsmodels.tsa.vector_ar.irf.IRAnalysis : Impulse responses of a VAR.
 
@@ -338,6 +339,7 @@ def scenario(forecasters, history, path, steps=None, n_paths=1000,
 
     See Also
     --------
+    fit_system : Fit the forecasters around a VAR of one order.
     impulse_response : Responses to a one-period shock.
 
     Notes

@@ -158,11 +158,12 @@ def earlier_windows(X, Y, order):
     Windows of length ``n_timesteps`` leave the first ``n_timesteps``
     observations without a window of their own, but an AR of a lower
     order can still be estimated on them: ``statsmodels``' ``AutoReg``
-    fits an AR(p) on every observation from the (p + 1)-th. These are
-    those rows, as windows of full length whose lags beyond the ones
-    observed are NaN (the AR reads only the last ``order``; at least one
-    lag is kept, which changes need). Only for the consecutive windows of
-    one univariate series (:func:`window_series`); None otherwise.
+    (and ``VAR``) fits an AR(p) on every observation from the (p + 1)-th.
+    These are those rows, as windows of full length whose lags beyond the
+    ones observed are NaN (the AR reads only the last ``order``; at least
+    one lag is kept, which changes need). Only for the consecutive windows
+    of one series (:func:`window_series`), with all its variables; None
+    otherwise.
 
     Parameters
     ----------
@@ -177,15 +178,15 @@ def earlier_windows(X, Y, order):
     """
     n_timesteps = X.shape[1]
     first = max(int(order), 1)
-    if X.shape[2] != 1 or first >= n_timesteps:
+    if first >= n_timesteps:
         return None
     series = window_series(X, Y)
     if series is None:
         return None
     targets = np.arange(first, n_timesteps)
-    X_early = np.full((len(targets), n_timesteps, 1), np.nan)
+    X_early = np.full((len(targets), n_timesteps, X.shape[2]), np.nan)
     for i, t in enumerate(targets):
-        X_early[i, n_timesteps - t:, 0] = series[:t, 0]
+        X_early[i, n_timesteps - t:] = series[:t]
     Y_early = np.column_stack([series[targets + h, 0]
                                for h in range(Y.shape[1])])
     return X_early, Y_early
