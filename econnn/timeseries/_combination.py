@@ -180,7 +180,7 @@ class ForecastCombination(BaseEstimator):
     _parameter_constraints = {
         "forecaster": [SequenceForecaster, None],
         "members": ["array-like"],
-        "kappa": [Interval(Real, 0, None, closed="left")],
+        "kappa": [Interval(Real, 0, np.inf, closed="both")],
         "lags": [Interval(Integral, 1, None, closed="left"),
                  StrOptions({"auto"})],
     }
