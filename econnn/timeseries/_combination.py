@@ -259,9 +259,11 @@ class ForecastCombination(BaseEstimator):
             raise ValueError("ForecastCombination.fit takes the series "
                              "alone, as X; y must be None.")
         self._validate_params()
-        frame = self._series(X, "X")
-        classical = self._classical()
-        forecaster = self._forecaster()
+        return self._fit(self._series(X, "X"), self._classical(),
+                         self._forecaster())
+
+    def _fit(self, frame, classical, forecaster):
+        """Fit on a validated series, with unfitted members."""
         values = frame.iloc[:, 0].to_numpy(dtype=np.float64)
         m = seasonal_period(frame.index)
         windows, target = make_windows(frame, lags=self.lags)
