@@ -2,6 +2,7 @@
 
 import math
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,8 @@ from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
                           SEQUENCE_DROPOUT, TRAINING)
-from ._windows import _check_count, arrange_series, lead_known_future
+from ._windows import (_check_count, _check_levels, arrange_series,
+                       lead_known_future, time_frequency)
 
 __all__ = ["SequenceForecaster"]
 
@@ -33,15 +35,6 @@ _MAX_HOLDOUT_HORIZON = 24
 #: A recursive step's gate is estimated from at least this many held-out
 #: errors; later steps keep the last estimated one.
 _MIN_GATE_ERRORS = 10
-
-
-def _check_levels(level, name="level"):
-    levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
-    if levels.ndim != 1 or levels.size == 0 or \
-            not ((levels > 0) & (levels < 1)).all():
-        raise ValueError(f"{name} must be a probability in (0, 1) or a "
-                         f"sequence of them, e.g. 0.9; got {level!r}.")
-    return levels
 
 
 def _forecast_request(steps, n_paths, method, level, quantiles):
@@ -447,6 +440,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         Xw, Y = self._check_windows(X, y, reset=True)
         w = _check_sample_weight(sample_weight, Xw, dtype=np.float64,
                                  ensure_non_negative=True)
+        self._record_series(y)
         n = len(Xw)
         if decision is None:
             decision = self._decide(Xw, Y, w)
@@ -480,6 +474,53 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             self.holdout_errors_ = self.error_scales_ = None
         self.residuals_ = residuals[positive]
         return self
+
+    def _record_series(self, y):
+        """Check the windows against ``ar_order`` and ``known_future``, and
+        keep what ``y`` tells of the series (its variables, as
+        :func:`make_windows` records them, and its frequency) to check
+        forecast's history against."""
+        if isinstance(self.ar_order, Integral) and \
+                self.ar_order > self.n_timesteps_:
+            raise ValueError(
+                f"ar_order={self.ar_order} is longer than the windows "
+                f"(n_timesteps={self.n_timesteps_}); make longer windows "
+                "(make_windows(..., lags=...)) or use a smaller ar_order.")
+        known = list(self.known_future or ())
+        if len(known) > self.n_variables_ - 1:
+            raise ValueError(
+                f"known_future={known} names {len(known)} covariate(s), "
+                f"but the windows have {self.n_variables_ - 1}.")
+        attrs = getattr(y, "attrs", {})
+        if "known_future" in attrs and list(attrs["known_future"]) != known:
+            raise ValueError(
+                "The windows were made with known_future="
+                f"{attrs['known_future']}, but the forecaster has "
+                f"known_future={self.known_future!r}; pass the same list "
+                "to make_windows and SequenceForecaster.")
+        variables = attrs.get("variables")
+        self._variables = list(variables) if variables is not None and \
+            len(variables) == self.n_variables_ else None
+        index = getattr(y, "index", None)
+        self._frequency = time_frequency(index) if isinstance(
+            index, (pd.PeriodIndex, pd.DatetimeIndex)) else None
+
+    def _check_history(self, frame, name="history"):
+        """Refuse a history (target first) whose variables or frequency
+        differ from the series the windows were cut from."""
+        variables = getattr(self, "_variables", None)
+        if variables is not None and list(frame.columns) != variables:
+            raise ValueError(
+                f"{name} has columns {list(frame.columns)} (target first), "
+                f"but {type(self).__name__} was fitted on windows of "
+                f"{variables}; give it the same columns.")
+        fitted = getattr(self, "_frequency", None)
+        given = time_frequency(frame.index)
+        if fitted is not None and given is not None and \
+                fitted[0] == given[0] and fitted != given:
+            raise ValueError(
+                f"{name} has frequency {given[1]!r}, but "
+                f"{type(self).__name__} was fitted on {fitted[1]!r}.")
 
     def _hold_out(self, X, Y, w, n_train, decision):
         """Fit on the first ``n_train`` windows, test on the rest.
@@ -699,6 +740,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             raise ValueError(
                 f"history has {frame.shape[1]} variable(s), but "
                 f"{type(self).__name__} was fitted with {self.n_variables_}.")
+        self._check_history(frame)
         if len(frame) < self.n_timesteps_:
             raise ValueError(
                 f"history has {len(frame)} periods, fewer than the "
@@ -723,6 +765,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         known = list(self.known_future or ())
         needed = (n_blocks - 1) * horizon
         covariates = list(frame.columns[1:])
+        if exog_future is not None:
+            exog_future = self._check_exog_future(exog_future, frame)
         if not covariates:
             return frame.to_numpy(dtype=np.float64)
         rows = {c: needed + (horizon if c in known else 0)
@@ -734,15 +778,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                     "covariates needs their future values: pass exog_future "
                     f"with columns {[c for c in covariates if rows[c]]} and "
                     f"at least {max(rows.values())} rows.")
-            if not isinstance(exog_future, pd.DataFrame):
-                exog_future = np.asarray(exog_future)
-                if exog_future.ndim != 2 or \
-                        exog_future.shape[1] != len(covariates):
-                    raise ValueError(
-                        "exog_future must have one column per covariate "
-                        f"{covariates}; got shape {exog_future.shape}.")
-                exog_future = pd.DataFrame(exog_future, columns=covariates)
-            check_numeric(exog_future, "exog_future")
             missing = [c for c in covariates
                        if rows[c] and c not in exog_future.columns]
             if missing:
@@ -768,6 +803,42 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                            future], ignore_index=True)
         table = lead_known_future(table, known, horizon)
         return table.to_numpy(dtype=np.float64)[:len(frame) + needed]
+
+    @staticmethod
+    def _check_exog_future(exog_future, frame):
+        """``exog_future`` as a DataFrame of covariate columns, refusing
+        other columns and periods other than those after ``frame``."""
+        covariates = list(frame.columns[1:])
+        if not covariates:
+            raise ValueError(
+                "exog_future was given, but history has no covariates (the "
+                f"target {frame.columns[0]!r} alone); drop exog_future.")
+        if not isinstance(exog_future, pd.DataFrame):
+            exog_future = np.asarray(exog_future)
+            if exog_future.ndim != 2 or \
+                    exog_future.shape[1] != len(covariates):
+                raise ValueError(
+                    "exog_future must have one column per covariate "
+                    f"{covariates}; got shape {exog_future.shape}.")
+            exog_future = pd.DataFrame(exog_future, columns=covariates)
+        check_numeric(exog_future, "exog_future")
+        unknown = [c for c in exog_future.columns if c not in covariates]
+        if unknown:
+            raise ValueError(
+                f"exog_future has column(s) {unknown} that are not "
+                f"covariates of history ({covariates}; the target "
+                f"{frame.columns[0]!r} is forecast, not given).")
+        index = exog_future.index
+        if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex)) and \
+                len(index):
+            periods = _future_index(frame.index, len(index))
+            if not index.equals(periods):
+                raise ValueError(
+                    f"exog_future has periods {index[0]} to {index[-1]}; "
+                    f"they must be {periods[0]} to {periods[-1]}, the "
+                    "periods after history's end (or give it a "
+                    "RangeIndex: rows in order).")
+        return exog_future
 
     def _paths(self, window, exog, n_blocks, n_paths):
         rng = check_random_state(self.random_state)
