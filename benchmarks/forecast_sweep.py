@@ -225,6 +225,8 @@ probe("fit-known-future-unknown-index", lambda: sf(
     known_future=["x"]).fit(*windows()))
 probe("fit-known-future-str", lambda: sf(known_future="x").fit(
     *windows(FRAME, known_future=["x"])))
+probe("fit-known-future-not-led", lambda: sf(known_future=["x"]).fit(
+    *windows(FRAME)))
 probe("fit-ar-order-neg", lambda: sf(ar_order=-1).fit(*windows()))
 probe("fit-ar-order-too-large", lambda: sf(ar_order=10).fit(*windows()))
 probe("fit-holdout-1", lambda: sf(holdout_fraction=1.0).fit(*windows()))
@@ -234,10 +236,10 @@ probe("fit-int-windows", lambda: sf().fit(
 probe("fit-constant", lambda: sf().fit(*windows(Y * 0 + 1.0)), fitted_ok)
 probe("fit-sample-weight-short", lambda: sf().fit(
     *windows(), sample_weight=np.ones(3)))
-probe("fit-interrupt", None)  # filled in below: KeyboardInterrupt
 
 
-def _interrupted_fit():
+def _interrupted(fit):
+    """'propagated' if a KeyboardInterrupt in training reaches the caller."""
     from econnn.engine import _training
     real = _training.Net.train_step
 
@@ -245,7 +247,7 @@ def _interrupted_fit():
         raise KeyboardInterrupt
     _training.Net.train_step = step
     try:
-        sf().fit(*windows())
+        fit()
     except KeyboardInterrupt:
         return "propagated"
     finally:
@@ -253,25 +255,12 @@ def _interrupted_fit():
     raise AssertionError("KeyboardInterrupt was swallowed")
 
 
-PROBES[-1] = ("fit-interrupt", _interrupted_fit, lambda r: r, None)
-probe("fit-interrupt-panel", lambda: _interrupt_panel(),
+probe("fit-interrupt", lambda: _interrupted(lambda: sf().fit(*windows())),
       lambda r: r)
-
-
-def _interrupt_panel():
-    from econnn.engine import _training
-    real = _training.Net.train_step
-
-    def step(self, batch, **kw):
-        raise KeyboardInterrupt
-    _training.Net.train_step = step
-    try:
-        PanelForecaster(sf(), lags=LAGS).fit(PANEL)
-    except KeyboardInterrupt:
-        return "propagated"
-    finally:
-        _training.Net.train_step = real
-    raise AssertionError("KeyboardInterrupt was swallowed")
+probe("fit-interrupt-panel", lambda: _interrupted(lambda: PanelForecaster(
+    sf(), lags=LAGS).fit(PANEL)), lambda r: r)
+probe("backtest-interrupt", lambda: _interrupted(lambda: backtest(
+    sf(), Y, 2, lags=LAGS, test_size=2)), lambda r: r)
 
 
 # SequenceForecaster.predict
@@ -516,7 +505,8 @@ probe("backtest-lags-0", lambda: backtest(sf(), Y, 2, lags=0, test_size=4))
 probe("backtest-max-ar-lags-0", lambda: backtest(sf(), Y, 2, **BT,
                                                  max_ar_lags=0))
 probe("backtest-max-ar-lags-str", lambda: backtest(sf(), Y, 2, **BT,
-                                                   max_ar_lags="5"))
+                                                   max_ar_lags="5"),
+      pattern="max_ar_lags")
 
 
 def _cv(**kw):
@@ -579,6 +569,8 @@ probe("plot-n-history-neg", lambda: _plot(Y, fc(), n_history=-5))
 probe("plot-n-history-float", lambda: _plot(Y, fc(), n_history=2.5))
 probe("plot-empty-history", lambda: _plot(Y.iloc[:0], fc()))
 probe("plot-nan-history", lambda: _plot(Y.where(Y.index != IDX[-1]), fc()))
+probe("plot-nan-forecast", lambda: _plot(Y, fc().where(
+    np.arange(3) != 1)))
 probe("plot-lower-without-upper", lambda: _plot(
     Y, fc(level=0.9).drop(columns="upper_0.9")))
 probe("plot-quantiles-only", lambda: _plot(Y, fc(quantiles=[0.1, 0.9])),
@@ -628,7 +620,7 @@ probe("system-known-future", lambda: fit_system(
     sf(known_future=["rate"]), SYSTEM_DATA, lags=2))
 probe("system-lags-0", lambda: fit_system(sf(), SYSTEM_DATA, lags=0))
 probe("system-too-short", lambda: fit_system(sf(), SYSTEM_DATA.iloc[:4],
-                                             lags=2))
+                                             lags=2), pattern="windows")
 probe("system-int-columns", lambda: fit_system(
     sf(), SYSTEM_DATA.set_axis([0, 1], axis=1), lags=2)[0].ar_order_,
       lambda r: r)
@@ -681,7 +673,8 @@ probe("scenario-path-list", lambda: scen(path=[1.0, 1.0]))
 probe("scenario-path-inf", lambda: scen(path={"rate": [1.0, np.inf]}))
 probe("scenario-path-all-nan", lambda: scen(path={"rate": [np.nan]}),
       float64)
-probe("scenario-path-strings", lambda: scen(path={"rate": ["a", "b"]}))
+probe("scenario-path-strings", lambda: scen(path={"rate": ["a", "b"]}),
+      pattern="path")
 probe("scenario-path-2d", lambda: scen(path={"rate": [[1.0, 1.0],
                                                       [2.0, 2.0]]}))
 probe("scenario-path-scalar", lambda: scen(path={"rate": 1.0}), float64)
