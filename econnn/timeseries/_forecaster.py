@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._base import _BaseNN
-from .._validation import check_numeric, validate_data
+from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
@@ -22,8 +22,9 @@ from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
                           SEQUENCE_DROPOUT, TRAINING)
-from ._windows import (_check_count, _check_levels, arrange_series,
-                       lead_known_future, time_frequency)
+from ._windows import (_check_count, _check_levels, _future_index,
+                       arrange_series, check_exog_future, check_history,
+                       lead_known_future, series_record)
 
 __all__ = ["SequenceForecaster"]
 
@@ -52,18 +53,6 @@ def _forecast_request(steps, n_paths, method, level, quantiles):
     probs = np.array([p for lev in levels
                       for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
     return steps, n_paths, levels, qs, probs
-
-
-def _future_index(index, steps):
-    """The ``steps`` periods after a time index, with its frequency."""
-    if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq)
-    freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
-    if freq is None:
-        raise ValueError(
-            "Cannot infer the frequency of history's DatetimeIndex; give it "
-            "one, e.g. history.asfreq('QS'), or use a PeriodIndex.")
-    return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
 
 
 @estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
@@ -476,51 +465,22 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         return self
 
     def _record_series(self, y):
-        """Check the windows against ``ar_order`` and ``known_future``, and
-        keep what ``y`` tells of the series (its variables, as
-        :func:`make_windows` records them, and its frequency) to check
-        forecast's history against."""
+        """Check the windows against ``ar_order`` and ``known_future``;
+        keep what ``y`` says of the series to check histories against."""
         if isinstance(self.ar_order, Integral) and \
                 self.ar_order > self.n_timesteps_:
             raise ValueError(
                 f"ar_order={self.ar_order} is longer than the windows "
                 f"(n_timesteps={self.n_timesteps_}); make longer windows "
                 "(make_windows(..., lags=...)) or use a smaller ar_order.")
-        known = list(self.known_future or ())
-        if len(known) > self.n_variables_ - 1:
-            raise ValueError(
-                f"known_future={known} names {len(known)} covariate(s), "
-                f"but the windows have {self.n_variables_ - 1}.")
-        attrs = getattr(y, "attrs", {})
-        if "known_future" in attrs and list(attrs["known_future"]) != known:
-            raise ValueError(
-                "The windows were made with known_future="
-                f"{attrs['known_future']}, but the forecaster has "
-                f"known_future={self.known_future!r}; pass the same list "
-                "to make_windows and SequenceForecaster.")
-        variables = attrs.get("variables")
-        self._variables = list(variables) if variables is not None and \
-            len(variables) == self.n_variables_ else None
-        index = getattr(y, "index", None)
-        self._frequency = time_frequency(index) if isinstance(
-            index, (pd.PeriodIndex, pd.DatetimeIndex)) else None
+        self._variables, self._frequency = series_record(
+            y, self.n_variables_, self.known_future)
 
     def _check_history(self, frame, name="history"):
-        """Refuse a history (target first) whose variables or frequency
-        differ from the series the windows were cut from."""
-        variables = getattr(self, "_variables", None)
-        if variables is not None and list(frame.columns) != variables:
-            raise ValueError(
-                f"{name} has columns {list(frame.columns)} (target first), "
-                f"but {type(self).__name__} was fitted on windows of "
-                f"{variables}; give it the same columns.")
-        fitted = getattr(self, "_frequency", None)
-        given = time_frequency(frame.index)
-        if fitted is not None and given is not None and \
-                fitted[0] == given[0] and fitted != given:
-            raise ValueError(
-                f"{name} has frequency {given[1]!r}, but "
-                f"{type(self).__name__} was fitted on {fitted[1]!r}.")
+        """Refuse a history (target first) other than the windows' series."""
+        check_history(frame, getattr(self, "_variables", None),
+                      getattr(self, "_frequency", None),
+                      type(self).__name__, name)
 
     def _hold_out(self, X, Y, w, n_train, decision):
         """Fit on the first ``n_train`` windows, test on the rest.
@@ -635,12 +595,17 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             The series up to the forecast origin, indexed by a PeriodIndex or
             a DatetimeIndex with a frequency, with at least
             ``n_timesteps_`` rows; laid out as for :func:`make_windows`.
+            When the windows came from :func:`make_windows`, its columns
+            (target first) and frequency must be those of the series they
+            were cut from.
         steps : int
             Number of periods to forecast.
         exog_future : pandas.DataFrame or None, default=None
-            Future values of the covariates (history's other columns), one
-            row per future period in order; needed when a multivariate
-            model forecasts beyond its horizon ``n_outputs_``.
+            Future values of the covariates (history's other columns, and
+            no other), one row per future period in order (a time index,
+            if it has one, must run from the period after history's end);
+            needed when a multivariate model forecasts beyond its horizon
+            ``n_outputs_``.
         level : float or sequence of float or None, default=None
             Coverage of central prediction intervals, e.g. 0.9 or
             (0.5, 0.8, 0.95) for a fan chart.
@@ -766,7 +731,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         needed = (n_blocks - 1) * horizon
         covariates = list(frame.columns[1:])
         if exog_future is not None:
-            exog_future = self._check_exog_future(exog_future, frame)
+            exog_future = check_exog_future(exog_future, frame)
         if not covariates:
             return frame.to_numpy(dtype=np.float64)
         rows = {c: needed + (horizon if c in known else 0)
@@ -803,42 +768,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                            future], ignore_index=True)
         table = lead_known_future(table, known, horizon)
         return table.to_numpy(dtype=np.float64)[:len(frame) + needed]
-
-    @staticmethod
-    def _check_exog_future(exog_future, frame):
-        """``exog_future`` as a DataFrame of covariate columns, refusing
-        other columns and periods other than those after ``frame``."""
-        covariates = list(frame.columns[1:])
-        if not covariates:
-            raise ValueError(
-                "exog_future was given, but history has no covariates (the "
-                f"target {frame.columns[0]!r} alone); drop exog_future.")
-        if not isinstance(exog_future, pd.DataFrame):
-            exog_future = np.asarray(exog_future)
-            if exog_future.ndim != 2 or \
-                    exog_future.shape[1] != len(covariates):
-                raise ValueError(
-                    "exog_future must have one column per covariate "
-                    f"{covariates}; got shape {exog_future.shape}.")
-            exog_future = pd.DataFrame(exog_future, columns=covariates)
-        check_numeric(exog_future, "exog_future")
-        unknown = [c for c in exog_future.columns if c not in covariates]
-        if unknown:
-            raise ValueError(
-                f"exog_future has column(s) {unknown} that are not "
-                f"covariates of history ({covariates}; the target "
-                f"{frame.columns[0]!r} is forecast, not given).")
-        index = exog_future.index
-        if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex)) and \
-                len(index):
-            periods = _future_index(frame.index, len(index))
-            if not index.equals(periods):
-                raise ValueError(
-                    f"exog_future has periods {index[0]} to {index[-1]}; "
-                    f"they must be {periods[0]} to {periods[-1]}, the "
-                    "periods after history's end (or give it a "
-                    "RangeIndex: rows in order).")
-        return exog_future
 
     def _paths(self, window, exog, n_blocks, n_paths):
         rng = check_random_state(self.random_state)

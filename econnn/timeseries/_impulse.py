@@ -15,8 +15,9 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._forecaster import SequenceForecaster, _check_levels, _future_index
-from ._windows import _check_count, arrange_series, make_windows
+from ._forecaster import SequenceForecaster
+from ._windows import (_check_count, _check_levels, _future_index,
+                       arrange_series, make_windows)
 
 __all__ = ["impulse_response", "scenario"]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._linear import decide_difference
-from ._windows import arrange_series, time_frequency
+from ._windows import _future_index, arrange_series, time_frequency
 
 __all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
            "arrange_variables", "decide_series", "scale_covariates",
@@ -328,8 +328,6 @@ def future_covariates(exog_future, series, keys, steps, *, variables, known,
     columns (target first), ``freq`` the fitted frequency, ``owner`` the
     estimator's name for messages.
     """
-    from ._forecaster import _future_index
-
     covariates = variables[1:]
     if exog_future is not None and not covariates:
         raise ValueError(

@@ -59,6 +59,99 @@ def time_frequency(index):
     return None if freq is None else ("datetime", freq)
 
 
+def _future_index(index, steps):
+    """The ``steps`` periods after a time index, with its frequency."""
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq)
+    freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+    if freq is None:
+        raise ValueError(
+            "Cannot infer the frequency of history's DatetimeIndex; give it "
+            "one, e.g. history.asfreq('QS'), or use a PeriodIndex.")
+    return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
+
+
+def check_exog_future(exog_future, frame):
+    """``exog_future`` as a DataFrame of covariate columns, refusing
+    other columns and periods other than those after ``frame`` (a history,
+    target first)."""
+    covariates = list(frame.columns[1:])
+    if not covariates:
+        raise ValueError(
+            "exog_future was given, but history has no covariates (the "
+            f"target {frame.columns[0]!r} alone); drop exog_future.")
+    if not isinstance(exog_future, pd.DataFrame):
+        exog_future = np.asarray(exog_future)
+        if exog_future.ndim != 2 or exog_future.shape[1] != len(covariates):
+            raise ValueError(
+                "exog_future must have one column per covariate "
+                f"{covariates}; got shape {exog_future.shape}.")
+        exog_future = pd.DataFrame(exog_future, columns=covariates)
+    check_numeric(exog_future, "exog_future")
+    unknown = [c for c in exog_future.columns if c not in covariates]
+    if unknown:
+        missing = [c for c in covariates if c not in exog_future.columns]
+        lacks = f"lacks the covariate column(s) {missing} and " \
+            if missing else ""
+        raise ValueError(
+            f"exog_future {lacks}has column(s) {unknown} that are not "
+            f"covariates of history ({covariates}; the target "
+            f"{frame.columns[0]!r} is forecast, not given).")
+    index = exog_future.index
+    if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex)) and len(index):
+        periods = _future_index(frame.index, len(index))
+        if not index.equals(periods):
+            raise ValueError(
+                f"exog_future has periods {index[0]} to {index[-1]}; they "
+                f"must be {periods[0]} to {periods[-1]}, the periods after "
+                "history's end (or give it a RangeIndex: rows in order).")
+    return exog_future
+
+
+def series_record(y, n_variables, known_future):
+    """What windows' targets ``y`` say of their series, to check a
+    forecast's history against: ``(variables, frequency)``, each None
+    when unknown (``y`` not from :func:`make_windows`).
+
+    Refuses a ``known_future`` that the windows cannot hold or were not
+    made with (its columns would not be led).
+    """
+    known = list(known_future or ())
+    if len(known) > n_variables - 1:
+        raise ValueError(
+            f"known_future={known} names {len(known)} covariate(s), but the "
+            f"windows have {n_variables - 1}.")
+    attrs = getattr(y, "attrs", {})
+    if "known_future" in attrs and list(attrs["known_future"]) != known:
+        raise ValueError(
+            f"The windows were made with known_future="
+            f"{attrs['known_future']}, but the forecaster has known_future="
+            f"{known_future!r}; pass the same list to make_windows and the "
+            "forecaster.")
+    variables = attrs.get("variables")
+    if variables is not None and len(variables) != n_variables:
+        variables = None
+    index = getattr(y, "index", None)
+    frequency = time_frequency(index) if isinstance(
+        index, (pd.PeriodIndex, pd.DatetimeIndex)) else None
+    return (None if variables is None else list(variables)), frequency
+
+
+def check_history(frame, variables, frequency, owner, name="history"):
+    """Refuse a history (target first) whose columns or frequency differ
+    from those :func:`series_record` kept (None: not checked)."""
+    if variables is not None and list(frame.columns) != variables:
+        raise ValueError(
+            f"{name} has columns {list(frame.columns)} (target first), but "
+            f"{owner} was fitted on windows of {variables}; give it the "
+            "same columns.")
+    given = time_frequency(frame.index)
+    if frequency is not None and given is not None and \
+            frequency[0] == given[0] and tuple(frequency) != given:
+        raise ValueError(f"{name} has frequency {given[1]!r}, but {owner} "
+                         f"was fitted on {frequency[1]!r}.")
+
+
 def arrange_series(data, target=None, name="data"):
     """Validate a time-indexed series and put the target variable first.
 
