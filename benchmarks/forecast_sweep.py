@@ -233,6 +233,9 @@ probe("fit-holdout-1", lambda: sf(holdout_fraction=1.0).fit(*windows()))
 probe("fit-int-windows", lambda: sf().fit(
     windows(Y.round().astype(int))[0].astype(int),
     windows(Y.round().astype(int))[1]), fitted_ok)
+probe("fit-float32-windows-forecast-float64", lambda: sf().fit(
+    windows()[0].astype(np.float32), windows()[1].astype(np.float32)
+).forecast(Y, 3, level=0.9), float64)
 probe("fit-constant", lambda: sf().fit(*windows(Y * 0 + 1.0)), fitted_ok)
 probe("fit-sample-weight-short", lambda: sf().fit(
     *windows(), sample_weight=np.ones(3)))
