@@ -23,6 +23,10 @@ every refit are saved there too, under ``--tag``). ``--only`` and
 ``--leave-out`` select series; ``--set name=value`` changes a forecaster
 parameter (for comparing configurations). ``--tiny`` runs two short series
 with two origins (a smoke test; cached only with an explicit ``--cache``).
+``--combination`` evaluates :class:`econnn.ForecastCombination` (the
+forecaster, with any ``--set`` parameters, combined with statsmodels' ETS
+and an ARIMA order search, ``--kappa``) in the forecaster's place, under
+its own ``--tag``; the cached classical forecasts stay the comparison.
 ``--heldout`` runs the same protocol on the held-out series of
 ``forecast_heldout.py`` instead (never used for any choice; cached under
 keys ending in ``_heldout``).
@@ -40,7 +44,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from econnn import SequenceForecaster, backtest
+from econnn import ForecastCombination, SequenceForecaster, backtest
 
 TEST_SHARE = 0.2
 CACHE = "benchmarks/results/forecast_cache"
@@ -228,6 +232,31 @@ class _Recorded(SequenceForecaster):
 FITS = []
 
 
+class _RecordedCombination(ForecastCombination):
+    """The combination, noting each refit's weights, members and the
+    forecaster's decisions in ``FITS`` (the same keys as ``_Recorded``)."""
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        inner = self.forecaster_
+        arima = self.members_.get("ARIMA")
+        ets = self.members_.get("ETS")
+        FITS.append({"n_windows": len(inner.residuals_),
+                     "gate": inner.gate_, "step_gates": inner.step_gates_,
+                     "tests": inner.stationarity_tests_,
+                     "ar_order": inner.ar_order_,
+                     "difference": inner.difference_,
+                     "holdout_errors": self.holdout_errors_,
+                     "factor": self.error_scales_.factor,
+                     "residuals": inner.residuals_,
+                     "weights": self.weights_,
+                     "arima": None if arima is None else
+                     (arima.order_, arima.seasonal_order_, arima.trend_),
+                     "ets": None if ets is None else
+                     (ets.spec_["trend"], ets.spec_["seasonal"])})
+        return self
+
+
 def design(series, args):
     """Horizon, seasonal period, origins and refit interval of a series."""
     horizon, m = horizon_of(series)
@@ -245,6 +274,9 @@ def evaluate_econnn(series, args):
     params = dict(random_state=args.seed, max_iter=20 if args.tiny else 200)
     params.update(args.params)
     forecaster = _Recorded(**params)
+    if args.combination:
+        forecaster = _RecordedCombination(SequenceForecaster(**params),
+                                          kappa=args.kappa)
     FITS.clear()
     start = time.perf_counter()
     result = backtest(forecaster, series, horizon,
@@ -376,7 +408,13 @@ def _note(fit):
     text += f" AR({fit['ar_order']})" + (" diff" if fit["difference"]
                                          else "")
     ratio = (fit.get("tests") or {}).get("holdout_mse_ratio")
-    return text + ("" if ratio is None else f" c/l {ratio:.2f}")
+    text += "" if ratio is None else f" c/l {ratio:.2f}"
+    if fit.get("weights") is not None:  # a combination: weights at h=1
+        text += " w " + "/".join(f"{v:.2f}" for v in fit["weights"].iloc[0])
+        if fit.get("arima"):
+            order, seasonal, _ = fit["arima"]
+            text += f" ARIMA{order}{seasonal[:3] if seasonal[3] else ''}"
+    return text
 
 
 def _parameter(text):
@@ -411,12 +449,20 @@ def main(argv=None):
     parser.add_argument("--set", dest="params", action="append",
                         default=[], type=_parameter, metavar="NAME=VALUE",
                         help="a forecaster parameter (repeatable)")
+    parser.add_argument("--combination", action="store_true",
+                        help="evaluate ForecastCombination (the forecaster "
+                        "with --set parameters, ETS and ARIMA) as the "
+                        "forecaster; give it its own --tag")
+    parser.add_argument("--kappa", type=float, default=5.0,
+                        help="the combination's shrinkage (--combination)")
     parser.add_argument("--only", default=None,
                         help="comma-separated series names")
     parser.add_argument("--leave-out", default=None,
                         help="series to leave out (comma-separated)")
     args = parser.parse_args(argv)
     args.params = dict(args.params)
+    if args.combination and args.tag == "default":
+        parser.error("--combination needs its own --tag (e.g. --tag comb)")
     if args.cache is None and not args.tiny:
         args.cache = CACHE
     if args.cache is not None and args.cache.lower() == "none":

@@ -14,7 +14,8 @@ import pandas as pd
 import statsmodels.api as sm
 import torch
 
-from econnn import SequenceForecaster, make_windows
+from econnn import ForecastCombination, SequenceForecaster, make_windows
+from econnn.timeseries._members import ARIMAMember
 
 
 def cpu(fn, repeat=3):
@@ -48,6 +49,15 @@ def main():
     rows.append(("econnn, holdout_fraction=0 (one fit)", fit_s, np.nan))
     rows.append(("  simulate 1000 paths x 12 steps (gate_=1)", np.nan,
                  sim_s))
+    s, comb = cpu(lambda: ForecastCombination(
+        SequenceForecaster(random_state=0)).fit(y), 1)
+    f, _ = cpu(lambda: comb.forecast(None, 12, level=(0.8, 0.95)), 5)
+    rows.append(("econnn ForecastCombination (forecaster, ETS, ARIMA)", s,
+                 f))
+    s, arima = cpu(lambda: ARIMAMember().fit(y.to_numpy(), 4), 1)
+    f, _ = cpu(lambda: arima.forecast(y.to_numpy(), 12), 5)
+    rows.append((f"  its ARIMA search (statsmodels, {arima.n_models_} "
+                 "models)", s, f))
     from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
     def ar():

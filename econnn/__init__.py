@@ -23,6 +23,7 @@ from .timeseries._plot import plot_forecast
 from .timeseries._impulse import impulse_response, scenario
 from .timeseries._system import fit_system
 from .timeseries._panel import PanelForecaster
+from .timeseries._combination import ForecastCombination
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ __all__ = [
     "ConvNetClassifier",
     "SequenceForecaster",
     "PanelForecaster",
+    "ForecastCombination",
     "make_windows",
     "backtest",
     "BacktestResult",

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ._combination import ForecastCombination
+from ._forecaster import SequenceForecaster
 from ._linear import seasonal_period
 from ._windows import (_check_count, _check_levels, arrange_series,
                        make_windows)
@@ -163,8 +165,9 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     """Rolling-origin evaluation of a forecaster, beside AR(AIC).
 
     At each origin the forecaster (an unfitted
-    :class:`SequenceForecaster`, cloned) is refitted on the history -- or
-    the last refit is reused, with ``refit_every`` -- and forecasts
+    :class:`SequenceForecaster` or :class:`ForecastCombination`, cloned)
+    is refitted on the history -- or the last refit is reused, with
+    ``refit_every`` -- and forecasts
     ``horizon`` periods with prediction intervals; the errors are
     collected per horizon. With covariates (a DataFrame), the forecasts
     are conditional on their realised future values (``exog_future``),
@@ -177,8 +180,11 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
 
     Parameters
     ----------
-    forecaster : SequenceForecaster or PanelForecaster
-        The configuration to evaluate (its fitted state is ignored).
+    forecaster : SequenceForecaster, ForecastCombination or PanelForecaster
+        The configuration to evaluate (its fitted state is ignored). A
+        :class:`ForecastCombination` is refitted on each history (a
+        Series: no covariates), its forecaster with the windows of
+        ``lags`` and the stationarity decision of the first fit.
     data : pandas.Series or pandas.DataFrame
         The series, indexed by a PeriodIndex or DatetimeIndex; or, for a
         :class:`PanelForecaster`, a panel in long format: the origins are
@@ -236,7 +242,6 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     >>> result.scores.index.names
     FrozenList(['model', 'horizon'])
     """
-    from ._forecaster import SequenceForecaster
     from ._panel import PanelForecaster
     from ._panel_data import is_panel
 
@@ -256,10 +261,10 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
                               step=step, refit_every=refit_every,
                               level=level, benchmark=benchmark,
                               max_ar_lags=max_ar_lags)
-    if not isinstance(forecaster, SequenceForecaster):
-        raise TypeError("forecaster must be a SequenceForecaster (or, for a "
-                        "panel, a PanelForecaster); got "
-                        f"{type(forecaster).__name__}.")
+    if not isinstance(forecaster, (SequenceForecaster, ForecastCombination)):
+        raise TypeError("forecaster must be a SequenceForecaster or a "
+                        "ForecastCombination (or, for a panel, a "
+                        f"PanelForecaster); got {type(forecaster).__name__}.")
     frame = arrange_series(data, target)
     horizon = _check_count(horizon, "horizon")
     step = _check_count(step, "step")
@@ -280,7 +285,6 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
         lags = auto_lags(frame.index[:origins[0][1]])
     ar_bench = _ARBenchmark(lags if max_ar_lags is None else max_ar_lags)
 
-    known = forecaster.get_params()["known_future"]
     rows, model, decided = [], None, None
     for k, (start, end, test) in enumerate(origins):
         if window == "rolling":
@@ -288,13 +292,8 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
         history = frame.iloc[start:end]
         steps = int(test[-1]) - end + 1 if len(test) else horizon
         if k % refit_every == 0 or model is None:
-            model = clone(forecaster)
-            if decided is not None:
-                model.set_params(difference=decided)
-            X, y = make_windows(history, lags=lags, known_future=known)
-            model.fit(X, y)
-            if forecaster.get_params()["difference"] == "auto":
-                decided = bool(model.difference_)
+            model = _refit(forecaster, history, lags, decided)
+            decided = bool(model.difference_)
             if benchmark:
                 ar_bench.fit(values[start:end])
         # covariates: their realised values (a forecast conditional on them)
@@ -321,6 +320,25 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
         else np.nan
     return BacktestResult(forecasts, _scores(forecasts, levels, naive), m,
                           bool(model.difference_))
+
+
+def _refit(forecaster, history, lags, difference):
+    """A clone of ``forecaster`` fitted on ``history`` with windows of
+    ``lags`` periods and the stationarity decision ``difference`` (None:
+    its own). A :class:`SequenceForecaster` is fitted on the windows, a
+    :class:`ForecastCombination` on the series (its forecaster gets the
+    decision)."""
+    model = clone(forecaster)
+    if isinstance(model, ForecastCombination):
+        inner = clone(model.forecaster or SequenceForecaster())
+        if difference is not None:
+            inner.set_params(difference=difference)
+        return model.set_params(forecaster=inner, lags=lags).fit(history)
+    if difference is not None:
+        model.set_params(difference=difference)
+    X, y = make_windows(history, lags=lags,
+                        known_future=model.known_future)
+    return model.fit(X, y)
 
 
 def _scores(forecasts, levels, naive_mae):

@@ -55,6 +55,20 @@ def _forecast_request(steps, n_paths, method, level, quantiles):
     return steps, n_paths, levels, qs, probs
 
 
+def forecast_frame(point, values, levels, quantiles, index):
+    """The point forecast and its bands as :meth:`SequenceForecaster.forecast`
+    returns them: ``values`` holds, per period, each level's lower and upper
+    bound and then the quantiles (the order of :func:`_forecast_request`'s
+    ``probs``)."""
+    out = {"forecast": point}
+    for i, lev in enumerate(levels):
+        out[f"lower_{lev:g}"] = values[:, 2 * i]
+        out[f"upper_{lev:g}"] = values[:, 2 * i + 1]
+    for j, q in enumerate(quantiles):
+        out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
+    return pd.DataFrame(out, index=index).rename_axis(index.name)
+
+
 @estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
             LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
 class SequenceForecaster(RegressorMixin, _BaseNN):
@@ -646,9 +660,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         if not levels and not qs:
             return pd.Series(point, index=index, name=name)
         if method == "conformal" and self.error_scales_ is not None:
-            scales = self.error_scales_
-            values = point[:, None] + np.outer(scales.scales(steps),
-                                               scales.quantiles(probs))
+            values = self.error_scales_.bands(point, probs)
         else:
             tail = float(np.min(np.minimum(probs, 1 - probs)))
             needed = math.ceil(10 / tail)
@@ -659,13 +671,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                     f"{needed}.")
             paths = self._paths(window, exog, n_blocks, n_paths)[:, :steps]
             values = np.quantile(paths, probs, axis=0).T
-        out = {"forecast": point}
-        for i, lev in enumerate(levels):
-            out[f"lower_{lev:g}"] = values[:, 2 * i]
-            out[f"upper_{lev:g}"] = values[:, 2 * i + 1]
-        for j, q in enumerate(qs):
-            out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
-        return pd.DataFrame(out, index=index).rename_axis(index.name)
+        return forecast_frame(point, values, levels, qs, index)
 
     def simulate(self, history, steps, n_paths=1000, exog_future=None,
                  target=None):

@@ -299,6 +299,13 @@ class ErrorScales:
         growth = np.sqrt(h / k) if self.integrated else np.ones(len(h))
         return np.concatenate([self.scale, self.scale[-1] * growth])
 
+    def bands(self, point, probs):
+        """Quantiles ``probs`` of the forecast at horizons 1..len(point):
+        ``point`` plus each horizon's scale times the standardised
+        quantiles (shape (len(point), len(probs)))."""
+        return np.asarray(point)[:, None] + np.outer(
+            self.scales(len(point)), self.quantiles(probs))
+
     def quantiles(self, probs):
         """Quantiles of the standardised error, symmetric about zero.
 
