@@ -12,7 +12,8 @@ from sklearn.base import clone
 from ._combination import ForecastCombination
 from ._forecaster import SequenceForecaster
 from ._linear import seasonal_period
-from ._windows import _check_count, arrange_series, make_windows
+from ._windows import (_check_count, _check_levels, arrange_series,
+                       make_windows)
 
 __all__ = ["backtest", "BacktestResult"]
 
@@ -86,12 +87,22 @@ def _check_test_size(test_size, n, where):
 def _origins(n, horizon, test_size, step, cv):
     """(train_end, evaluated positions) pairs: forecast from data[:train_end]."""
     if cv is not None:
+        if not callable(getattr(cv, "split", None)):
+            raise TypeError("cv must be a splitter with a split method, "
+                            "e.g. TimeSeriesSplit(n_splits=5); got "
+                            f"{cv!r}.")
         out = []
         for train, test in cv.split(np.arange(n)):
             train, test = np.asarray(train), np.asarray(test)
             if len(train) == 0 or np.any(np.diff(train) != 1):
                 raise ValueError("cv must give contiguous training indices "
                                  "in time order (as TimeSeriesSplit does).")
+            reach = int(test.max()) - int(train[-1]) if len(test) else 0
+            if reach > horizon:
+                raise ValueError(
+                    f"cv's test periods reach {reach} periods after the end "
+                    f"of training, beyond horizon={horizon}; use a horizon "
+                    "of at least that, or a smaller test_size or gap.")
             out.append((int(train[0]), int(train[-1]) + 1, test))
         return out
     test_size = _check_test_size(test_size, n,
@@ -234,6 +245,8 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
     from ._panel import PanelForecaster
     from ._panel_data import is_panel
 
+    if max_ar_lags is not None:
+        max_ar_lags = _check_count(max_ar_lags, "max_ar_lags")
     if isinstance(forecaster, PanelForecaster) or is_panel(data):
         if lags != "auto" or target is not None or window != "expanding" \
                 or cv is not None:
@@ -248,6 +261,10 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
                               step=step, refit_every=refit_every,
                               level=level, benchmark=benchmark,
                               max_ar_lags=max_ar_lags)
+    if not isinstance(forecaster, (SequenceForecaster, ForecastCombination)):
+        raise TypeError("forecaster must be a SequenceForecaster or a "
+                        "ForecastCombination (or, for a panel, a "
+                        f"PanelForecaster); got {type(forecaster).__name__}.")
     frame = arrange_series(data, target)
     horizon = _check_count(horizon, "horizon")
     step = _check_count(step, "step")
@@ -257,9 +274,7 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
                          f"{window!r}.")
     if window == "rolling":
         max_train_size = _check_count(max_train_size, "max_train_size")
-    levels = [float(v) for v in np.atleast_1d(level)]
-    if not all(0 < v < 1 for v in levels):
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    levels = list(_check_levels(level))
     n = len(frame)
     values = frame.iloc[:, 0].to_numpy(dtype=np.float64)
     m = seasonal_period(frame.index)

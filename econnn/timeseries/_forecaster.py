@@ -2,6 +2,7 @@
 
 import math
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._base import _BaseNN
-from .._validation import check_numeric, validate_data
+from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from .._regressor import NNRegressor
@@ -21,7 +22,9 @@ from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
                           SEQUENCE_DROPOUT, TRAINING)
-from ._windows import _check_count, arrange_series, lead_known_future
+from ._windows import (_check_count, _check_levels, _future_index,
+                       arrange_series, check_exog_future, check_history,
+                       lead_known_future, series_record)
 
 __all__ = ["SequenceForecaster"]
 
@@ -33,15 +36,6 @@ _MAX_HOLDOUT_HORIZON = 24
 #: A recursive step's gate is estimated from at least this many held-out
 #: errors; later steps keep the last estimated one.
 _MIN_GATE_ERRORS = 10
-
-
-def _check_levels(level, name="level"):
-    levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
-    if levels.ndim != 1 or levels.size == 0 or \
-            not ((levels > 0) & (levels < 1)).all():
-        raise ValueError(f"{name} must be a probability in (0, 1) or a "
-                         f"sequence of them, e.g. 0.9; got {level!r}.")
-    return levels
 
 
 def _forecast_request(steps, n_paths, method, level, quantiles):
@@ -73,18 +67,6 @@ def forecast_frame(point, values, levels, quantiles, index):
     for j, q in enumerate(quantiles):
         out[f"q{q:g}"] = values[:, 2 * len(levels) + j]
     return pd.DataFrame(out, index=index).rename_axis(index.name)
-
-
-def _future_index(index, steps):
-    """The ``steps`` periods after a time index, with its frequency."""
-    if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq)
-    freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
-    if freq is None:
-        raise ValueError(
-            "Cannot infer the frequency of history's DatetimeIndex; give it "
-            "one, e.g. history.asfreq('QS'), or use a PeriodIndex.")
-    return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
 
 
 @estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
@@ -461,6 +443,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         Xw, Y = self._check_windows(X, y, reset=True)
         w = _check_sample_weight(sample_weight, Xw, dtype=np.float64,
                                  ensure_non_negative=True)
+        self._record_series(y)
         n = len(Xw)
         if decision is None:
             decision = self._decide(Xw, Y, w)
@@ -494,6 +477,24 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             self.holdout_errors_ = self.error_scales_ = None
         self.residuals_ = residuals[positive]
         return self
+
+    def _record_series(self, y):
+        """Check the windows against ``ar_order`` and ``known_future``;
+        keep what ``y`` says of the series to check histories against."""
+        if isinstance(self.ar_order, Integral) and \
+                self.ar_order > self.n_timesteps_:
+            raise ValueError(
+                f"ar_order={self.ar_order} is longer than the windows "
+                f"(n_timesteps={self.n_timesteps_}); make longer windows "
+                "(make_windows(..., lags=...)) or use a smaller ar_order.")
+        self._variables, self._frequency = series_record(
+            y, self.n_variables_, self.known_future)
+
+    def _check_history(self, frame, name="history"):
+        """Refuse a history (target first) other than the windows' series."""
+        check_history(frame, getattr(self, "_variables", None),
+                      getattr(self, "_frequency", None),
+                      type(self).__name__, name)
 
     def _hold_out(self, X, Y, w, n_train, decision):
         """Fit on the first ``n_train`` windows, test on the rest.
@@ -608,12 +609,17 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             The series up to the forecast origin, indexed by a PeriodIndex or
             a DatetimeIndex with a frequency, with at least
             ``n_timesteps_`` rows; laid out as for :func:`make_windows`.
+            When the windows came from :func:`make_windows`, its columns
+            (target first) and frequency must be those of the series they
+            were cut from.
         steps : int
             Number of periods to forecast.
         exog_future : pandas.DataFrame or None, default=None
-            Future values of the covariates (history's other columns), one
-            row per future period in order; needed when a multivariate
-            model forecasts beyond its horizon ``n_outputs_``.
+            Future values of the covariates (history's other columns, and
+            no other), one row per future period in order (a time index,
+            if it has one, must run from the period after history's end);
+            needed when a multivariate model forecasts beyond its horizon
+            ``n_outputs_``.
         level : float or sequence of float or None, default=None
             Coverage of central prediction intervals, e.g. 0.9 or
             (0.5, 0.8, 0.95) for a fan chart.
@@ -705,6 +711,7 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
             raise ValueError(
                 f"history has {frame.shape[1]} variable(s), but "
                 f"{type(self).__name__} was fitted with {self.n_variables_}.")
+        self._check_history(frame)
         if len(frame) < self.n_timesteps_:
             raise ValueError(
                 f"history has {len(frame)} periods, fewer than the "
@@ -729,6 +736,8 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
         known = list(self.known_future or ())
         needed = (n_blocks - 1) * horizon
         covariates = list(frame.columns[1:])
+        if exog_future is not None:
+            exog_future = check_exog_future(exog_future, frame)
         if not covariates:
             return frame.to_numpy(dtype=np.float64)
         rows = {c: needed + (horizon if c in known else 0)
@@ -740,15 +749,6 @@ class SequenceForecaster(RegressorMixin, _BaseNN):
                     "covariates needs their future values: pass exog_future "
                     f"with columns {[c for c in covariates if rows[c]]} and "
                     f"at least {max(rows.values())} rows.")
-            if not isinstance(exog_future, pd.DataFrame):
-                exog_future = np.asarray(exog_future)
-                if exog_future.ndim != 2 or \
-                        exog_future.shape[1] != len(covariates):
-                    raise ValueError(
-                        "exog_future must have one column per covariate "
-                        f"{covariates}; got shape {exog_future.shape}.")
-                exog_future = pd.DataFrame(exog_future, columns=covariates)
-            check_numeric(exog_future, "exog_future")
             missing = [c for c in covariates
                        if rows[c] and c not in exog_future.columns]
             if missing:

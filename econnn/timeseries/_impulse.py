@@ -15,8 +15,9 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._forecaster import SequenceForecaster, _check_levels, _future_index
-from ._windows import _check_count, arrange_series, make_windows
+from ._forecaster import SequenceForecaster
+from ._windows import (_check_count, _check_levels, _future_index,
+                       arrange_series, make_windows)
 
 __all__ = ["impulse_response", "scenario"]
 
@@ -59,6 +60,8 @@ class _System:
                     f"forecasters[{name!r}] forecasts {model.n_outputs_} "
                     "horizons directly; the system is simulated one period "
                     "at a time, so fit it with horizon=1 windows.")
+            model._check_history(frame[[name] + [
+                c for c in names if c != name]], f"history (target {name!r})")
             if model.known_future:
                 raise ValueError(
                     f"forecasters[{name!r}] has known_future="
@@ -374,7 +377,23 @@ def scenario(forecasters, history, path, steps=None, n_paths=1000,
     values = {}
     for name, given in path.items():
         j = system.variable(name, "path")
-        given = np.asarray(given, dtype=np.float64).ravel()
+        index = getattr(given, "index", None)
+        if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex)) and \
+                len(index) and not index.equals(
+                    _future_index(system.index, len(index))):
+            raise ValueError(
+                f"path[{name!r}] is indexed from {index[0]}; imposed values "
+                "start in the period after history's end, "
+                f"{_future_index(system.index, 1)[0]}.")
+        try:
+            given = np.asarray(given, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"path[{name!r}] must hold numbers (NaN for a "
+                             f"free period); got {exc}.") from None
+        if given.ndim > 1:
+            raise ValueError(f"path[{name!r}] must be one value per period; "
+                             f"got shape {given.shape}.")
+        given = given.ravel()
         if given.size == 0 or np.isinf(given).any():
             raise ValueError(f"path[{name!r}] must hold finite values (NaN "
                              "for a free period); got "

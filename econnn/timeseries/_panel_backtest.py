@@ -8,7 +8,7 @@ from ._backtest import (_BENCHMARK, BacktestResult, _ARBenchmark,
                         _check_test_size)
 from ._linear import seasonal_period
 from ._panel_data import arrange_variables, split_panel
-from ._windows import _check_count
+from ._windows import _check_count, _check_levels
 
 __all__ = ["panel_backtest"]
 
@@ -47,9 +47,7 @@ def panel_backtest(forecaster, data, horizon, *, test_size=0.2, step=1,
     horizon = _check_count(horizon, "horizon")
     step = _check_count(step, "step")
     refit_every = _check_count(refit_every, "refit_every")
-    levels = [float(v) for v in np.atleast_1d(level)]
-    if not all(0 < v < 1 for v in levels):
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    levels = list(_check_levels(level))
     id_column = forecaster.get_params()["id_column"]
     series, names = split_panel(data, id_column)
     series = arrange_variables(series, forecaster.get_params()["target"],

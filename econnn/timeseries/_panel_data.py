@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._linear import decide_difference
-from ._windows import arrange_series
+from ._windows import _future_index, arrange_series, time_frequency
 
 __all__ = ["is_panel", "split_panel", "panel_windows", "stack_panel",
            "arrange_variables", "decide_series", "scale_covariates",
@@ -106,17 +106,9 @@ def split_panel(data, id_column=None, name="data"):
         part = data.xs(key, level=0, drop_level=True)
         label = f"series {key!r} of {name}"
         frame = arrange_series(part, name=label)
-        if isinstance(frame.index, pd.DatetimeIndex):
-            freq = frame.index.freqstr or (
-                pd.infer_freq(frame.index) if len(frame) >= 3 else None)
-            if freq is None and len(frame) >= 3:
-                raise ValueError(
-                    f"{label} has irregular dates (no frequency can be "
-                    "inferred); windows need consecutive periods.")
-        else:
-            freq = frame.index.freqstr
+        freq = time_frequency(frame.index)
         if freq is not None:
-            freqs[key] = freq
+            freqs[key] = freq[1]
         out[key] = frame
     if len(set(freqs.values())) > 1:
         first = next(iter(freqs))
@@ -336,8 +328,6 @@ def future_covariates(exog_future, series, keys, steps, *, variables, known,
     columns (target first), ``freq`` the fitted frequency, ``owner`` the
     estimator's name for messages.
     """
-    from ._forecaster import _future_index
-
     covariates = variables[1:]
     if exog_future is not None and not covariates:
         raise ValueError(

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from ._windows import _check_count
+
 __all__ = ["plot_forecast"]
 
 
@@ -93,16 +95,26 @@ def plot_forecast(history, forecast, ax=None, n_history=None, title=None,
         raise ValueError("forecast must be a Series of point forecasts or a "
                          "DataFrame with a 'forecast' column, as returned "
                          "by SequenceForecaster.forecast.")
+    bands = [c[len("lower_"):] for c in forecast.columns
+             if c.startswith("lower_")]
+    unpaired = [lev for lev in bands if f"upper_{lev}" not in forecast]
+    if unpaired:
+        raise ValueError(f"forecast has lower_{unpaired[0]} but no "
+                         f"upper_{unpaired[0]}; each band needs both.")
     if n_history is not None:
-        history = history.iloc[-int(n_history):]
+        history = history.iloc[-_check_count(n_history, "n_history"):]
+    for name, values in (("history", history), ("forecast", forecast)):
+        if len(values) == 0:
+            raise ValueError(f"{name} is empty.")
+        if not np.isfinite(values.to_numpy(dtype=np.float64)).all():
+            raise ValueError(f"{name} contains NaN or infinite values.")
     x_hist = _as_timestamps(history.index, "history")
     x_fc = _as_timestamps(forecast.index, "forecast")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
     ax.plot(x_hist, history.to_numpy(), color="black", lw=1.2,
             label=history.name if history.name is not None else "history")
-    levels = sorted((float(c[len("lower_"):]) for c in forecast.columns
-                     if c.startswith("lower_")), reverse=True)
+    levels = sorted(map(float, bands), reverse=True)
     # join the fan to the last observation
     x_band = x_hist[-1:].append(x_fc)
     last = history.iloc[-1]

@@ -42,6 +42,11 @@ def var_order_criteria(X, Y):
         equation, as for one forecaster's own choice.
     """
     n, n_timesteps, K = X.shape
+    if n <= K:
+        raise ValueError(
+            f"data gives {n} windows of {n_timesteps} periods, too few to "
+            f"estimate the residual covariance of {K} variables: at least "
+            f"{K + 1} are needed; use a longer sample or shorter windows.")
     largest = int(min(n_timesteps, max((n / 3 - 1) // K, 0)))
     aic = []
     for p in range(largest + 1):
@@ -151,9 +156,6 @@ def fit_system(forecaster, data, lags="auto"):
         raise ValueError(
             f"data has {frame.shape[1]} column; a system needs two or more "
             "variables (fit one forecaster on make_windows(data) for one).")
-    if not frame.columns.is_unique:
-        raise ValueError("data has duplicate column names "
-                         f"{list(frame.columns)}; one per variable.")
     X, _ = make_windows(frame, lags=lags)
     order = forecaster.ar_order
     if isinstance(order, str) and order == "auto":

@@ -18,6 +18,140 @@ def _check_count(value, name, minimum=1):
     return int(value)
 
 
+def _check_levels(level, name="level"):
+    """Probabilities in (0, 1) as a 1-D float array, each labelled once.
+
+    A result column is named after each value (``lower_0.9``, ``q0.1``),
+    so two values with the same label would give two columns of one name.
+    """
+    values = np.atleast_1d(np.asarray(level))
+    if values.dtype.kind not in "iuf" or values.ndim != 1 or \
+            values.size == 0 or not ((values > 0) & (values < 1)).all():
+        raise ValueError(f"{name} must be a probability in (0, 1) or a "
+                         f"sequence of them, e.g. 0.9; got {level!r}.")
+    labels = [f"{v:g}" for v in values]
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"{name} has repeated values {level!r} (as "
+                         f"labelled: {labels}); give each once.")
+    return values.astype(np.float64)
+
+
+def _check_names(names, name):
+    """A list of column names, refusing one string (read as characters)."""
+    if names is None:
+        return []
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise TypeError(f"{name} must be a list of column names or None; "
+                        f"got {names!r}.")
+    return list(names)
+
+
+def time_frequency(index):
+    """The frequency of a time index as ``(kind, freqstr)``, or None.
+
+    A DatetimeIndex without a set frequency gets the inferred one; None
+    where there is none (fewer than three periods, or irregular).
+    """
+    if isinstance(index, pd.PeriodIndex):
+        return "period", index.freqstr
+    freq = index.freqstr if index.freq is not None else (
+        pd.infer_freq(index) if len(index) >= 3 else None)
+    return None if freq is None else ("datetime", freq)
+
+
+def _future_index(index, steps):
+    """The ``steps`` periods after a time index, with its frequency."""
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=steps, freq=index.freq)
+    freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+    if freq is None:
+        raise ValueError(
+            "Cannot infer the frequency of history's DatetimeIndex; give it "
+            "one, e.g. history.asfreq('QS'), or use a PeriodIndex.")
+    return pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
+
+
+def check_exog_future(exog_future, frame):
+    """``exog_future`` as a DataFrame of covariate columns, refusing
+    other columns and periods other than those after ``frame`` (a history,
+    target first)."""
+    covariates = list(frame.columns[1:])
+    if not covariates:
+        raise ValueError(
+            "exog_future was given, but history has no covariates (the "
+            f"target {frame.columns[0]!r} alone); drop exog_future.")
+    if not isinstance(exog_future, pd.DataFrame):
+        exog_future = np.asarray(exog_future)
+        if exog_future.ndim != 2 or exog_future.shape[1] != len(covariates):
+            raise ValueError(
+                "exog_future must have one column per covariate "
+                f"{covariates}; got shape {exog_future.shape}.")
+        exog_future = pd.DataFrame(exog_future, columns=covariates)
+    check_numeric(exog_future, "exog_future")
+    unknown = [c for c in exog_future.columns if c not in covariates]
+    if unknown:
+        missing = [c for c in covariates if c not in exog_future.columns]
+        lacks = f"lacks the covariate column(s) {missing} and " \
+            if missing else ""
+        raise ValueError(
+            f"exog_future {lacks}has column(s) {unknown} that are not "
+            f"covariates of history ({covariates}; the target "
+            f"{frame.columns[0]!r} is forecast, not given).")
+    index = exog_future.index
+    if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex)) and len(index):
+        periods = _future_index(frame.index, len(index))
+        if not index.equals(periods):
+            raise ValueError(
+                f"exog_future has periods {index[0]} to {index[-1]}; they "
+                f"must be {periods[0]} to {periods[-1]}, the periods after "
+                "history's end (or give it a RangeIndex: rows in order).")
+    return exog_future
+
+
+def series_record(y, n_variables, known_future):
+    """What windows' targets ``y`` say of their series, to check a
+    forecast's history against: ``(variables, frequency)``, each None
+    when unknown (``y`` not from :func:`make_windows`).
+
+    Refuses a ``known_future`` that the windows cannot hold or were not
+    made with (its columns would not be led).
+    """
+    known = list(known_future or ())
+    if len(known) > n_variables - 1:
+        raise ValueError(
+            f"known_future={known} names {len(known)} covariate(s), but the "
+            f"windows have {n_variables - 1}.")
+    attrs = getattr(y, "attrs", {})
+    if "known_future" in attrs and list(attrs["known_future"]) != known:
+        raise ValueError(
+            f"The windows were made with known_future="
+            f"{attrs['known_future']}, but the forecaster has known_future="
+            f"{known_future!r}; pass the same list to make_windows and the "
+            "forecaster.")
+    variables = attrs.get("variables")
+    if variables is not None and len(variables) != n_variables:
+        variables = None
+    index = getattr(y, "index", None)
+    frequency = time_frequency(index) if isinstance(
+        index, (pd.PeriodIndex, pd.DatetimeIndex)) else None
+    return (None if variables is None else list(variables)), frequency
+
+
+def check_history(frame, variables, frequency, owner, name="history"):
+    """Refuse a history (target first) whose columns or frequency differ
+    from those :func:`series_record` kept (None: not checked)."""
+    if variables is not None and list(frame.columns) != variables:
+        raise ValueError(
+            f"{name} has columns {list(frame.columns)} (target first), but "
+            f"{owner} was fitted on windows of {variables}; give it the "
+            "same columns.")
+    given = time_frequency(frame.index)
+    if frequency is not None and given is not None and \
+            frequency[0] == given[0] and tuple(frequency) != given:
+        raise ValueError(f"{name} has frequency {given[1]!r}, but {owner} "
+                         f"was fitted on {frequency[1]!r}.")
+
+
 def arrange_series(data, target=None, name="data"):
     """Validate a time-indexed series and put the target variable first.
 
@@ -55,6 +189,13 @@ def arrange_series(data, target=None, name="data"):
         repeated = data.index[data.index.duplicated()][0]
         raise ValueError(f"{name} has duplicate timestamps (e.g. "
                          f"{repeated}); one row per period is needed.")
+    if isinstance(data.index, pd.DatetimeIndex) and len(data) >= 3 and \
+            time_frequency(data.index) is None:
+        raise ValueError(
+            f"{name} has irregular dates (no frequency can be inferred: a "
+            "missing or extra date?); windows need consecutive periods. "
+            "Give the DatetimeIndex a frequency with .asfreq (gaps become "
+            "NaN, to fill) or use a PeriodIndex.")
     if isinstance(data.index, pd.PeriodIndex) and len(data) > 1:
         # ordinals count the frequency's base unit ('2Q': steps of 2)
         gaps = np.diff(data.index.asi8) != data.index.freq.n
@@ -65,6 +206,9 @@ def arrange_series(data, target=None, name="data"):
                 f"{data.index[gap + 1]}; windows need consecutive periods.")
     if data.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
+    if not data.columns.is_unique:
+        raise ValueError(f"{name} has duplicate column names "
+                         f"{list(data.columns)}; one per variable.")
     check_numeric(data, name)
     if target is not None:
         if target not in data.columns:
@@ -98,9 +242,9 @@ def lead_known_future(frame, known_future, horizon):
     of the periods forecast. The last ``horizon`` rows of those columns
     become NaN.
     """
-    if not known_future:
+    known = _check_names(known_future, "known_future")
+    if not known:
         return frame
-    known = list(known_future)
     missing = [c for c in known if c not in frame.columns]
     if missing:
         raise ValueError(f"known_future column(s) {missing} are not columns "
@@ -163,7 +307,10 @@ def make_windows(data, lags="auto", horizon=1, target=None,
     y : pandas.Series of shape (n_windows,) or DataFrame (n_windows, horizon)
         The target in the period after each window, indexed by that period;
         for ``horizon > 1`` columns ``'h1', ..., 'hH'`` hold the values 1 to
-        H periods after the window.
+        H periods after the window. ``y.attrs`` records the variables
+        (``'variables'``, target first) and ``'known_future'``;
+        :class:`SequenceForecaster` keeps them at fit and checks the
+        history it forecasts from against them.
 
     Examples
     --------
@@ -206,4 +353,8 @@ def make_windows(data, lags="auto", horizon=1, target=None,
     else:
         y = pd.DataFrame(targets, index=index,
                          columns=[f"h{h}" for h in range(1, horizon + 1)])
+    # what the windows hold, for SequenceForecaster to check forecast's
+    # history and known_future against
+    y.attrs.update(variables=list(frame.columns),
+                   known_future=_check_names(known_future, "known_future"))
     return X, y
