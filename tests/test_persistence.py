@@ -377,7 +377,8 @@ def combination():
 
 def _assert_same_forecasts(loaded, model, y):
     longer = pd.concat([y, pd.Series(
-        [0.3, -0.2], index=pd.period_range(y.index[-1] + 1, periods=2))])
+        [0.3, -0.2], index=pd.period_range(y.index[-1] + 1, periods=2),
+        name=y.name)])
     for history in (None, y.iloc[:-3], longer):
         expected = model.forecast(history, 14, level=(0.8, 0.95),
                                   quantiles=(0.1, 0.5))
@@ -406,6 +407,17 @@ def test_forecast_combination_round_trips(tmp_path, combination):
     np.testing.assert_array_equal(loaded.holdout_errors_,
                                   model.holdout_errors_)
     _assert_same_forecasts(loaded, model, y)
+
+    # a member is built from econnn's registry by name, nothing else
+    def rename(header, tensors):
+        text = json.dumps(header)
+        assert '"__member__": "arima"' in text
+        header.update(json.loads(text.replace('"__member__": "arima"',
+                                              '"__member__": "evil"')))
+
+    _rewrite(str(path), rename)
+    with pytest.raises(ValueError, match="member 'evil'"):
+        load(path)
     # refitted, the loaded model is the saved one fitted again
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
