@@ -45,13 +45,28 @@ def _registered():
     from ._classifier import NNClassifier
     from ._convnet import ConvNetClassifier, ConvNetRegressor
     from ._regressor import NNRegressor
+    from .timeseries._combination import ForecastCombination
     from .timeseries._forecaster import SequenceForecaster
     from .timeseries._panel import PanelForecaster
 
     return {cls.__name__: cls for cls in (
         NNRegressor, NNClassifier, AutoencoderTransformer,
         SequenceForecaster, ConvNetRegressor, ConvNetClassifier,
-        PanelForecaster)}
+        PanelForecaster, ForecastCombination)}
+
+
+def _members():
+    """The forecast-combination members :func:`load` may build, by name:
+    plain objects whose state is data (``to_data``/``from_data``)."""
+    from .timeseries._members import MEMBERS
+
+    return MEMBERS
+
+
+def _member_name(value):
+    """``value``'s name in :func:`_members`, or None (a subclass is code)."""
+    return next((name for name, cls in _members().items()
+                 if type(value) is cls), None)
 
 
 # ------------------------------------------------------------------ encoding
@@ -71,7 +86,8 @@ def _encode(value, where, tensors):
         if value.dtype.kind in "biuf":
             # numbered: a tuple or list may hold several arrays
             key = f"attr.{len(tensors)}.{where}"
-            tensors[key] = torch.from_numpy(np.ascontiguousarray(value))
+            # a copy: pandas hands out read-only views, which torch warns of
+            tensors[key] = torch.from_numpy(np.array(value, order="C"))
             return {"__array__": key}
         if value.dtype.kind in "UO":  # labels, feature names
             return {"__ndarray__": [_encode(v, where, tensors)
@@ -91,6 +107,9 @@ def _encode(value, where, tensors):
     elif isinstance(value, BaseEstimator) and \
             type(value).__name__ in _registered():
         return _encode_estimator(value, where, tensors)
+    elif _member_name(value) is not None:
+        return {"__member__": _member_name(value),
+                "data": _encode_all(value.to_data(), where, tensors)}
     elif isinstance(value, type) and where.startswith("params."):
         raise TypeError(
             f"{where} is a class ({value.__module__}.{value.__qualname__}): "
@@ -146,6 +165,13 @@ def _decode(value, tensors, device=None):
     (tag, payload), *rest = value.items()
     if tag == "__estimator__":
         return _decode_estimator(value, tensors, device)
+    if tag == "__member__":
+        if payload not in _members():
+            raise ValueError(f"the header holds a member {payload!r}, not "
+                             "one that econnn.load can build.")
+        return _members()[payload].from_data(
+            {k: _decode(v, tensors, device)
+             for k, v in value["data"].items()})
     if tag == "__tuple__":
         return tuple(_decode(v, tensors, device) for v in payload)
     if tag == "__dict__":
@@ -194,8 +220,11 @@ def save(estimator, path):
         :class:`AutoencoderTransformer`, :class:`SequenceForecaster`,
         :class:`ConvNetRegressor`, :class:`ConvNetClassifier` (with a
         built-in network; a custom ``module`` class is code and is
-        refused) or :class:`PanelForecaster` (its global models are stored
-        as nested estimators, its tables as data).
+        refused), :class:`PanelForecaster` (its global models are stored
+        as nested estimators, its tables as data) or
+        :class:`ForecastCombination` (its forecaster nested, its built-in
+        classical members by name with their specification and parameters;
+        a member object of another class is code and is refused).
     path : str or os.PathLike
         File to write, conventionally ``*.safetensors``.
 
@@ -203,7 +232,8 @@ def save(estimator, path):
     ------
     TypeError
         If ``estimator`` is not an econnn estimator, or holds something
-        that is not data (a custom ``module`` class).
+        that is not data (a custom ``module`` class or combination
+        member).
     sklearn.exceptions.NotFittedError
         If it is not fitted.
 

@@ -345,3 +345,149 @@ def test_pickled_estimator_keeps_training_the_weights_it_predicts_with(kind):
     model.fit(X, y)
     restored.fit(X, y)
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+# --------------------------------------------------- ForecastCombination
+def _annual(n=48):
+    """An AR(1)-like annual series: the combination's members fit fast."""
+    e = np.random.default_rng(0).standard_normal(n + 20)
+    return pd.Series(np.convolve(e, 0.6 ** np.arange(20))[20:n + 20],
+                     index=pd.period_range("1950", periods=n, freq="Y"),
+                     name="y")
+
+
+def _quarterly():
+    """A seasonal quarterly series: ETS chooses additive seasonality."""
+    y = _annual(56).to_numpy() + np.tile([1.0, -1.0, 0.5, 0.0], 14)
+    return pd.Series(y, index=pd.period_range("1990Q1", periods=56,
+                                              freq="Q"), name="q")
+
+
+@pytest.fixture(scope="module")
+def combination():
+    from econnn import ForecastCombination
+
+    y = _annual()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=5 does not converge
+        model = ForecastCombination(SequenceForecaster(
+            hidden_size=4, max_iter=5, random_state=0)).fit(y)
+    return y, model
+
+
+def _assert_same_forecasts(loaded, model, y):
+    longer = pd.concat([y, pd.Series(
+        [0.3, -0.2], index=pd.period_range(y.index[-1] + 1, periods=2),
+        name=y.name)])
+    for history in (None, y.iloc[:-3], longer):
+        expected = model.forecast(history, 14, level=(0.8, 0.95),
+                                  quantiles=(0.1, 0.5))
+        pd.testing.assert_frame_equal(
+            loaded.forecast(history, 14, level=(0.8, 0.95),
+                            quantiles=(0.1, 0.5)),
+            expected, check_exact=False, rtol=0, atol=1e-10)
+        pd.testing.assert_series_equal(
+            loaded.forecast(history, 3), model.forecast(history, 3),
+            check_exact=False, rtol=0, atol=1e-10)
+
+
+def test_forecast_combination_round_trips(tmp_path, combination):
+    y, model = combination
+    path = tmp_path / "combination.safetensors"
+    save(model, path)
+    loaded = load(path)
+    assert list(loaded.members_) == ["econnn", "ETS", "ARIMA"]
+    assert loaded.members_["econnn"] is loaded.forecaster_
+    arima = loaded.members_["ARIMA"]
+    assert arima.spec_ == model.members_["ARIMA"].spec_
+    np.testing.assert_array_equal(arima.params_,
+                                  model.members_["ARIMA"].params_)
+    pd.testing.assert_frame_equal(loaded.weights_, model.weights_,
+                                  check_exact=True)
+    np.testing.assert_array_equal(loaded.holdout_errors_,
+                                  model.holdout_errors_)
+    _assert_same_forecasts(loaded, model, y)
+
+    # a member is built from econnn's registry by name, nothing else
+    def rename(header, tensors):
+        text = json.dumps(header)
+        assert '"__member__": "arima"' in text
+        header.update(json.loads(text.replace('"__member__": "arima"',
+                                              '"__member__": "evil"')))
+
+    _rewrite(str(path), rename)
+    with pytest.raises(ValueError, match="member 'evil'"):
+        load(path)
+    # refitted, the loaded model is the saved one fitted again
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded.fit(y)
+    _assert_same_forecasts(loaded, model, y)
+
+
+def test_forecast_combination_after_set_params_and_clone(tmp_path,
+                                                        combination):
+    from sklearn.base import clone
+
+    from econnn.timeseries._members import ARIMAMember, ETSMember
+
+    _, model = combination
+    y = _quarterly()
+    path = tmp_path / "ets.safetensors"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ets = clone(model).set_params(members=("ets",), kappa=2.0,
+                                      forecaster__hidden_size=3).fit(y)
+    save(ets, path)
+    loaded = load(path)
+    assert list(loaded.weights_.columns) == ["econnn", "ETS"]
+    assert loaded.members_["ETS"].spec_["seasonal_periods"] == 4
+    _assert_same_forecasts(loaded, ets, y)
+    assert clone(loaded).get_params()["forecaster__hidden_size"] == 3
+    # built-in member objects as parameters are stored as data too
+    objects = clone(ets).set_params(
+        members=(ETSMember(), ARIMAMember(max_models=4)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        objects.fit(y)
+    save(objects, path)
+    loaded = load(path)
+    ets_member, arima_member = loaded.get_params()["members"]
+    assert type(ets_member) is ETSMember
+    assert arima_member.max_models == 4
+    assert loaded.members_["ARIMA"].n_models_ <= 4
+    _assert_same_forecasts(loaded, objects, y)
+    _assert_same_forecasts(pickle.loads(pickle.dumps(objects)), objects, y)
+
+
+class Naive:
+    """A member of the user's own: code, which econnn.save refuses."""
+
+    name = "naive"
+
+    def fit(self, y, m):
+        return self
+
+    def forecast(self, y, steps):
+        return np.repeat(y[-1], steps)
+
+
+def test_forecast_combination_refusals(tmp_path):
+    from econnn import ForecastCombination
+
+    path = tmp_path / "m.safetensors"
+    with pytest.raises(NotFittedError):
+        save(ForecastCombination(), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ForecastCombination(SequenceForecaster(
+            hidden_size=4, max_iter=2, random_state=0),
+            members=(Naive(),)).fit(_annual())
+    with pytest.raises(TypeError, match="Naive.*built-in members.*pickle "
+                                        "or joblib"):
+        save(model, path)
+    assert not path.exists()
+    # pickle stores it (code included)
+    restored = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_series_equal(restored.forecast(None, 3),
+                                   model.forecast(None, 3))

@@ -13,6 +13,7 @@ from ._forecaster import (SequenceForecaster, _forecast_request,
                           _future_index, forecast_frame)
 from ._linear import ErrorScales, seasonal_period
 from ._members import MEMBERS
+from ._panel_state import frame_from_data, frame_to_data
 from ._windows import arrange_series, make_windows
 
 __all__ = ["ForecastCombination", "combination_weights"]
@@ -104,7 +105,8 @@ class ForecastCombination(BaseEstimator):
         ``ETSModel`` chosen by AIC; 'arima': a stepwise seasonal ARIMA
         search by AICc), or objects with a ``name`` attribute and the
         methods ``fit(y, m)`` and ``forecast(y, steps)`` (copied before
-        fitting).
+        fitting; :func:`econnn.save` stores the built-in members as data
+        and refuses the others, which are code: pickle those).
     kappa : float, default=5.0
         Shrinkage of the weights towards equal weights (0: inverse MSE;
         ``np.inf``: equal weights).
@@ -138,6 +140,7 @@ class ForecastCombination(BaseEstimator):
     --------
     SequenceForecaster : The network member.
     backtest : Accepts a ForecastCombination (refitted on each history).
+    econnn.save : Stores a fitted ForecastCombination as data.
 
     Notes
     -----
@@ -285,9 +288,7 @@ class ForecastCombination(BaseEstimator):
         weights = combination_weights(list(errors.values()), self.kappa)
         self.holdout_errors_ = np.einsum(
             "kth,hk->th", np.stack(list(errors.values())), weights)
-        self.weights_ = pd.DataFrame(
-            weights, columns=list(errors),
-            index=pd.RangeIndex(1, n_horizons + 1, name="horizon"))
+        self.weights_ = _weights_frame(weights, list(errors))
         self.member_errors_ = errors
         self.forecaster_ = forecaster
         self.members_ = {FORECASTER: forecaster,
@@ -352,6 +353,54 @@ class ForecastCombination(BaseEstimator):
             return pd.Series(point, index=index, name=frame.columns[0])
         return forecast_frame(point, self.error_scales_.bands(point, probs),
                               levels, qs, index)
+
+    # ----------------------------------------------------------- persistence
+    def _get_state(self):
+        """Fitted attributes as data for :func:`econnn.save`: the forecaster
+        stays an estimator (stored nested), the classical members are
+        stored by their name in ``MEMBERS`` and their fitted data, the
+        pandas objects as lists and arrays; no tensors of its own."""
+        check_is_fitted(self)
+        classical = [member for name, member in self.members_.items()
+                     if name != FORECASTER]
+        for member in [*self.members, *classical]:
+            if not isinstance(member, str) and \
+                    type(member) not in MEMBERS.values():
+                raise TypeError(
+                    f"member {member!r} is a {type(member).__name__}, not "
+                    f"one of the built-in members ({sorted(MEMBERS)}): its "
+                    "forecasts are code, which econnn.save does not store. "
+                    "Save this model with pickle or joblib (and load such "
+                    "files only from sources you trust).")
+        attrs = {k: v for k, v in vars(self).items()
+                 if k.endswith("_") or k.startswith("_")}
+        # members_ holds forecaster_ again: stored once, rebuilt on load
+        del attrs["members_"]
+        attrs["_classical"] = classical
+        attrs["weights_"] = self.weights_.to_numpy()
+        attrs["error_scales_"] = self.error_scales_.to_data()
+        attrs["_fitted_series"] = frame_to_data(self._fitted_series)
+        return attrs, {}
+
+    def _set_state(self, attrs, tensors, device):
+        """Restore what :meth:`_get_state` returned."""
+        attrs = dict(attrs)
+        classical = attrs.pop("_classical")
+        attrs["weights_"] = _weights_frame(attrs["weights_"],
+                                           list(attrs["member_errors_"]))
+        attrs["error_scales_"] = ErrorScales.from_data(
+            attrs["error_scales_"])
+        attrs["_fitted_series"] = frame_from_data(attrs["_fitted_series"])
+        vars(self).update(attrs)
+        self.members_ = {FORECASTER: self.forecaster_,
+                         **{member.name: member for member in classical}}
+
+
+def _weights_frame(weights, names):
+    """The weights (n_horizons, n_members) as ``weights_``: a column per
+    member, indexed by horizon 1..S."""
+    return pd.DataFrame(weights, columns=names, index=pd.RangeIndex(
+        1, len(weights) + 1, name="horizon"))
 
 
 def _held_out_errors(member, values, start, n_horizons):

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["decide_difference", "fit_autoregression", "ar_design",
            "earlier_windows", "seasonal_period", "shrunk_gate",
-           "window_series", "ErrorScales"]
+           "window_series", "PlainData", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -236,7 +236,26 @@ def shrunk_gate(residual, addition, keep, cap):
     return float(np.clip(gate, 0.0, cap)) + 0.0  # never -0.0
 
 
-class ErrorScales:
+class PlainData:
+    """Mixin: an object whose attributes are all plain data (arrays,
+    numbers, strings, tuples, dicts), so that :func:`econnn.save` stores it
+    as data and :func:`econnn.load` rebuilds it without running its
+    ``__init__``."""
+
+    def to_data(self):
+        """Plain data (arrays, numbers) that :meth:`from_data` rebuilds from:
+        what :func:`econnn.save` stores."""
+        return dict(vars(self))
+
+    @classmethod
+    def from_data(cls, data):
+        """The object that :meth:`to_data` described."""
+        out = cls.__new__(cls)
+        vars(out).update(data)
+        return out
+
+
+class ErrorScales(PlainData):
     """Out-of-sample forecast errors per horizon, turned into intervals.
 
     Split-conformal intervals with a location-scale model: the scale of
@@ -277,18 +296,6 @@ class ErrorScales:
         self.abs_z = np.sort(np.abs(self.z))
         self.integrated = integrated
         self.n_errors = counts[:last]
-
-    def to_data(self):
-        """Plain data (arrays, numbers) that :meth:`from_data` rebuilds from:
-        what :func:`econnn.save` stores."""
-        return dict(vars(self))
-
-    @classmethod
-    def from_data(cls, data):
-        """The :class:`ErrorScales` that :meth:`to_data` described."""
-        scales = cls.__new__(cls)
-        vars(scales).update(data)
-        return scales
 
     def scales(self, steps):
         """The error scale at horizons 1..steps."""

@@ -10,6 +10,11 @@ class and one line in :data:`MEMBERS`:
 * ``forecast(y, steps)`` forecasts ``steps`` periods after the end of
   ``y`` with the fitted parameters held fixed (``y`` is filtered, not
   refitted: it may be the estimation sample or a longer one).
+
+Their fitted state is data -- the chosen specification (``spec_``, the
+statsmodels model's arguments) and its parameters (``params_``) -- so
+:func:`econnn.save` stores a fitted member by its name in :data:`MEMBERS`
+and :meth:`~PlainData.to_data`, and rebuilds it with ``from_data``.
 """
 
 import itertools
@@ -17,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from ._linear import UNIT_ROOT_LEVEL
+from ._linear import UNIT_ROOT_LEVEL, PlainData
 
 __all__ = ["ETSMember", "ARIMAMember", "MEMBERS", "seasonal_strength",
            "kpss_differences"]
@@ -27,7 +32,7 @@ __all__ = ["ETSMember", "ARIMAMember", "MEMBERS", "seasonal_strength",
 SEASONAL_STRENGTH = 0.64
 
 
-class ETSMember:
+class ETSMember(PlainData):
     """Exponential smoothing (statsmodels' ``ETSModel``), chosen by AIC.
 
     Additive errors; no trend or a damped additive trend; no seasonality or
@@ -111,7 +116,7 @@ def kpss_differences(y, max_d):
     return max_d
 
 
-class ARIMAMember:
+class ARIMAMember(PlainData):
     """Seasonal ARIMA with the orders searched automatically (statsmodels).
 
     The search follows Hyndman and Khandakar (2008), bounded:
@@ -142,8 +147,11 @@ class ARIMAMember:
     trend_ : str
         'c', 't' (drift) or 'n'.
     aicc_ : float
-    result_ : statsmodels ARIMAResults
-        The chosen model, fitted.
+    spec_ : dict
+        The chosen ``ARIMA`` arguments (``order``, ``seasonal_order``,
+        ``trend``).
+    params_ : ndarray
+        Its estimated parameters.
     n_models_ : int
         Models fitted by the search.
     """
@@ -182,10 +190,14 @@ class ARIMAMember:
         if best is None or not np.isfinite(best[0]):
             raise ValueError("no ARIMA model could be estimated on "
                              f"{len(y)} observations.")
-        self.aicc_, orders, self.result_ = best
+        self.aicc_, orders, result = best
         p, q, P, Q = orders
         self.order_ = (p, d, q)
         self.seasonal_order_ = (P, D, Q, self._m)
+        self.spec_ = dict(order=self.order_,
+                          seasonal_order=self.seasonal_order_,
+                          trend=self.trend_)
+        self.params_ = np.asarray(result.params, dtype=np.float64)
         self.n_models_ = len(fitted)
         del self._d, self._D, self._m
         return self
@@ -223,9 +235,14 @@ class ARIMAMember:
             return None  # not estimable (e.g. too short for the orders)
 
     def forecast(self, y, steps):
+        from statsmodels.tsa.arima.model import ARIMA
+
+        # what ARIMAResults.apply does (the same forecasts to the bit),
+        # from the specification and parameters alone
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = self.result_.apply(np.asarray(y, dtype=np.float64))
+            res = ARIMA(np.asarray(y, dtype=np.float64), **self.spec_).filter(
+                self.params_, cov_type="none")
             return np.asarray(res.forecast(steps), dtype=np.float64)
 
 

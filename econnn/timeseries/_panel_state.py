@@ -29,7 +29,8 @@ def index_to_data(index):
                 "name": index.name}
     if isinstance(index, pd.DatetimeIndex):
         return {"datetime": [t.isoformat() for t in index],
-                "freq": index.freqstr, "name": index.name}
+                "freq": index.freqstr, "name": index.name,
+                "dtype": str(index.dtype)}
     return {"values": index.tolist(), "dtype": str(index.dtype),
             "name": index.name}
 
@@ -43,7 +44,9 @@ def index_from_data(data):
         return pd.PeriodIndex(data["period"], freq=data["freq"],
                               name=data["name"])
     if "datetime" in data:
-        out = pd.DatetimeIndex(data["datetime"], name=data["name"])
+        # the resolution (us, ns) too: files before it was stored have none
+        out = pd.DatetimeIndex(data["datetime"], name=data["name"],
+                               dtype=data.get("dtype"))
         return out if data["freq"] is None else pd.DatetimeIndex(
             out, freq=data["freq"])
     return pd.Index(data["values"], dtype=data["dtype"], name=data["name"])

@@ -162,7 +162,7 @@ def test_arima_search_matches_statsmodels():
     member = ARIMAMember().fit(y, 1)
     assert member.order_[1] == 0 and member.trend_ == "c"
     ref = ARIMA(y, order=member.order_, trend=member.trend_).fit()
-    np.testing.assert_allclose(member.result_.params, ref.params, rtol=1e-6)
+    np.testing.assert_allclose(member.params_, ref.params, rtol=1e-6)
     np.testing.assert_allclose(member.forecast(y, 5), ref.forecast(5),
                                rtol=1e-8)
     # the search does at least as well as the true orders
