@@ -137,10 +137,21 @@ def series_record(y, n_variables, known_future):
     return (None if variables is None else list(variables)), frequency
 
 
+#: the column name of an unnamed Series
+_UNNAMED = 0
+
+
 def check_history(frame, variables, frequency, owner, name="history"):
     """Refuse a history (target first) whose columns or frequency differ
-    from those :func:`series_record` kept (None: not checked)."""
-    if variables is not None and list(frame.columns) != variables:
+    from those :func:`series_record` kept (None: not checked). A
+    univariate series without a name (``pd.concat`` drops it) matches a
+    univariate model whatever its name, and a named one an unnamed model:
+    with one column nothing can be read in the wrong place."""
+    columns = list(frame.columns)
+    if variables is not None and len(variables) == len(columns) == 1 and \
+            _UNNAMED in (columns[0], variables[0]):
+        columns = variables
+    if variables is not None and columns != variables:
         raise ValueError(
             f"{name} has columns {list(frame.columns)} (target first), but "
             f"{owner} was fitted on windows of {variables}; give it the "
@@ -173,7 +184,8 @@ def arrange_series(data, target=None, name="data"):
         if target is not None and target != data.name:
             raise ValueError(f"target={target!r} is not the name of the "
                              f"Series {name} ({data.name!r}).")
-        data = data.to_frame(name=0 if data.name is None else data.name)
+        data = data.to_frame(name=_UNNAMED if data.name is None
+                             else data.name)
     elif not isinstance(data, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas Series or DataFrame "
                         f"indexed by time; got {type(data).__name__}.")

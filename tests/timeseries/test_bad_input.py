@@ -169,6 +169,11 @@ add("forecast-reordered-columns", lambda: fc(
     error(r"history has columns \['x', 'y'\]"))
 add("forecast-other-target", lambda: fc("multi", target="x", steps=1),
     error(r"history has columns \['x', 'y'\]"))
+add("forecast-unnamed-history-of-a-named-series", lambda: fc(
+    history=Y.rename(None)), ok(equal_to(fc)))
+add("forecast-other-name-of-a-univariate-series", lambda: fc(
+    history=Y.rename("z")),
+    error(r"history has columns \['z'\].*fitted on windows of \['y'\]"))
 add("forecast-other-frequency", lambda: fc(history=Y.set_axis(
     pd.period_range("2000-01", periods=N, freq="M"))),
     error("history has frequency 'M', but SequenceForecaster was fitted "
