@@ -189,16 +189,8 @@ def test_multivariate_forecaster_holds_out_with_covariates(data):
     assert np.isnan(errors[-1, 2:]).all()
 
 
-def test_benchmark_tiny():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / \
-        "impulse_check.py"
-    spec = importlib.util.spec_from_file_location("impulse_check", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    table = module.main(["--tiny"])
+def test_benchmark_tiny(benchmark_script):
+    table = benchmark_script("impulse_check").main(["--tiny"])
     assert len(table) == 4 and set(table["shock"]) == {"y1", "y2"}
     assert np.isfinite(table["max_diff_over_band"]).all()
 

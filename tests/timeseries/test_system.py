@@ -119,16 +119,8 @@ def test_impulse_response_on_defaults_within_statsmodels_band():
             assert (gap <= 1.96 * se[:, i, 0]).all(), (shock, name)
 
 
-def test_benchmark_tiny_system():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / \
-        "impulse_check.py"
-    spec = importlib.util.spec_from_file_location("impulse_check", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    table = module.main(["--tiny", "--system"])
+def test_benchmark_tiny_system(benchmark_script):
+    table = benchmark_script("impulse_check").main(["--tiny", "--system"])
     assert len(table) == 4 and set(table["shock"]) == {"y1", "y2"}
     # seed 0: one order for both equations, the VAR's
     assert table["inside"].all()
