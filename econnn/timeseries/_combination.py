@@ -9,12 +9,12 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._forecaster import (SequenceForecaster, _forecast_request,
-                          _future_index, forecast_frame)
+from ._forecaster import SequenceForecaster
+from ._recursion import _forecast_request, forecast_frame
 from ._linear import ErrorScales, seasonal_period
 from ._members import MEMBERS
 from ._panel_state import frame_from_data, frame_to_data
-from ._windows import arrange_series, make_windows
+from ._windows import _future_index, arrange_series, make_windows
 
 __all__ = ["ForecastCombination", "combination_weights"]
 

@@ -10,8 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._declaration import estimator
 from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
-                          _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster,
-                          _forecast_request)
+                          _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster)
 from ._linear import ErrorScales
 from ._panel_data import (arrange_variables, decide_series,
                           future_covariates, scale_covariates, split_panel,
@@ -19,6 +18,7 @@ from ._panel_data import (arrange_variables, decide_series,
 from ._panel_model import fit_local_ar, gated_run, run, sliding
 from ._panel_state import panel_state, restore_panel_state
 from ._parameters import PANEL
+from ._recursion import _forecast_request
 from ._windows import _check_count, _future_index, auto_lags
 
 __all__ = ["PanelForecaster"]
