@@ -18,7 +18,7 @@ from ._panel_data import (arrange_variables, decide_series,
 from ._panel_model import fit_local_ar, gated_run, run, sliding
 from ._panel_state import panel_state, restore_panel_state
 from ._parameters import PANEL
-from ._recursion import _forecast_request
+from ._recursion import _forecast_request, check_n_paths
 from ._windows import _check_count, _future_index, auto_lags
 
 __all__ = ["PanelForecaster"]
@@ -571,13 +571,7 @@ class PanelForecaster(BaseEstimator):
                     size[:, None, None] * np.outer(scales.scales(steps),
                                                    scales.quantiles(probs))
                 continue
-            tail = float(np.min(np.minimum(probs, 1 - probs)))
-            needed = math.ceil(10 / tail)
-            if n_paths < needed:
-                raise ValueError(
-                    f"n_paths={n_paths} is too few simulated paths to "
-                    f"estimate the {tail:.3g} quantile; use at least "
-                    f"{needed}.")
+            check_n_paths(n_paths, probs)
             paths = self._paths(group, series, sub, windows, exogs, steps,
                                 n_paths, table)
             values[rows] = np.moveaxis(np.quantile(paths, probs, axis=1),

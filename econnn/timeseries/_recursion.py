@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._windows import (_check_count, _check_levels, _future_index,
                        arrange_series, check_exog_future, lead_known_future)
 
-__all__ = ["RecursiveForecasting", "forecast_frame"]
+__all__ = ["RecursiveForecasting", "check_n_paths", "forecast_frame"]
 
 
 def _forecast_request(steps, n_paths, method, level, quantiles):
@@ -37,6 +37,17 @@ def _forecast_request(steps, n_paths, method, level, quantiles):
     probs = np.array([p for lev in levels
                       for p in ((1 - lev) / 2, (1 + lev) / 2)] + qs)
     return steps, n_paths, levels, qs, probs
+
+
+def check_n_paths(n_paths, probs):
+    """Refuse too few simulated paths for the most extreme tail
+    probability in ``probs``: at least ``10 / p`` are needed."""
+    tail = float(np.min(np.minimum(probs, 1 - probs)))
+    needed = math.ceil(10 / tail)
+    if n_paths < needed:
+        raise ValueError(
+            f"n_paths={n_paths} is too few simulated paths to estimate the "
+            f"{tail:.3g} quantile; use at least {needed}.")
 
 
 def forecast_frame(point, values, levels, quantiles, index):
@@ -124,13 +135,7 @@ class RecursiveForecasting:
         if method == "conformal" and self.error_scales_ is not None:
             values = self.error_scales_.bands(point, probs)
         else:
-            tail = float(np.min(np.minimum(probs, 1 - probs)))
-            needed = math.ceil(10 / tail)
-            if n_paths < needed:
-                raise ValueError(
-                    f"n_paths={n_paths} is too few simulated paths to "
-                    f"estimate the {tail:.3g} quantile; use at least "
-                    f"{needed}.")
+            check_n_paths(n_paths, probs)
             paths = self._paths(window, exog, n_blocks, n_paths)[:, :steps]
             values = np.quantile(paths, probs, axis=0).T
         return forecast_frame(point, values, levels, qs, index)
