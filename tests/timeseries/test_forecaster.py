@@ -339,7 +339,7 @@ def test_step_gates_keep_the_network_only_where_the_recursion_gains():
 
 
 def test_gate_is_the_least_squares_weight_shrunk_by_its_t_statistic():
-    from econnn.timeseries._linear import shrunk_gate
+    from econnn.timeseries._linear import GATE_SHRINKAGE, shrunk_gate
 
     rng = np.random.default_rng(0)
     a = rng.standard_normal(50)
@@ -347,9 +347,17 @@ def test_gate_is_the_least_squares_weight_shrunk_by_its_t_statistic():
     keep = np.ones(50, dtype=bool)
     g = r @ a / (a @ a)                                   # by hand
     se2 = np.sum((r - g * a) ** 2) / 49 / (a @ a)
-    expected = g * (1 - se2 / g ** 2)
+    assert GATE_SHRINKAGE == 4.0
+    expected = g * (1 - 4 * se2 / g ** 2)
     assert shrunk_gate(r, a, keep, 1.0) == pytest.approx(expected)
-    assert 0.3 < expected < g
+    assert 0.25 < expected < g
+    # a weight within two standard errors of 0 is dropped (t = 1.45 here;
+    # the constant of 1 used before 23 Nov 2026 kept half of it)
+    weak = 0.2 * a + rng.standard_normal(50)
+    g_weak = weak @ a / (a @ a)
+    se_weak = np.sqrt(np.sum((weak - g_weak * a) ** 2) / 49 / (a @ a))
+    assert se_weak < g_weak < 2 * se_weak
+    assert shrunk_gate(weak, a, keep, 1.0) == 0.0
     assert shrunk_gate(r, a, keep, 0.2) == 0.2            # capped
     # an addition unrelated to the errors: dropped, not kept at its noise
     noise = rng.standard_normal(50)
