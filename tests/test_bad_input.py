@@ -627,8 +627,17 @@ FC = [
     ("predict-4d", lambda: fitted("fc").predict(WINDOWS[..., None]),
      error("2-D|3-D|dim")),
     ("predict-empty", lambda: fitted("fc").predict(WINDOWS[:0]), EMPTY),
-    ("predict-huge", lambda: fitted("fc").predict(WINDOWS * 1e300),
+    # with the network kept, float32 cannot hold the scaled windows: refused
+    ("predict-huge", lambda: MAKERS["fc"](holdout_fraction=0).fit(
+        WINDOWS, W_Y).predict(WINDOWS * 1e300),
      error("too large|float32|range|precision|infinity")),
+    # with the network gated out (gate_ 0 here) the forecast is the AR's,
+    # linear and in float64: the right answer, of the windows' size
+    ("predict-huge-ar-alone", lambda: fitted("fc").predict(WINDOWS * 1e300),
+     ok(lambda out: np.testing.assert_allclose(
+         finite(out), 1e300 * (fitted("fc").predict(WINDOWS)
+                               - fitted("fc").predict(0 * WINDOWS)),
+         rtol=1e-6))),
     ("predict-one-window", lambda: fitted("fc").predict(WINDOWS[:1]),
      ok(shape_ok((1,)))),
     ("score-y-short", lambda: fitted("fc").score(WINDOWS, W_Y[:-1]),
