@@ -6,12 +6,17 @@ defaults in a scaling pipeline (with and without a scaled target) and
 Harrison & Rubinfeld's log-linear OLS.
 
     python benchmarks/boston_defaults.py [--seeds 0 1 2] [--no-baselines]
-        [--set n_ensemble=1 activation=relu ...] [--folds]
+        [--set n_ensemble=1 activation=relu ...] [--folds] [--worst]
 
 ``--set`` changes NNRegressor parameters (values are Python literals or
 strings), e.g. ``--set n_ensemble=1`` for a single network. ``--folds``
 adds, under each NNRegressor row, its test R^2 per fold with the epoch
-early stopping chose (``best_epoch_``) in brackets.
+early stopping chose (``best_epoch_``) in brackets. ``--worst`` adds the
+row with the largest squared test error over all folds (its value, the
+prediction) and the mean R^2 with that one row left out of its fold's
+score: how much of a model's shortfall one tract explains. The baselines
+include three tree ensembles (histogram gradient boosting, random forest,
+extra trees) with scikit-learn's defaults.
 """
 
 import ast
@@ -22,6 +27,9 @@ import warnings
 
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import (ExtraTreesRegressor,
+                              HistGradientBoostingRegressor,
+                              RandomForestRegressor)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 from sklearn.base import clone
@@ -57,20 +65,34 @@ def _parse_set(items):
 
 
 def cv_r2(model, X, y, cv):
-    """Test R^2 per fold (as ``cross_val_score``) and the mean fit CPU
-    seconds."""
+    """Test R^2 per fold (as ``cross_val_score``), the mean fit CPU
+    seconds, each fold's best epoch and the out-of-fold predictions."""
     scores, cpu, epochs = [], [], []
+    predicted = np.empty(len(y))
     for train, test in cv.split(X):
         fitted = clone(model)
         start = time.process_time()
         fitted.fit(X.iloc[train], y.iloc[train])
         cpu.append(time.process_time() - start)
-        scores.append(r2_score(y.iloc[test], fitted.predict(X.iloc[test])))
+        predicted[test] = fitted.predict(X.iloc[test])
+        scores.append(r2_score(y.iloc[test], predicted[test]))
         epochs.append(getattr(fitted, "best_epoch_", None))
-    return np.array(scores), float(np.mean(cpu)), epochs
+    return np.array(scores), float(np.mean(cpu)), epochs, predicted
 
 
-def main(seeds, params, baselines=True, folds=False):
+def worst_row(y, predicted, cv):
+    """The row with the largest squared out-of-fold error and the mean
+    fold R^2 with that row left out of its fold's score."""
+    y = np.asarray(y, dtype=float)
+    worst = int(np.argmax((y - predicted) ** 2))
+    scores = []
+    for _, test in cv.split(y.reshape(-1, 1)):
+        test = test[test != worst]
+        scores.append(r2_score(y[test], predicted[test]))
+    return worst, float(np.mean(scores))
+
+
+def main(seeds, params, baselines=True, folds=False, worst=False):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = load_boston(return_X_y=True)
     cv = KFold(10, shuffle=True, random_state=0)
@@ -88,6 +110,12 @@ def main(seeds, params, baselines=True, folds=False):
                 make_pipeline(StandardScaler(), MLPRegressor(
                     random_state=seed)), transformer=StandardScaler())
     if baselines:
+        models["histogram gradient boosting"] = \
+            HistGradientBoostingRegressor(random_state=0)
+        models["random forest (500 trees)"] = RandomForestRegressor(
+            500, random_state=0)
+        models["extra trees (500 trees)"] = ExtraTreesRegressor(
+            500, random_state=0)
         models["log-linear OLS (Harrison-Rubinfeld)"] = \
             TransformedTargetRegressor(
                 make_pipeline(FunctionTransformer(harrison_rubinfeld),
@@ -96,9 +124,14 @@ def main(seeds, params, baselines=True, folds=False):
     print("| model | mean test R² | sd | fit CPU s |")
     print("|---|---|---|---|")
     for name, model in models.items():
-        scores, cpu, epochs = cv_r2(model, X, y, cv)
+        scores, cpu, epochs, predicted = cv_r2(model, X, y, cv)
         print(f"| {name} | {scores.mean():.4f} | {scores.std():.4f} | "
               f"{cpu:.2f} |", flush=True)
+        if worst:
+            row, without = worst_row(y, predicted, cv)
+            print(f"|   worst row {row}: y {y.iloc[row]:.1f}, predicted "
+                  f"{predicted[row]:.1f}; mean R² without it {without:.4f}"
+                  " | | |", flush=True)
         if folds and isinstance(model, NNRegressor):
             print("|   per fold: " + ", ".join(
                 f"{r2:.3f} ({epoch})" for r2, epoch in zip(scores, epochs))
@@ -114,6 +147,8 @@ if __name__ == "__main__":
                         help="only the NNRegressor rows")
     parser.add_argument("--folds", action="store_true",
                         help="each fold's R^2 and best epoch too")
+    parser.add_argument("--worst", action="store_true",
+                        help="the row with the largest squared error too")
     args = parser.parse_args()
     main(args.seeds, _parse_set(args.set), baselines=not args.no_baselines,
-         folds=args.folds)
+         folds=args.folds, worst=args.worst)

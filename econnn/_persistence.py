@@ -21,8 +21,10 @@ econnn model, or was changed after saving, is refused with a ``ValueError``.
 """
 
 import hashlib
+import io
 import json
 import os
+import struct
 import warnings
 
 import numpy as np
@@ -225,8 +227,10 @@ def save(estimator, path):
         :class:`ForecastCombination` (its forecaster nested, its built-in
         classical members by name with their specification and parameters;
         a member object of another class is code and is refused).
-    path : str or os.PathLike
-        File to write, conventionally ``*.safetensors``.
+    path : str, os.PathLike or binary file object
+        File to write, conventionally ``*.safetensors``, or an object with
+        a ``write`` method (``open(..., "wb")``, ``io.BytesIO``) that the
+        file's bytes are written to.
 
     Raises
     ------
@@ -289,8 +293,39 @@ def save(estimator, path):
     # safetensors refuses tensors sharing memory; the checksum reads bytes
     tensors = {k: t.cpu().contiguous().clone() for k, t in tensors.items()}
     header["sha256"] = _checksum(header, tensors)
-    save_file(tensors, os.fspath(path),
-              metadata={"format": _FORMAT, _META_KEY: json.dumps(header)})
+    metadata = {"format": _FORMAT, _META_KEY: json.dumps(header)}
+    if hasattr(path, "write"):
+        from safetensors.torch import save as to_bytes
+
+        if isinstance(path, io.TextIOBase):
+            raise TypeError(
+                "econnn.save writes bytes: open the file in binary mode "
+                "('wb'), not text mode.")
+        path.write(to_bytes(tensors, metadata=metadata))
+    else:
+        save_file(tensors, os.fspath(path), metadata=metadata)
+
+
+def _name(path):
+    """How messages name a file: its path, or a file object's name."""
+    if hasattr(path, "read") or hasattr(path, "write"):
+        return str(getattr(path, "name", f"<{type(path).__name__}>"))
+    return os.fspath(path)
+
+
+def _from_bytes(data):
+    """Metadata and tensors of a safetensors file held in memory (the
+    format: an 8-byte little-endian header length, a JSON header whose
+    ``__metadata__`` entry is the string metadata, then the data)."""
+    from safetensors.torch import load as from_bytes
+
+    if len(data) < 8:
+        raise ValueError("it is shorter than a safetensors header")
+    (length,) = struct.unpack("<Q", data[:8])
+    if length > len(data) - 8:
+        raise ValueError("its header length exceeds the file")
+    metadata = json.loads(data[8:8 + length]).get("__metadata__")
+    return metadata, from_bytes(data)
 
 
 def _encode_all(mapping, where, tensors):
@@ -301,13 +336,22 @@ def _read(path):
     """Header and tensors of an econnn file; ValueError for anything else."""
     from safetensors import safe_open
 
-    refused = (f"{os.fspath(path)!r} is not an econnn model file; "
+    refused = (f"{_name(path)!r} is not an econnn model file; "
                "econnn.load reads only files written by econnn.save (it "
                "never unpickles)")
     try:
-        with safe_open(os.fspath(path), framework="pt", device="cpu") as f:
-            metadata = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
+        if hasattr(path, "read"):
+            data = path.read()
+            if not isinstance(data, bytes):
+                raise ValueError("a file object opened in binary mode "
+                                 "('rb') is needed, not a text one")
+            metadata, tensors = _from_bytes(data)
+        else:
+            with safe_open(os.fspath(path), framework="pt",
+                           device="cpu") as f:
+                metadata = f.metadata()
+                tensors = {k: f.get_tensor(k) for k in f.keys()}
+        metadata = metadata if isinstance(metadata, dict) else {}
     except (OSError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
@@ -323,7 +367,7 @@ def _read(path):
         raise ValueError(f"{refused}: its header is damaged.") from None
     if _checksum(header, tensors) != checksum:
         raise ValueError(
-            f"{os.fspath(path)!r} was modified after it was saved (its "
+            f"{_name(path)!r} was modified after it was saved (its "
             "SHA-256 checksum does not match its content); refusing to load "
             "it.")
     return header, tensors
@@ -334,8 +378,9 @@ def load(path, device=None):
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The file.
+    path : str, os.PathLike or binary file object
+        The file, or an object with a ``read`` method returning its bytes
+        (``open(..., "rb")``, ``io.BytesIO``).
     device : str or torch.device, default=None
         Where to put the network. ``None``: the device it was trained on
         if it is available here (a model trained on a GPU loads onto the
@@ -368,17 +413,17 @@ def load(path, device=None):
     """
     header, tensors = _read(path)
     if header.get("format") != _FORMAT:
-        raise ValueError(f"{os.fspath(path)!r}: unknown format "
+        raise ValueError(f"{_name(path)!r}: unknown format "
                          f"{header.get('format')!r}.")
     if header.get("format_version", 0) > _FORMAT_VERSION:
         raise ValueError(
-            f"{os.fspath(path)!r} was written in econnn file format "
+            f"{_name(path)!r} was written in econnn file format "
             f"{header['format_version']}, newer than this econnn reads "
             f"({_FORMAT_VERSION}); upgrade econnn.")
     if header.get("format_version", 0) < 2 and \
             header.get("params", {}).get("monotone") is not None:
         raise ValueError(
-            f"{os.fspath(path)!r} holds a monotone network saved in econnn "
+            f"{_name(path)!r} holds a monotone network saved in econnn "
             "file format 1, whose weights this econnn would read at another "
             "scale (different predictions); refit the model and save it "
             "again.")
@@ -386,12 +431,12 @@ def load(path, device=None):
     for package in ("econnn", "torch"):
         if saved.get(package) != here[package]:
             warnings.warn(
-                f"{os.fspath(path)!r} was saved with {package} "
+                f"{_name(path)!r} was saved with {package} "
                 f"{saved.get(package)}; this is {package} {here[package]}. "
                 "Check its predictions.", UserWarning, stacklevel=2)
     cls = _registered().get(header.get("class"))
     if cls is None:
-        raise ValueError(f"{os.fspath(path)!r} holds a "
+        raise ValueError(f"{_name(path)!r} holds a "
                          f"{header.get('class')!r}, not an econnn estimator "
                          "that econnn.load can build.")
     if device is None:

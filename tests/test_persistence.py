@@ -1,5 +1,6 @@
 """econnn.save / econnn.load: data-only model files, safe to load."""
 
+import io
 import json
 import os
 import pickle
@@ -240,6 +241,36 @@ def test_tampered_files_are_refused(tmp_path):
         f.write(b"\x00" * 7)
     with pytest.raises(ValueError, match="not an econnn model file"):
         load(path)
+
+
+def test_file_objects(tmp_path):
+    """A binary file object or an in-memory buffer stores the same bytes
+    as a path; text mode, short and foreign bytes are refused clearly."""
+    X, y = _data()
+    model = NNRegressor(max_iter=3, random_state=0).fit(X, y)
+    buffer = io.BytesIO()
+    save(model, buffer)
+    path = tmp_path / "m.safetensors"
+    save(model, path)
+    assert buffer.getvalue() == path.read_bytes()
+    buffer.seek(0)
+    np.testing.assert_array_equal(load(buffer).predict(X), model.predict(X))
+    with open(path, "rb") as f:
+        np.testing.assert_array_equal(load(f).predict(X), model.predict(X))
+    with open(tmp_path / "t.safetensors", "w") as f:
+        with pytest.raises(TypeError, match="binary mode"):
+            save(model, f)
+    with open(path, "r", encoding="latin-1") as f:
+        with pytest.raises(ValueError, match="binary mode"):
+            load(f)
+    with pytest.raises(ValueError, match="not an econnn model file"):
+        load(io.BytesIO(b"\x00" * 7))
+    with pytest.raises(ValueError, match="not an econnn model file"):
+        load(io.BytesIO(b"\xff" * 64))
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    with pytest.raises(ValueError, match="modified after it was saved"):
+        load(io.BytesIO(bytes(data)))
 
 
 def test_newer_format_and_other_versions(tmp_path):
