@@ -1,5 +1,6 @@
 """From a time series to the windows a sequence network learns from."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -157,10 +158,34 @@ def check_history(frame, variables, frequency, owner, name="history"):
             f"{owner} was fitted on windows of {variables}; give it the "
             "same columns.")
     given = time_frequency(frame.index)
-    if frequency is not None and given is not None and \
-            frequency[0] == given[0] and tuple(frequency) != given:
+    if frequency is None or given is None:
+        return
+    if frequency[0] == given[0]:
+        differ = tuple(frequency) != given
+    else:  # periods against dates: compare the spacing, not the anchor
+        spacing, fitted = _spacing(given), _spacing(frequency)
+        differ = None not in (spacing, fitted) and spacing != fitted
+    if differ:
+        kinds = ("" if frequency[0] == given[0] else
+                 f" (a {given[0]} index, the model's a {frequency[0]} one)")
         raise ValueError(f"{name} has frequency {given[1]!r}, but {owner} "
-                         f"was fitted on {frequency[1]!r}.")
+                         f"was fitted on {frequency[1]!r}{kinds}.")
+
+
+def _spacing(frequency):
+    """A frequency as the period spacing it implies, without the anchor
+    ('QS-OCT' dates and 'Q-DEC' periods are both 'Q'); None where dates'
+    frequency has no period equivalent."""
+    kind, freq = frequency
+    if kind == "datetime":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            try:
+                freq = pd.date_range("2000-01-01", periods=2,
+                                     freq=freq).to_period().freqstr
+            except (ValueError, TypeError):
+                return None
+    return freq.split("-")[0]
 
 
 def arrange_series(data, target=None, name="data"):

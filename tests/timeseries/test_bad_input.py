@@ -181,6 +181,15 @@ add("forecast-other-frequency", lambda: fc(history=Y.set_axis(
 # the same periods as dates: the same forecast
 add("forecast-dates-of-the-periods", lambda: fc(history=as_dates(Y)),
     ok(equal_to(lambda: fc())))
+# month-start dates for a model of quarters (whatever the anchor)
+add("forecast-dates-of-another-frequency", lambda: fc(history=Y.set_axis(
+    pd.date_range("2000-01-01", periods=N, freq="MS"))),
+    error("history has frequency 'MS', but SequenceForecaster was fitted on "
+          r"'Q-DEC' \(a datetime index, the model's a period one\)"))
+add("forecast-dates-of-quarters-otherwise-anchored", lambda: fc(
+    history=Y.set_axis(pd.date_range("2000-02-01", periods=N,
+                                     freq="QS-NOV"))),
+    ok(float64_of_length(3)))
 add("forecast-int-history", lambda: fc(history=Y.round().astype(int)),
     ok(float64_of_length(3)))
 add("forecast-float32-history", lambda: fc(history=Y.astype(np.float32)),
