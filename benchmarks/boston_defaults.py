@@ -7,6 +7,7 @@ Harrison & Rubinfeld's log-linear OLS.
 
     python benchmarks/boston_defaults.py [--seeds 0 1 2] [--no-baselines]
         [--set n_ensemble=1 activation=relu ...] [--folds] [--worst]
+        [--without 364 ...]
 
 ``--set`` changes NNRegressor parameters (values are Python literals or
 strings), e.g. ``--set n_ensemble=1`` for a single network. ``--folds``
@@ -14,7 +15,10 @@ adds, under each NNRegressor row, its test R^2 per fold with the epoch
 early stopping chose (``best_epoch_``) in brackets. ``--worst`` adds the
 row with the largest squared test error over all folds (its value, the
 prediction) and the mean R^2 with that one row left out of its fold's
-score: how much of a model's shortfall one tract explains. The baselines
+score: how much of a model's shortfall one tract explains; ``--without
+ROW ...`` the mean R^2 with the given rows (positions) left out of their
+folds' scores, for every model (the models are still trained on them when
+they are in a training fold). The baselines
 include three tree ensembles (histogram gradient boosting, random forest,
 extra trees) with scikit-learn's defaults.
 """
@@ -80,19 +84,25 @@ def cv_r2(model, X, y, cv):
     return np.array(scores), float(np.mean(cpu)), epochs, predicted
 
 
+def score_without(y, predicted, cv, rows):
+    """The mean fold R^2 with ``rows`` left out of their folds' scores."""
+    y = np.asarray(y, dtype=float)
+    scores = []
+    for _, test in cv.split(y.reshape(-1, 1)):
+        test = np.setdiff1d(test, rows)
+        scores.append(r2_score(y[test], predicted[test]))
+    return float(np.mean(scores))
+
+
 def worst_row(y, predicted, cv):
     """The row with the largest squared out-of-fold error and the mean
     fold R^2 with that row left out of its fold's score."""
-    y = np.asarray(y, dtype=float)
-    worst = int(np.argmax((y - predicted) ** 2))
-    scores = []
-    for _, test in cv.split(y.reshape(-1, 1)):
-        test = test[test != worst]
-        scores.append(r2_score(y[test], predicted[test]))
-    return worst, float(np.mean(scores))
+    worst = int(np.argmax((np.asarray(y, dtype=float) - predicted) ** 2))
+    return worst, score_without(y, predicted, cv, [worst])
 
 
-def main(seeds, params, baselines=True, folds=False, worst=False):
+def main(seeds, params, baselines=True, folds=False, worst=False,
+         without=()):
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X, y = load_boston(return_X_y=True)
     cv = KFold(10, shuffle=True, random_state=0)
@@ -128,9 +138,13 @@ def main(seeds, params, baselines=True, folds=False, worst=False):
         print(f"| {name} | {scores.mean():.4f} | {scores.std():.4f} | "
               f"{cpu:.2f} |", flush=True)
         if worst:
-            row, without = worst_row(y, predicted, cv)
+            row, rest = worst_row(y, predicted, cv)
             print(f"|   worst row {row}: y {y.iloc[row]:.1f}, predicted "
-                  f"{predicted[row]:.1f}; mean R² without it {without:.4f}"
+                  f"{predicted[row]:.1f}; mean R² without it {rest:.4f}"
+                  " | | |", flush=True)
+        if without:
+            print(f"|   without rows {list(without)}: "
+                  f"{score_without(y, predicted, cv, list(without)):.4f}"
                   " | | |", flush=True)
         if folds and isinstance(model, NNRegressor):
             print("|   per fold: " + ", ".join(
@@ -149,6 +163,8 @@ if __name__ == "__main__":
                         help="each fold's R^2 and best epoch too")
     parser.add_argument("--worst", action="store_true",
                         help="the row with the largest squared error too")
+    parser.add_argument("--without", type=int, nargs="+", default=[],
+                        metavar="ROW", help="rows left out of the scores")
     args = parser.parse_args()
     main(args.seeds, _parse_set(args.set), baselines=not args.no_baselines,
-         folds=args.folds, worst=args.worst)
+         folds=args.folds, worst=args.worst, without=args.without)
