@@ -190,8 +190,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             Xs = sp.csr_matrix(X.multiply(1 / self._x_scale[None, :])) \
                 if sp.issparse(X) else (X - self._x_loc) / self._x_scale
             start_at_glm(self.module_.body, self._loss, Xs,
-                         self._target_in_training_units(Y), w,
-                         alpha=config.alpha)
+                         self._target_in_training_units(Y), w)
 
     def _embedding(self):
         """The network's ``numerical_embedding`` arguments."""

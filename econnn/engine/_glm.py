@@ -5,13 +5,7 @@ With ``linear_skip=True`` the network is ``eta = x @ b + f(x)``, where
 intercept) are first fitted as the loss's GLM on the standardised training
 data and then held fixed: the network learns only the nonlinear remainder,
 so training starts at the linear model and early stopping keeps a later
-epoch only where held-out data shows the remainder helps.  The GLM has the
-network's own L2 penalty: it minimises the summed (weighted) loss plus
-``alpha / 2 * ||b||^2``, the network's objective restricted to linear
-functions (scikit-learn's MLP puts ``alpha / (2 n) * ||W||^2`` on the mean
-loss).  With the default ``alpha=1e-4`` that is the unpenalised logit or
-Poisson GLM to a few digits, yet finite on separable data; least squares
-stays unpenalised (its minimum-norm solution handles collinearity).  Keeping ``b``
+epoch only where held-out data shows the remainder helps.  Keeping ``b``
 fixed matters: Adam moves every parameter by about the learning rate per
 step whatever its gradient, so a trainable ``b`` started at the optimum
 random-walks away from it on mini-batch noise (on the suite's wage
@@ -31,7 +25,7 @@ from ._losses import ClassificationLoss, Poisson, SquaredError
 __all__ = ["GLM_STARTS", "glm_start", "start_at_glm"]
 
 
-def _least_squares(loss, X, Y, w, alpha):
+def _least_squares(loss, X, Y, w):
     sw = np.sqrt(w / w.sum())[:, None]
     x_mean, y_mean = w @ X / w.sum(), w @ Y / w.sum()
     # minimum-norm solution: exactly collinear regressors (age, education
@@ -41,34 +35,32 @@ def _least_squares(loss, X, Y, w, alpha):
     return coef, y_mean - coef @ x_mean
 
 
-def _logistic(loss, X, Y, w, alpha):
-    # scikit-learn's objective is C * summed loss + ||b||^2 / 2
-    C = 1.0 / alpha if alpha > 0 else np.inf
+def _logistic(loss, X, Y, w):
+    # C=1 on standardised inputs with a summed loss: a ridge whose weight
+    # vanishes relative to n; it keeps separable data finite
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if loss.kind == "multilabel":
-            fits = [LogisticRegression(C=C, max_iter=500).fit(
+            fits = [LogisticRegression(max_iter=500).fit(
                 X, Y[:, j], sample_weight=w) for j in range(Y.shape[1])]
             return (np.vstack([f.coef_ for f in fits]),
                     np.concatenate([f.intercept_ for f in fits]))
         y = Y.ravel() if loss.kind == "binary" else Y
         if np.unique(y).size < 2:
             return None
-        fit = LogisticRegression(C=C, max_iter=500).fit(
-            X, y, sample_weight=w)
+        fit = LogisticRegression(max_iter=500).fit(X, y, sample_weight=w)
     coef, intercept = fit.coef_, fit.intercept_
     if loss.kind == "multiclass" and coef.shape[0] != loss.n_classes:
         return None  # a class absent from the training part
     return coef, intercept
 
 
-def _poisson(loss, X, Y, w, alpha):
-    # scikit-learn's objective is the weighted mean loss + alpha_s ||b||^2 / 2
+def _poisson(loss, X, Y, w):
     coefs, intercepts = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for j in range(Y.shape[1]):
-            fit = PoissonRegressor(alpha=alpha / w.sum(), max_iter=300).fit(
+            fit = PoissonRegressor(alpha=1.0 / X.shape[0], max_iter=300).fit(
                 X, Y[:, j], sample_weight=w)
             coefs.append(fit.coef_)
             intercepts.append(fit.intercept_)
@@ -78,12 +70,12 @@ def _poisson(loss, X, Y, w, alpha):
 #: Sparse inputs up to this many entries are densified for least squares.
 _MAX_DENSE = 50_000_000
 
-#: Loss type -> ``f(loss, X, Y, w, alpha) -> (coef, intercept)`` or None.
+#: Loss type -> ``f(loss, X, Y, w) -> (coef, intercept)`` or None.
 GLM_STARTS = {SquaredError: _least_squares, ClassificationLoss: _logistic,
               Poisson: _poisson}
 
 
-def glm_start(loss, X, Y, w, alpha=0.0):
+def glm_start(loss, X, Y, w):
     """The loss's GLM on training-unit data, or None if none is registered.
 
     Parameters
@@ -97,10 +89,6 @@ def glm_start(loss, X, Y, w, alpha=0.0):
         The target in training units (as the network sees it).
     w : ndarray of shape (n_samples,)
         Sample weights.
-    alpha : float, default=0.0
-        L2 penalty ``alpha / 2 * ||b||^2`` on the coefficients, against
-        the summed weighted loss (the network's ``alpha``); 0: none
-        (least squares is unpenalised whatever ``alpha``).
 
     Returns
     -------
@@ -126,23 +114,22 @@ def glm_start(loss, X, Y, w, alpha=0.0):
     if not (isinstance(loss, ClassificationLoss) and
             loss.kind == "multiclass"):
         Y = Y.astype(np.float64)
-    out = fit(loss, X, Y, np.asarray(w, dtype=np.float64), float(alpha))
+    out = fit(loss, X, Y, np.asarray(w, dtype=np.float64))
     if out is None or not (np.all(np.isfinite(out[0])) and
                            np.all(np.isfinite(out[1]))):
         return None
     return out
 
 
-def start_at_glm(body, loss, X, Y, w, alpha=0.0):
-    """Set ``body``'s linear skip and output bias to the loss's GLM
-    (penalised by ``alpha`` as :func:`glm_start` says).
+def start_at_glm(body, loss, X, Y, w):
+    """Set ``body``'s linear skip and output bias to the loss's GLM.
 
     The skip is then frozen (``requires_grad=False``).  Losses without a
     registered GLM (and sparse inputs too large to densify for least
     squares) keep a trainable skip started at zero and the intercept-only
     start.
     """
-    fit = glm_start(loss, X, Y, w, alpha)
+    fit = glm_start(loss, X, Y, w)
     if fit is None:
         return
     coef, intercept = fit
