@@ -29,7 +29,8 @@ and an ARIMA order search, ``--kappa``) in the forecaster's place, under
 its own ``--tag``; the cached classical forecasts stay the comparison.
 ``--heldout`` runs the same protocol on the held-out series of
 ``forecast_heldout.py`` instead (never used for any choice; cached under
-keys ending in ``_heldout``).
+keys ending in ``_heldout``), ``--heldout2`` on the second held-out set of
+``forecast_heldout2.py`` (keys ending in ``_heldout2``).
 """
 
 import argparse
@@ -90,17 +91,33 @@ def suite():
     return out
 
 
-def heldout():
-    """name -> series of the held-out set (``forecast_heldout.py``)."""
+def _held_out_set(name):
+    """name -> series of the held-out set ``forecast_{name}.py`` defines
+    (its function ``name``)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        "forecast_heldout.py")
-    spec = importlib.util.spec_from_file_location("forecast_heldout", path)
+                        f"forecast_{name}.py")
+    spec = importlib.util.spec_from_file_location(f"forecast_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.heldout()
+    return getattr(module, name)()
 
 
-TINY = {False: ("realcons growth", "tbilrate"), True: ("nile", "infl")}
+def heldout():
+    """name -> series of the held-out set (``forecast_heldout.py``)."""
+    return _held_out_set("heldout")
+
+
+def heldout2():
+    """name -> series of the second held-out set (``forecast_heldout2.py``)."""
+    return _held_out_set("heldout2")
+
+
+#: ``--heldout``/``--heldout2``: each set of series, its loader, the suffix
+#: of its cache keys and its two series for ``--tiny``
+SERIES_SETS = {
+    "suite": (suite, "", ("realcons growth", "tbilrate")),
+    "heldout": (heldout, "_heldout", ("nile", "infl")),
+    "heldout2": (heldout2, "_heldout2", ("gfr", "realgdp growth"))}
 
 
 def horizon_of(series):
@@ -319,7 +336,7 @@ def evaluate(name, series, args):
     horizon, _, origins, refit_every = design(series, args)
     slug = name.replace(" ", "_").replace("(", "").replace(")", "")
     key = f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
-        + ("_heldout" if args.heldout else "")
+        + SERIES_SETS[args.series_set][1]
     folder = None if args.cache is None else args.cache
     classical_path = None if folder is None else \
         f"{folder}/classical_{key}/{slug}.pkl"
@@ -429,9 +446,15 @@ def _parameter(text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true")
-    parser.add_argument("--heldout", action="store_true",
-                        help="the held-out series (forecast_heldout.py) "
-                        "instead of the development suite")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--heldout", dest="series_set", action="store_const",
+                       const="heldout", default="suite",
+                       help="the held-out series (forecast_heldout.py) "
+                       "instead of the development suite")
+    group.add_argument("--heldout2", dest="series_set",
+                       action="store_const", const="heldout2",
+                       help="the second held-out set (forecast_heldout2.py)"
+                       " instead")
     parser.add_argument("--refits", type=int, default=6,
                         help="refits per series (origins share the rest)")
     parser.add_argument("--step", type=int, default=1,
@@ -468,9 +491,10 @@ def main(argv=None):
     if args.cache is not None and args.cache.lower() == "none":
         args.cache = None
     warnings.filterwarnings("ignore")
-    data = heldout() if args.heldout else suite()
+    load, _, tiny = SERIES_SETS[args.series_set]
+    data = load()
     if args.tiny:
-        data = {k: data[k] for k in TINY[args.heldout]}
+        data = {k: data[k] for k in tiny}
     if args.only:
         unknown = set(args.only.split(",")) - set(data)
         if unknown:

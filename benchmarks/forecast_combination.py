@@ -193,22 +193,23 @@ def main(argv=None):
                         help="also score SUPPLEMENTARY (development series; "
                         "not chosen from)")
     parser.add_argument("--rule", choices=list(RULES),
-                        help="with --heldout: the rule chosen on the "
+                        help="with --heldout(2): the rule chosen on the "
                         "development series")
     args = parser.parse_args(argv)
     key = compare.cache_key(args)
+    held_out = args.series_set != "suite"
     data = compare.load(args.cache, key, args.tag, args.seed)
     if not data:
         raise ValueError(f"nothing cached under {args.cache} for {key}, "
                          f"tag {args.tag!r}")
-    if args.heldout and args.rule is None:
-        parser.error("--heldout needs the --rule chosen on the development "
+    if held_out and args.rule is None:
+        parser.error("a held-out set needs the --rule chosen on the development "
                      "series")
-    names = [args.rule, "econnn"] if args.heldout else list(RULES)
+    names = [args.rule, "econnn"] if held_out else list(RULES)
     rules = {**RULES, **SUPPLEMENTARY}
     cells = {name: table(data, rules[name]) for name in dict.fromkeys(names)}
     extra = {name: table(data, rule) for name, rule in SUPPLEMENTARY.items()
-             } if args.supplementary and not args.heldout else {}
+             } if args.supplementary and not held_out else {}
     pd.set_option("display.width", 250)
     pd.set_option("display.max_colwidth", 120)
     print(f"{len(data)} series, tag {args.tag!r}, key {key}\n")
@@ -232,7 +233,7 @@ def main(argv=None):
             print(f"\nWeights of {name} at each series' last origin:")
             print(last_weights(data, rules[name]).to_string(
                 float_format=lambda v: f"{v:.2f}"))
-    if args.heldout or len(cells) < 2:
+    if held_out or len(cells) < 2:
         return cells
     loo = compare.leave_one_series_out(cells)
     print("\nLeft-out figures (each series with the rule chosen without "

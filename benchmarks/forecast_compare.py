@@ -15,9 +15,11 @@ horizons), and that configuration's figures on the series left out.
 A tag may name fallbacks, ``both+gate``: series missing under ``both`` are
 read from ``gate`` (for a change that affects only some series).
 ``--heldout`` reads what ``forecast_benchmark.py --heldout`` cached (the
-held-out series, never used for any choice):
+held-out series, never used for any choice), ``--heldout2`` the second
+held-out set's (``forecast_heldout2.py``):
 
     python benchmarks/forecast_compare.py --heldout default
+    python benchmarks/forecast_compare.py --heldout2 gate4 comb4
 """
 
 import argparse
@@ -28,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 LEVELS = (0.8, 0.95)
+#: the benchmark's sets of series -> the suffix of their cache keys
+SERIES_SETS = {"suite": "", "heldout": "_heldout", "heldout2": "_heldout2"}
 CLASSICAL = ("AR(AIC)", "ARIMA", "ETS", "seasonal naive")
 
 
@@ -111,13 +115,26 @@ def add_cache_arguments(parser, heldout_help="read what "
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true",
                         help="read what forecast_benchmark.py --tiny cached")
-    parser.add_argument("--heldout", action="store_true", help=heldout_help)
+    add_series_set_arguments(parser, heldout_help)
+
+
+def add_series_set_arguments(parser, heldout_help="the held-out series "
+                             "(forecast_heldout.py)"):
+    """``--heldout`` / ``--heldout2``: which set of series, as
+    ``args.series_set`` (a key of ``SERIES_SETS``; 'suite' without)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--heldout", dest="series_set", action="store_const",
+                       const="heldout", default="suite", help=heldout_help)
+    group.add_argument("--heldout2", dest="series_set",
+                       action="store_const", const="heldout2",
+                       help="the second held-out set (forecast_heldout2.py)"
+                       " instead")
 
 
 def cache_key(args):
     """The cache key of the run that :func:`add_cache_arguments` name."""
     return f"r{args.refits}_s{args.step}" + ("_tiny" if args.tiny else "") \
-        + ("_heldout" if args.heldout else "")
+        + SERIES_SETS[args.series_set]
 
 
 def main(argv=None):
