@@ -3,10 +3,11 @@
     python -m benchmarks.suite.tables
 
 Reads ``results/*.jsonl`` (written by the commands in ``docs/defaults.md``)
-and names the contenders as the docs do: the shipped defaults are the
-candidate ``p30v2`` chosen by :mod:`benchmarks.suite.select` (identical
-settings, so its folds are the defaults' folds), and the defaults before
-this study are ``econnn (old defaults)``.
+and names the contenders as the docs do: ``econnn`` is the current
+defaults, run into ``results/defaults.jsonl`` (23 Nov 2026), and the
+defaults before this study are ``econnn (old defaults)``.  The previous
+defaults (the candidate ``p30v2``, without refit, equal batches or weight
+averaging) are left out; ``select`` and ``variants.jsonl`` keep them.
 """
 
 from pathlib import Path
@@ -16,7 +17,9 @@ from .select import load
 
 HERE = Path(__file__).resolve().parent / "results"
 FIXED = ("linear", "sklearn MLP", "HGB", "RealMLP-TD")
-CHOSEN = "p30v2"
+#: ``python -m benchmarks.suite --contenders econnn --results`` this file:
+#: the shipped defaults (``suite.jsonl``'s 'econnn' rows are older ones)
+CURRENT = HERE / "defaults.jsonl"
 ORDER = ["linear", "econnn", "econnn (old defaults)", "sklearn MLP", "HGB",
          "RealMLP-TD"]
 #: the first study ran econnn's old defaults under the name 'econnn' on
@@ -25,21 +28,26 @@ _OLD_AS_ECONNN = {"card", "htv", "beauty", "hprice3", "sleep75", "econmath",
                   "vote1", "boston"}
 
 
+def _name(contender, task, current):
+    """The docs' name of a stored contender, or None to leave it out."""
+    if contender == "econnn":
+        if current:
+            return "econnn"
+        # suite.jsonl's rows after the switch are earlier defaults again
+        return "econnn (old defaults)" if task in _OLD_AS_ECONNN else None
+    if contender in FIXED or contender == "econnn (old defaults)":
+        return contender
+    return None
+
+
 def final_records(folds=5):
     records = []
-    for rec in load([HERE / "suite.jsonl", HERE / "old.jsonl",
-                     HERE / "variants.jsonl", HERE / "realmlp.jsonl"],
-                    folds):
-        name = rec["contender"]
-        if name == "econnn":
-            if rec["task"] not in _OLD_AS_ECONNN:
-                continue  # run after the switch: the new defaults again
-            name = "econnn (old defaults)"
-        elif name == CHOSEN:
-            name = "econnn"
-        elif name not in FIXED and name != "econnn (old defaults)":
-            continue
-        records.append({**rec, "contender": name})
+    for path in (HERE / "suite.jsonl", HERE / "old.jsonl", CURRENT,
+                 HERE / "realmlp.jsonl"):
+        for rec in load([path], folds):
+            name = _name(rec["contender"], rec["task"], path == CURRENT)
+            if name is not None:
+                records.append({**rec, "contender": name})
     # a task some contender has not finished (RealMLP-TD, stopped for
     # CPU) is left out of that contender's rows
     count = {}
