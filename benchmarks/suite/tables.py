@@ -4,7 +4,8 @@
 
 Reads ``results/*.jsonl`` (written by the commands in ``docs/defaults.md``)
 and names the contenders as the docs do: ``econnn`` is the current
-defaults, run into ``results/defaults.jsonl`` (23 Nov 2026), and the
+defaults, run into ``results/defaults.jsonl`` (23 Nov 2026, with the
+linear model), and the
 defaults before this study are ``econnn (old defaults)``.  The previous
 defaults (the candidate ``p30v2``, without refit, equal batches or weight
 averaging) are left out; ``select`` and ``variants.jsonl`` keep them.
@@ -17,9 +18,12 @@ from .select import load
 
 HERE = Path(__file__).resolve().parent / "results"
 FIXED = ("linear", "sklearn MLP", "HGB", "RealMLP-TD")
-#: ``python -m benchmarks.suite --contenders econnn --results`` this file:
-#: the shipped defaults (``suite.jsonl``'s 'econnn' rows are older ones)
+#: ``python -m benchmarks.suite --contenders econnn linear --results`` this
+#: file (23 Nov 2026): the shipped defaults, and OLS on standardised columns
+#: (``suite.jsonl``'s rows of both are older: earlier defaults, and OLS on
+#: raw columns, truncated by scipy on hprice3)
 CURRENT = HERE / "defaults.jsonl"
+RERUN = ("econnn", "linear")
 ORDER = ["linear", "econnn", "econnn (old defaults)", "sklearn MLP", "HGB",
          "RealMLP-TD"]
 #: the first study ran econnn's old defaults under the name 'econnn' on
@@ -30,11 +34,13 @@ _OLD_AS_ECONNN = {"card", "htv", "beauty", "hprice3", "sleep75", "econmath",
 
 def _name(contender, task, current):
     """The docs' name of a stored contender, or None to leave it out."""
+    if current:
+        return contender if contender in RERUN else None
     if contender == "econnn":
-        if current:
-            return "econnn"
         # suite.jsonl's rows after the switch are earlier defaults again
         return "econnn (old defaults)" if task in _OLD_AS_ECONNN else None
+    if contender == "linear":
+        return None
     if contender in FIXED or contender == "econnn (old defaults)":
         return contender
     return None
