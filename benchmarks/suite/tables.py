@@ -1,6 +1,7 @@
 """The tables of ``docs/defaults.md`` from the stored fold results.
 
-    python -m benchmarks.suite.tables
+    python -m benchmarks.suite.tables              # the suite
+    python -m benchmarks.suite.tables --heldout    # the held-out data sets
 
 Reads ``results/*.jsonl`` (written by the commands in ``docs/defaults.md``)
 and names the contenders as the docs do: ``econnn`` is the current
@@ -9,8 +10,10 @@ linear model), and the
 defaults before this study are ``econnn (old defaults)``.  The previous
 defaults (the candidate ``p30v2``, without refit, equal batches or weight
 averaging) are left out; ``select`` and ``variants.jsonl`` keep them.
+The held-out tables read ``results/heldout_defaults.jsonl`` likewise.
 """
 
+import argparse
 from pathlib import Path
 
 from .report import markdown_report
@@ -23,6 +26,7 @@ FIXED = ("linear", "sklearn MLP", "HGB", "RealMLP-TD")
 #: (``suite.jsonl``'s rows of both are older: earlier defaults, and OLS on
 #: raw columns, truncated by scipy on hprice3)
 CURRENT = HERE / "defaults.jsonl"
+HELDOUT_CURRENT = HERE / "heldout_defaults.jsonl"
 RERUN = ("econnn", "linear")
 ORDER = ["linear", "econnn", "econnn (old defaults)", "sklearn MLP", "HGB",
          "RealMLP-TD"]
@@ -46,12 +50,19 @@ def _name(contender, task, current):
     return None
 
 
-def final_records(folds=5):
+def final_records(folds=5, heldout=False):
+    if heldout:
+        current = HELDOUT_CURRENT
+        paths = (HERE / "heldout.jsonl", HERE / "heldout_401k_gpa.jsonl",
+                 current)
+    else:
+        current = CURRENT
+        paths = (HERE / "suite.jsonl", HERE / "old.jsonl", current,
+                 HERE / "realmlp.jsonl")
     records = []
-    for path in (HERE / "suite.jsonl", HERE / "old.jsonl", CURRENT,
-                 HERE / "realmlp.jsonl"):
+    for path in paths:
         for rec in load([path], folds):
-            name = _name(rec["contender"], rec["task"], path == CURRENT)
+            name = _name(rec["contender"], rec["task"], path == current)
             if name is not None:
                 records.append({**rec, "contender": name})
     # a task some contender has not finished (RealMLP-TD, stopped for
@@ -63,8 +74,15 @@ def final_records(folds=5):
     return [r for r in records if count[r["task"], r["contender"]] >= folds]
 
 
-def main():
-    text = markdown_report(final_records(), order=ORDER)
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--heldout", action="store_true",
+                        help="the held-out data sets instead of the suite")
+    args = parser.parse_args(argv)
+    records = final_records(heldout=args.heldout)
+    present = {rec["contender"] for rec in records}
+    text = markdown_report(records,
+                           order=[c for c in ORDER if c in present])
     print(text)
     return text
 
