@@ -116,11 +116,11 @@ def markdown_report(records, order=None):
             f"{_fmt(g['diff'].mean()) if 'diff' in g else ''} | {worse} | "
             f"{ahead} | {_fmt(g['rank'].mean(), 2)} | "
             f"{_fmt(g.fit_cpu.median(), 2)} | {_fmt(ratio, 2)} |")
-    lines += _subset_table(s, "RealMLP-TD")
+    lines += _subset_table(s, "RealMLP-TD", names)
     return "\n".join(lines) + "\n"
 
 
-def _subset_table(s, ref):
+def _subset_table(s, ref, names):
     """Every contender on the tasks ``ref`` ran: mean score, time ratio."""
     tasks = list(s.task[s.contender == ref])
     if not tasks:
@@ -132,7 +132,7 @@ def _subset_table(s, ref):
            f"those tasks; time ratio = median over tasks of fit CPU / {ref}'s.",
            "", "| contender | tasks | mean R^2 / accuracy | mean skill | "
            f"median fit CPU s | time vs {ref} |", "|---|---|---|---|---|---|"]
-    for c in dict.fromkeys(sub.contender):
+    for c in [c for c in names if c in set(sub.contender)]:
         g = sub[sub.contender == c].set_index("task")
         common = g.index.intersection(ref_rows.index)
         if len(common) < len(tasks):
