@@ -2,6 +2,8 @@
 
     python -m benchmarks.suite                       # the full suite
     python -m benchmarks.suite --tiny                # seconds, for the tests
+    python -m benchmarks.suite --heldout             # issue 11's held-out data
+    python -m benchmarks.suite --heldout2            # the second held-out set
     python -m benchmarks.suite --contenders econnn --label new \\
         --set n_ensemble=1 early_stopping=True       # a variant of econnn
 
