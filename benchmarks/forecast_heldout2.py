@@ -40,7 +40,7 @@ Which series, by rules also fixed in advance:
   and 20 remaining windows, without which ``ForecastCombination`` cannot
   weigh its members): phillips and intdef (56 years), okun, hseinv,
   consump, earns, inven, prminwge (37-47 years), statsmodels ``fertility``
-  (56 years per country), ``danish_data`` (55 quarters), ``copper`` and
+  (54 years per country), ``danish_data`` (55 quarters), ``copper`` and
   ``longley``;
 * one S&P 500 series at most, and none: volat's S&P 500 returns are the
   same kind of series as the first held-out set's msft returns (monthly
