@@ -16,7 +16,7 @@ from ._regressor import NNRegressor
 from ._persistence import load, save
 from ._onnx import to_onnx
 from .inference._summary import Summary
-from .engine._training import TrainingDivergedError
+from .engine._monitor import TrainingDivergedError
 from .timeseries._windows import make_windows
 from .timeseries._backtest import BacktestResult, backtest
 from .timeseries._plot import plot_forecast
