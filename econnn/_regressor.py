@@ -4,7 +4,6 @@ import copy
 from numbers import Real
 
 import numpy as np
-import torch
 from sklearn.base import RegressorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.metaestimators import available_if

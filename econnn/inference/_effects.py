@@ -17,7 +17,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import is_classifier
 from sklearn.utils import assert_all_finite, check_random_state

@@ -1,7 +1,6 @@
 """SequenceForecaster: recurrent and attention networks for time series."""
 
 import math
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -14,7 +13,6 @@ from .._base import _BaseNN
 from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
-from .._regressor import NNRegressor
 from ._linear import (ErrorScales, decide_difference, earlier_windows,
                       fit_autoregression, shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
