@@ -114,11 +114,35 @@ def glm_start(loss, X, Y, w):
     if not (isinstance(loss, ClassificationLoss) and
             loss.kind == "multiclass"):
         Y = Y.astype(np.float64)
+    # a penalised GLM measures each coefficient per robust spread of its
+    # regressor, so that a few outlying codes cannot shrink it
+    factor = None if fit is _least_squares or sp.issparse(X) else \
+        _robust_factor(X)
+    if factor is not None:
+        X = X * factor
     out = fit(loss, X, Y, np.asarray(w, dtype=np.float64))
     if out is None or not (np.all(np.isfinite(out[0])) and
                            np.all(np.isfinite(out[1]))):
         return None
+    if factor is not None:
+        out = (out[0] * factor, out[1])
     return out
+
+
+#: Share of rows at each end that :func:`_robust_factor` clips.
+_CLIP_SHARE = 0.005
+
+
+def _robust_factor(X):
+    """Per column, 1 / the standard deviation of the (standardised) column
+    clipped to its 0.5% and 99.5% quantiles: about 1 for most regressors,
+    large for one whose spread comes from a handful of outlying values
+    (a 0/1 variable coded 666 on two rows); 1 where clipping leaves a
+    constant (a dummy with fewer ones than the clipped share)."""
+    low, high = np.quantile(X, [_CLIP_SHARE, 1 - _CLIP_SHARE], axis=0)
+    spread = np.clip(X, low, high).std(axis=0)
+    return np.where(spread > 0, 1.0 / np.where(spread > 0, spread, 1.0),
+                    1.0)
 
 
 def start_at_glm(body, loss, X, Y, w):
