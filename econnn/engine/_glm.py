@@ -129,20 +129,24 @@ def glm_start(loss, X, Y, w):
     return out
 
 
-#: Share of rows at each end that :func:`_robust_factor` clips.
+#: Share of rows at each end that :func:`_robust_factor` clips, and by how
+#: much clipping them must shrink a column's spread for it to be rescaled.
 _CLIP_SHARE = 0.005
+_INFLATION = 2.0
 
 
 def _robust_factor(X):
     """Per column, 1 / the standard deviation of the (standardised) column
-    clipped to its 0.5% and 99.5% quantiles: about 1 for most regressors,
-    large for one whose spread comes from a handful of outlying values
-    (a 0/1 variable coded 666 on two rows); 1 where clipping leaves a
-    constant (a dummy with fewer ones than the clipped share)."""
+    clipped to its 0.5% and 99.5% quantiles where that clipping more than
+    halves it -- a spread that comes from a handful of outlying values (a
+    0/1 variable coded 666 on two rows) -- and 1 elsewhere, so ordinary
+    regressors (a normal one loses 3% of its spread) and a dummy with
+    fewer ones than the clipped share (clipped to a constant) keep the
+    ridge on standardised inputs."""
     low, high = np.quantile(X, [_CLIP_SHARE, 1 - _CLIP_SHARE], axis=0)
     spread = np.clip(X, low, high).std(axis=0)
-    return np.where(spread > 0, 1.0 / np.where(spread > 0, spread, 1.0),
-                    1.0)
+    rescale = (spread > 0) & (spread * _INFLATION < 1)
+    return np.where(rescale, 1.0 / np.where(rescale, spread, 1.0), 1.0)
 
 
 def start_at_glm(body, loss, X, Y, w):
