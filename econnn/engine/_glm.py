@@ -145,7 +145,8 @@ def _robust_factor(X):
     ridge on standardised inputs."""
     low, high = np.quantile(X, [_CLIP_SHARE, 1 - _CLIP_SHARE], axis=0)
     spread = np.clip(X, low, high).std(axis=0)
-    rescale = (spread > 0) & (spread * _INFLATION < 1)
+    # clipped to a constant: exactly, not by the rounding of ``std``
+    rescale = (high > low) & (spread * _INFLATION < 1)
     return np.where(rescale, 1.0 / np.where(rescale, spread, 1.0), 1.0)
 
 

@@ -430,6 +430,39 @@ def test_linear_skip_starts_at_the_glm():
     np.testing.assert_allclose(pois.predict(X), glm.predict(Xs), rtol=2e-3)
 
 
+def test_the_glm_start_survives_an_outlying_code():
+    """A 0/1 regressor coded 666 on two rows (a missing-value code) has a
+    standard deviation of about 30, so on the standardised scale its real
+    effect needs a coefficient near 100, which a ridge on standardised
+    inputs shrank (probabilities up to 0.58 from the logit's); measured
+    per robust spread, the start stays within 0.01 of the logit, and a
+    clean regressor, a normal one and a rare dummy keep their scale."""
+    from sklearn.linear_model import LogisticRegression
+
+    from econnn.engine._glm import _robust_factor
+
+    rng = np.random.RandomState(0)
+    n = 1000
+    good = (rng.uniform(size=n) < 0.9).astype(float)
+    x = rng.normal(size=n)
+    p = 1 / (1 + np.exp(-(-2.0 + 3.5 * good + 0.5 * x)))
+    y = (rng.uniform(size=n) < p).astype(int)
+    good[:2] = 666.0
+    X = np.c_[good, x]
+    clf = NNClassifier(max_iter=1, learning_rate_init=1e-12,
+                       random_state=0, precision="float64").fit(X, y)
+    logit = LogisticRegression(C=np.inf, max_iter=1000).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1],
+                               logit.predict_proba(X)[:, 1], atol=0.01)
+
+    rare = (np.arange(n) < 3).astype(float)
+    Z = np.c_[good, x, rare]
+    factor = _robust_factor((Z - Z.mean(0)) / Z.std(0))
+    np.testing.assert_allclose(factor[1:], 1.0)
+    clean_sd = good[2:].std()
+    assert factor[0] == pytest.approx(good.std() / clean_sd, rel=0.05)
+
+
 def test_refit_keeps_the_glm_when_it_wins():
     """On a linear design the GLM wins epoch 0 and the refit costs nothing:
     the network is OLS on all the rows."""
