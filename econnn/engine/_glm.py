@@ -5,7 +5,12 @@ With ``linear_skip=True`` the network is ``eta = x @ b + f(x)``, where
 intercept) are first fitted as the loss's GLM on the standardised training
 data and then held fixed: the network learns only the nonlinear remainder,
 so training starts at the linear model and early stopping keeps a later
-epoch only where held-out data shows the remainder helps.  Keeping ``b``
+epoch only where held-out data shows the remainder helps.  The logit and
+Poisson GLMs carry a small ridge (``C=1`` against the summed loss) on the
+standardised inputs, except that a regressor whose spread comes from a
+handful of outlying values (a 0/1 variable coded 666 on two rows) is
+measured by its spread without them (:func:`_robust_factor`), so that the
+ridge does not shrink its real effect.  Keeping ``b``
 fixed matters: Adam moves every parameter by about the learning rate per
 step whatever its gradient, so a trainable ``b`` started at the optimum
 random-walks away from it on mini-batch noise (on the suite's wage
