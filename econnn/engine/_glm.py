@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
 from ._losses import ClassificationLoss, Poisson, SquaredError
+from ._scaling import weighted_quantiles
 
 __all__ = ["GLM_STARTS", "glm_start", "start_at_glm"]
 
@@ -121,11 +122,12 @@ def glm_start(loss, X, Y, w):
         Y = Y.astype(np.float64)
     # a penalised GLM measures each coefficient per robust spread of its
     # regressor, so that a few outlying codes cannot shrink it
+    w = np.asarray(w, dtype=np.float64)
     factor = None if fit is _least_squares or sp.issparse(X) else \
-        _robust_factor(X)
+        _robust_factor(X, w)
     if factor is not None:
         X = X * factor
-    out = fit(loss, X, Y, np.asarray(w, dtype=np.float64))
+    out = fit(loss, X, Y, w)
     if out is None or not (np.all(np.isfinite(out[0])) and
                            np.all(np.isfinite(out[1]))):
         return None
@@ -140,19 +142,23 @@ _CLIP_SHARE = 0.005
 _INFLATION = 2.0
 
 
-def _robust_factor(X):
-    """Per column, 1 / the standard deviation of the (standardised) column
-    clipped to its 0.5% and 99.5% quantiles where that clipping more than
-    halves it -- a spread that comes from a handful of outlying values (a
-    0/1 variable coded 666 on two rows) -- and 1 elsewhere, so ordinary
-    regressors (a normal one loses 3% of its spread) and a dummy with
-    fewer ones than the clipped share (clipped to a constant) keep the
-    ridge on standardised inputs."""
-    low, high = np.quantile(X, [_CLIP_SHARE, 1 - _CLIP_SHARE], axis=0)
-    spread = np.clip(X, low, high).std(axis=0)
-    # clipped to a constant: exactly, not by the rounding of ``std``
+def _robust_factor(X, w):
+    """Per column, 1 / the (weighted) standard deviation of the
+    standardised column clipped to its 0.5% and 99.5% weighted quantiles
+    where that clipping more than halves it -- a spread that comes from a
+    handful of outlying values (a 0/1 variable coded 666 on two rows) --
+    and 1 elsewhere, so ordinary regressors (a normal one loses 3% of its
+    spread) and a dummy with fewer ones than the clipped share (clipped to
+    a constant) keep the ridge on standardised inputs."""
+    low, high = weighted_quantiles(X, w, (_CLIP_SHARE, 1 - _CLIP_SHARE))
+    clipped = np.clip(X, low, high)
+    mean = w @ clipped / w.sum()
+    spread = np.sqrt(w @ (clipped - mean) ** 2 / w.sum())
+    # clipped to a constant: exactly, not by the rounding of the spread
+    factor = np.ones(X.shape[1])
     rescale = (high > low) & (spread * _INFLATION < 1)
-    return np.where(rescale, 1.0 / np.where(rescale, spread, 1.0), 1.0)
+    factor[rescale] = 1.0 / spread[rescale]
+    return factor
 
 
 def start_at_glm(body, loss, X, Y, w):

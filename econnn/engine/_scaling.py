@@ -14,7 +14,7 @@ import torch
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 __all__ = ["PREDICT_CHUNK", "weighted_location_scale",
-           "robust_location_scale", "standardize",
+           "robust_location_scale", "weighted_quantiles", "standardize",
            "apply_in_chunks"]
 
 #: Rows per block when predicting or computing statistics: bounds the extra
@@ -143,17 +143,26 @@ def robust_location_scale(A, w):
     -------
     loc, scale : ndarray of shape (n_features,)
     """
+    q25, q50, q75 = weighted_quantiles(A, w, (0.25, 0.5, 0.75))
+    scale = (q75 - q25) / 1.349
+    return q50, np.where(scale > 0, scale, 1.0)
+
+
+def weighted_quantiles(A, w, probabilities):
+    """Per column of ``A``, the smallest value whose cumulative weight
+    share reaches each probability (a weight of k counts as k rows).
+
+    Returns
+    -------
+    list of ndarray of shape (n_features,), one per probability
+    """
     A = np.asarray(A, dtype=np.float64)
     order = np.argsort(A, axis=0, kind="stable")
     sorted_A = np.take_along_axis(A, order, axis=0)
     cum = np.cumsum(np.asarray(w, dtype=np.float64)[order], axis=0)
     cum /= cum[-1]
-    # the smallest value whose cumulative weight reaches q
-    q25, q50, q75 = (
-        sorted_A[np.minimum((cum < q).sum(axis=0), len(A) - 1),
-                 np.arange(A.shape[1])] for q in (0.25, 0.5, 0.75))
-    scale = (q75 - q25) / 1.349
-    return q50, np.where(scale > 0, scale, 1.0)
+    return [sorted_A[np.minimum((cum < q).sum(axis=0), len(A) - 1),
+                     np.arange(A.shape[1])] for q in probabilities]
 
 
 def standardize(A, loc, scale, dtype, *, name="X", chunk=PREDICT_CHUNK):

@@ -457,7 +457,7 @@ def test_the_glm_start_survives_an_outlying_code():
 
     rare = (np.arange(n) < 3).astype(float)
     Z = np.c_[good, x, rare]
-    factor = _robust_factor((Z - Z.mean(0)) / Z.std(0))
+    factor = _robust_factor((Z - Z.mean(0)) / Z.std(0), np.ones(n))
     np.testing.assert_allclose(factor[1:], 1.0)
     clean_sd = good[2:].std()
     assert factor[0] == pytest.approx(good.std() / clean_sd, rel=0.05)
