@@ -14,10 +14,11 @@ from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
 from ._linear import (ErrorScales, decide_difference, earlier_windows,
-                      fit_autoregression, shrunk_gate, window_series)
+                      fit_autoregression, season_of_frequency,
+                      shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
-                          KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS,
+                          KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS, SEASONAL_AR,
                           SEQUENCE_DROPOUT, TRAINING)
 from ._recursion import RecursiveForecasting
 from ._windows import check_history, series_record
@@ -34,7 +35,7 @@ _MAX_HOLDOUT_HORIZON = 24
 _MIN_GATE_ERRORS = 10
 
 
-@estimator([AR_ORDER, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
+@estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
             LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
 class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                          _BaseNN):
@@ -77,7 +78,13 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
         ``{'adf_pvalue': float, 'kpss_pvalue': float}`` behind
         ``difference='auto'`` (None values when no test was run).
     ar_order_ : int or None
-        Order of the nested autoregression (None with ``ar_order=None``).
+        Order of the nested autoregression, the number of lags it reads
+        (None with ``ar_order=None``).
+    ar_season_ : int or None
+        The seasonal period ``m`` when the autoregression is one of the
+        seasonal differences (``seasonal_ar=True``; its ``ar_order_ - m``
+        coefficients on seasonal differences are written out as the
+        AR(``ar_order_``) it is), else None.
     gate_ : float
         Weight in [0, 1] of the network's addition to the AR in one-step
         forecasts (``predict``, ``simulate``), from the held-out windows (1
@@ -228,12 +235,16 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
         else:
             difference = bool(self.difference)
             tests = {"adf_pvalue": None, "kpss_pvalue": None}
-        order = self.ar_order
+        order, season = self.ar_order, None
         if order == "auto":
             Xt, Yt = (relative_to_last(X), Y - X[:, -1, :1]) if difference \
                 else (X, Y)
-            order, _, _ = fit_autoregression(Xt, Yt, w, "auto")
-        return {"difference": difference, "tests": tests, "ar_order": order}
+            candidates = getattr(self, "_season", None) \
+                if self.seasonal_ar else None
+            order, _, _, season = fit_autoregression(Xt, Yt, w, "auto",
+                                                     season=candidates)
+        return {"difference": difference, "tests": tests, "ar_order": order,
+                "ar_season": season}
 
     def _n_held_out(self, n):
         """Windows held out of ``n`` (0 when too few for a holdout)."""
@@ -254,13 +265,14 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
             self.difference_ = decision["difference"]
             self.stationarity_tests_ = decision["tests"]
             Xt, Yt = self._transform(X, Y)
+            self.ar_season_ = decision.get("ar_season")
             if decision["ar_order"] is None:
                 self.ar_order_ = None
                 self._ar = None
             else:
-                self.ar_order_, *coefficients = fit_autoregression(
+                self.ar_order_, *coefficients, _ = fit_autoregression(
                     *self._ar_sample(X, Y, Xt, Yt, w, decision["ar_order"]),
-                    decision["ar_order"])
+                    decision["ar_order"], season=self.ar_season_)
                 self._ar = tuple(coefficients)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -455,6 +467,8 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                 "(make_windows(..., lags=...)) or use a smaller ar_order.")
         self._variables, self._frequency = series_record(
             y, self.n_variables_, self.known_future)
+        self._season = season_of_frequency(
+            None if self._frequency is None else self._frequency[1])
 
     def _check_history(self, frame, name="history"):
         """Refuse a history (target first) other than the windows' series."""

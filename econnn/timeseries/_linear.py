@@ -7,12 +7,14 @@ built from.
 """
 
 import warnings
+from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["decide_difference", "fit_autoregression", "ar_design",
-           "earlier_windows", "seasonal_period", "shrunk_gate",
-           "window_series", "PlainData", "ErrorScales"]
+__all__ = ["decide_difference", "fit_autoregression", "AutoRegression",
+           "ar_design", "earlier_windows", "seasonal_period",
+           "season_of_frequency", "shrunk_gate", "window_series",
+           "PlainData", "ErrorScales"]
 
 #: Below this many observations unit-root tests have little power (the
 #: Dickey-Fuller test "finds" unit roots in most short stationary samples),
@@ -40,6 +42,12 @@ def seasonal_period(index):
             freq = pd.infer_freq(index)
         except (TypeError, ValueError):
             freq = None
+    return season_of_frequency(freq)
+
+
+def season_of_frequency(freq):
+    """Observations per year of a pandas frequency string: 4 for quarterly,
+    12 for monthly, 1 for anything else (None included)."""
     if not freq:
         return 1
     return _SEASONS.get(freq.upper().lstrip("0123456789")[:1], 1)
@@ -110,7 +118,60 @@ def _weighted_ols(Z, Y, w):
     return coef, float(w @ (resid[:, 0] ** 2))
 
 
-def fit_autoregression(X, Y, w, order="auto"):
+class AutoRegression(NamedTuple):
+    """A fitted autoregression on windows.
+
+    Attributes
+    ----------
+    order : int
+        Number of lags it reads (of every variable).
+    intercept : ndarray of shape (n_outputs,)
+    coef : ndarray of shape (order * n_variables, n_outputs)
+        In :func:`ar_design`'s layout, most recent lag first.
+    season : int or None
+        The period ``m`` of a seasonal-difference AR, ``(1 - L^m) y_t = c
+        + sum_i phi_i (1 - L^m) y_{t-i}``, whose ``order - m`` coefficients
+        ``phi`` are written out as the AR(order) it is; None for an
+        unrestricted AR.
+    """
+
+    order: int
+    intercept: np.ndarray
+    coef: np.ndarray
+    season: Optional[int] = None
+
+
+def _seasonal_anchor(h, m):
+    """The lag (1-based, in the window) of ``y_{T+h-km}``, the last
+    observation in the same season as the target ``h`` steps ahead."""
+    return -(-h // m) * m - h + 1
+
+
+def _seasonal_regression(X, Y, p, m):
+    """Regressors and targets of the seasonal-difference AR(p) of period m:
+    ``y_{T+h} - y_{anchor}`` on the seasonal differences of the last ``p``
+    observations of the target."""
+    lags = ar_design(X[..., :1], p + m)
+    anchors = [_seasonal_anchor(h, m) - 1 for h in range(1, Y.shape[1] + 1)]
+    return lags[:, :p] - lags[:, m:m + p], Y - lags[:, anchors]
+
+
+def _seasonal_coefficients(coef, p, m, n_outputs):
+    """The seasonal-difference AR's ``phi`` (with the unit seasonal
+    anchor) as the coefficients of the unrestricted AR(p + m)."""
+    out = np.zeros((p + m, n_outputs))
+    for h in range(n_outputs):
+        out[_seasonal_anchor(h + 1, m) - 1, h] = 1.0
+    out[:p] += coef
+    out[m:m + p] -= coef
+    return out
+
+
+def _aic(rss, n, k):
+    return n * np.log(max(rss, 1e-300) / n) + 2 * k
+
+
+def fit_autoregression(X, Y, w, order="auto", season=None):
     """Least-squares (V)AR on windows, the order chosen by AIC.
 
     Candidate orders run from 0 to the window length (fewer when the
@@ -119,6 +180,15 @@ def fit_autoregression(X, Y, w, order="auto"):
     one-step target); every column gets its own coefficients at that order
     (direct multi-step regressions).
 
+    With a seasonal period ``season`` (and univariate windows longer than
+    it), the candidates also include ARs of the seasonal differences,
+    ``(1 - L^m) y_t = c + sum_{i<=p} phi_i (1 - L^m) y_{t-i}``: the
+    seasonal unit root is imposed instead of estimated through ``m`` or
+    more free lag coefficients, as a seasonal ARIMA does. They explain
+    the same targets, so the AIC compares them with the unrestricted ARs
+    directly (``1 + p`` parameters). Direct multi-step columns ``h`` are
+    anchored on the last observation in the target's season.
+
     Parameters
     ----------
     X : ndarray of shape (n, n_timesteps, n_variables)
@@ -126,30 +196,51 @@ def fit_autoregression(X, Y, w, order="auto"):
     w : ndarray of shape (n,)
         Sample weights (a weight of k counts like k copies).
     order : 'auto' or int
-        'auto' for the AIC choice, else the order to use.
+        'auto' for the AIC choice, else the number of lags to use.
+    season : int or None, default=None
+        With ``order='auto'``, the period of the seasonal-difference
+        candidates (None or 1: none); with an int ``order``, fit the
+        seasonal-difference AR of this period reading ``order`` lags.
 
     Returns
     -------
-    order : int
-    intercept : ndarray of shape (n_outputs,)
-    coef : ndarray of shape (order * n_variables, n_outputs)
+    AutoRegression
+        ``(order, intercept, coef, season)``.
     """
-    n_variables = X.shape[2]
+    n_variables, n_timesteps = X.shape[2], X.shape[1]
     n = float(w.sum())
+    # leave at least ~3 windows per coefficient
+    largest = int(max((n / 3 - 1) // n_variables, 0))
+    if season is not None and (season <= 1 or n_variables > 1 or
+                               season >= n_timesteps and order == "auto"):
+        season = None
     if order == "auto":
-        # leave at least ~3 windows per coefficient
-        largest = int(min(X.shape[1], max((n / 3 - 1) // n_variables, 0)))
         best = None
-        for p in range(largest + 1):
+        for p in range(min(n_timesteps, largest) + 1):
             _, rss = _weighted_ols(ar_design(X, p), Y[:, :1], w)
-            k = 1 + p * n_variables
-            aic = n * np.log(max(rss, 1e-300) / n) + 2 * k
+            aic = _aic(rss, n, 1 + p * n_variables)
             if best is None or aic < best[0] - 1e-9:
-                best = (aic, p)
-        order = best[1]
-    order = int(min(order, X.shape[1]))
+                best = (aic, p, None)
+        for p in range(min(n_timesteps - season, largest) + 1
+                       if season else 0):
+            _, rss = _weighted_ols(*_seasonal_regression(X, Y[:, :1], p,
+                                                         season), w)
+            aic = _aic(rss, n, 1 + p)
+            if aic < best[0] - 1e-9:
+                best = (aic, p + season, season)
+        _, order, season = best
+    order = int(min(order, n_timesteps))
+    if season:
+        p = order - season
+        if p < 0:
+            raise ValueError(
+                f"A seasonal-difference AR of period {season} reads at "
+                f"least {season} lags; got order={order}.")
+        coef, _ = _weighted_ols(*_seasonal_regression(X, Y, p, season), w)
+        return AutoRegression(order, coef[0], _seasonal_coefficients(
+            coef[1:], p, season, Y.shape[1]), season)
     coef, _ = _weighted_ols(ar_design(X, order), Y, w)
-    return order, coef[0], coef[1:]
+    return AutoRegression(order, coef[0], coef[1:])
 
 
 def earlier_windows(X, Y, order):

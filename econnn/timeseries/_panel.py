@@ -177,6 +177,10 @@ class PanelForecaster(BaseEstimator):
         if not isinstance(model, SequenceForecaster):
             raise TypeError("forecaster must be a SequenceForecaster; got "
                             f"{type(model).__name__}.")
+        if model.seasonal_ar:
+            raise ValueError(
+                "PanelForecaster does not fit seasonal-difference ARs; "
+                "use a forecaster with seasonal_ar=False.")
         return model
 
     @staticmethod

@@ -35,7 +35,7 @@ def fit_local_ar(parts, order):
     """
     out = {}
     for key, (X, Y) in parts.items():
-        found, intercept, coef = fit_autoregression(
+        found, intercept, coef, _ = fit_autoregression(
             X, Y, np.ones(len(X)), order)
         out[key] = (found, intercept, coef)
     return out

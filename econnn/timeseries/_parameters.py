@@ -92,9 +92,27 @@ AR_ORDER = Param(
     is ``AR(window) + gate * network(window)``, where the network is
     trained on the AR's residuals. 'auto' chooses the order by AIC from 0
     to the window length (the last rows of every variable enter; with
-    windows of two years, seasonal lags are among the candidates); an
+    windows of two years, seasonal lags are among the candidates; with
+    ``seasonal_ar=True``, ARs of the seasonal differences too); an
     integer fixes it; None drops the AR and the network models the target
     alone.
+    """,
+)
+
+SEASONAL_AR = Param(
+    "seasonal_ar",
+    False,
+    ["boolean"],
+    "bool",
+    """
+    Whether ``ar_order='auto'`` also considers, for quarterly and monthly
+    series (the period read from the targets' PeriodIndex or
+    DatetimeIndex, as :func:`make_windows` makes them) with univariate
+    windows, ARs of the seasonal differences: ``(1 - L^m) y_t = c +
+    sum_{i<=p} phi_i (1 - L^m) y_{t-i}`` with ``m`` 4 or 12, the seasonal
+    unit root imposed rather than estimated, as in a seasonal ARIMA. The
+    AIC chooses among them and the unrestricted ARs on the same windows;
+    the choice is in ``ar_season_``.
     """,
 )
 

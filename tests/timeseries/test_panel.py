@@ -308,6 +308,9 @@ def test_bad_panels_are_refused_by_name():
         model.fit(panel, panel)
     with pytest.raises(TypeError, match="must be a SequenceForecaster"):
         PanelForecaster(forecaster=PanelForecaster()).fit(panel)
+    with pytest.raises(ValueError, match="seasonal-difference ARs"):
+        PanelForecaster(forecaster=SequenceForecaster(
+            seasonal_ar=True)).fit(panel)
     # the windows of a panel are not one series
     X, y = make_windows(panel, lags=3)
     with pytest.raises(ValueError, match="fit PanelForecaster"):
