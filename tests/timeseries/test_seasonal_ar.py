@@ -101,3 +101,44 @@ def test_forecaster_chooses_and_keeps_the_seasonal_ar():
     assert loaded.ar_season_ == 12
     np.testing.assert_allclose(loaded.forecast(series, steps=14),
                                model.forecast(series, steps=14))
+
+
+def _held_out_score(model):
+    errors = model.holdout_errors_
+    observed = np.isfinite(errors).sum(axis=0) >= 3
+    return np.mean(np.log(np.nanmean(errors[:, observed] ** 2, axis=0)))
+
+
+def stable_cycle(seed, n=240):
+    """A fixed 12-month cycle plus AR(1) noise: no seasonal unit root."""
+    rng = np.random.default_rng(seed)
+    noise = np.zeros(n)
+    for t in range(1, n):
+        noise[t] = 0.5 * noise[t - 1] + rng.standard_normal()
+    return pd.Series(3 * np.sin(np.arange(n) * np.pi / 6) + noise,
+                     index=pd.period_range("1990-01", periods=n, freq="M"))
+
+
+def test_holdout_keeps_the_family_with_the_smaller_held_out_error():
+    fits = {}
+    for name, series in [("walk", seasonal_walk()),
+                         ("cycle 0", stable_cycle(0)),
+                         ("cycle 2", stable_cycle(2))]:
+        X, y = make_windows(series)
+        fits[name] = [SequenceForecaster(seasonal_ar=s, **FAST).fit(X, y)
+                      for s in (False, True, "holdout")]
+    # a seasonal unit root: the AIC and the holdout both pick the seasonal
+    # AR, and the holdout's errors are the seasonal model's, the smaller
+    plain, aic, held_out = fits["walk"]
+    assert aic.ar_season_ == held_out.ar_season_ == 12
+    assert _held_out_score(held_out) == _held_out_score(aic) < \
+        _held_out_score(plain)
+    # a stable cycle: the AIC keeps the plain AR, and so does the holdout
+    plain, aic, held_out = fits["cycle 0"]
+    assert aic.ar_season_ is None and held_out.ar_season_ is None
+    assert _held_out_score(held_out) == _held_out_score(plain)
+    # ... or the holdout overrules the AIC where the seasonal AR forecast
+    # the held-out windows better
+    plain, aic, held_out = fits["cycle 2"]
+    assert aic.ar_season_ is None and held_out.ar_season_ == 12
+    assert _held_out_score(held_out) < _held_out_score(plain)
