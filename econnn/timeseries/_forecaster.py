@@ -13,8 +13,8 @@ from .._base import _BaseNN
 from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
-from ._linear import (ErrorScales, aic_orders, decide_difference,
-                      earlier_windows, fit_autoregression, season_of_frequency,
+from ._linear import (ErrorScales, decide_difference, earlier_windows,
+                      fit_autoregression, season_of_frequency,
                       shrunk_gate, window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
@@ -35,9 +35,8 @@ _MAX_HOLDOUT_HORIZON = 24
 _MIN_GATE_ERRORS = 10
 
 
-@estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS,
-            SEQUENCE_DROPOUT, LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE,
-            HOLDOUT], TRAINING)
+@estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
+            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
 class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                          _BaseNN):
     """Recurrent or attention network forecasting a time series.
@@ -134,15 +133,17 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
     NNRegressor : Feed-forward network on a flat feature vector.
     statsmodels.tsa.ar_model.AutoReg : The linear autoregression.
 
-    Notes ----- A recurrent network is a nonlinear state-space model:
-    reading window ``x_1, ..., x_T`` it updates a hidden state ``h_t = g(b
-    + W h_{t-1} + U x_t)`` (gated in the LSTM and GRU) and forecasts ``y =
-    c + V h_T + A vec(x)``, where the linear term ``A`` (``linear_skip``)
-    nests a VAR; around it sits the least-squares AR (``ar_order``), so the
-    network's part models the AR's residuals. Training minimises the
-    squared error on standardised data; early stopping, when enabled, holds
-    out the *last* ``validation_fraction`` of the windows (never a random
-    subset, which would leak the future into training).
+    Notes
+    -----
+    A recurrent network is a nonlinear state-space model: reading window
+    ``x_1, ..., x_T`` it updates a hidden state
+    ``h_t = g(b + W h_{t-1} + U x_t)`` (gated in the LSTM and GRU) and
+    forecasts ``y = c + V h_T + A vec(x)``, where the linear term ``A``
+    (``linear_skip``) nests a VAR; around it sits the least-squares AR
+    (``ar_order``), so the network's part models the AR's residuals.
+    Training minimises the squared error on standardised data; early stopping, when enabled, holds out the
+    *last* ``validation_fraction`` of the windows (never a random subset,
+    which would leak the future into training).
 
     Examples
     --------
@@ -235,20 +236,15 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
             difference = bool(self.difference)
             tests = {"adf_pvalue": None, "kpss_pvalue": None}
         order, season = self.ar_order, None
-        decision = {"difference": difference, "tests": tests}
         if order == "auto":
             Xt, Yt = (relative_to_last(X), Y - X[:, -1, :1]) if difference \
                 else (X, Y)
-            candidates = aic_orders(Xt, Yt, w, getattr(self, "_season", None)
-                                    if self.seasonal_ar else None)
-            _, order, season = min(candidates, key=lambda c: c[0])
-            if self.seasonal_ar == "holdout" and len(candidates) > 1:
-                # both families go to the holdout, plain first (fit)
-                decision["alternatives"] = [
-                    dict(decision, ar_order=o, ar_season=m)
-                    for _, o, m in candidates]
-        decision.update(ar_order=order, ar_season=season)
-        return decision
+            candidates = getattr(self, "_season", None) \
+                if self.seasonal_ar else None
+            order, _, _, season = fit_autoregression(Xt, Yt, w, "auto",
+                                                     season=candidates)
+        return {"difference": difference, "tests": tests, "ar_order": order,
+                "ar_season": season}
 
     def _n_held_out(self, n):
         """Windows held out of ``n`` (0 when too few for a holdout)."""
@@ -431,11 +427,7 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
             decision = self._decide(Xw, Y, w)
         n_hold = self._n_held_out(n)
         held_out = None
-        alternatives = decision.pop("alternatives", None)
-        if n_hold and alternatives:
-            decision, held_out = self._held_out_choice(
-                Xw, Y, w, n - n_hold, alternatives)
-        elif n_hold:
+        if n_hold:
             held_out = self._hold_out(Xw, Y, w, n - n_hold, decision)
         self._decision, self._ar_weight = decision, w
         try:
@@ -518,24 +510,6 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                 model._set_gate(gate)
             return [gate], Yh - model.predict(Xh).reshape(Yh.shape)
         return self._recursive_errors(model, Xh, series, n_train, keep)
-
-    def _held_out_choice(self, X, Y, w, n_train, decisions):
-        """The decision whose held-out errors are smallest (the first on
-        ties), with its :meth:`_hold_out` result.
-
-        The score is the mean over horizons of the log mean squared
-        held-out error, over the horizons with at least 3 errors.
-        """
-        best = None
-        for decision in decisions:
-            held_out = self._hold_out(X, Y, w, n_train, decision)
-            errors = held_out[1]
-            observed = np.isfinite(errors).sum(axis=0) >= 3
-            score = float(np.mean(np.log(np.maximum(np.nanmean(
-                errors[:, observed] ** 2, axis=0), 1e-300))))
-            if best is None or score < best[0]:
-                best = (score, decision, held_out)
-        return best[1], best[2]
 
     @staticmethod
     def _recursive_errors(model, Xh, series, n_train, keep):

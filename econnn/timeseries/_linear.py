@@ -171,48 +171,6 @@ def _aic(rss, n, k):
     return n * np.log(max(rss, 1e-300) / n) + 2 * k
 
 
-def aic_orders(X, Y, w, season=None):
-    """The AIC's choice of order within each family of autoregressions.
-
-    Parameters
-    ----------
-    X, Y, w : ndarray
-        Windows, targets and weights, as for :func:`fit_autoregression`.
-    season : int or None
-        The period of the seasonal-difference ARs; None, 1, or windows
-        that are multivariate or not longer than it: the plain ARs only.
-
-    Returns
-    -------
-    list of (aic, order, season) tuples
-        The best plain AR first (``season`` None), then the best
-        seasonal-difference AR when there is one (``order`` the lags it
-        reads).
-    """
-    n_variables, n_timesteps = X.shape[2], X.shape[1]
-    n = float(w.sum())
-    # leave at least ~3 windows per coefficient
-    largest = int(max((n / 3 - 1) // n_variables, 0))
-    families = [(None, range(min(n_timesteps, largest) + 1))]
-    if season is not None and 1 < season < n_timesteps and n_variables == 1:
-        families.append((season, range(min(n_timesteps - season,
-                                           largest) + 1)))
-    out = []
-    for m, orders in families:
-        best = None
-        for p in orders:
-            if m is None:
-                Z, T, k = ar_design(X, p), Y[:, :1], 1 + p * n_variables
-            else:
-                (Z, T), k = _seasonal_regression(X, Y[:, :1], p, m), 1 + p
-            _, rss = _weighted_ols(Z, T, w)
-            aic = _aic(rss, n, k)
-            if best is None or aic < best[0] - 1e-9:
-                best = (aic, p if m is None else p + m, m)
-        out.append(best)
-    return out
-
-
 def fit_autoregression(X, Y, w, order="auto", season=None):
     """Least-squares (V)AR on windows, the order chosen by AIC.
 
@@ -249,10 +207,28 @@ def fit_autoregression(X, Y, w, order="auto", season=None):
     AutoRegression
         ``(order, intercept, coef, season)``.
     """
+    n_variables, n_timesteps = X.shape[2], X.shape[1]
+    n = float(w.sum())
+    # leave at least ~3 windows per coefficient
+    largest = int(max((n / 3 - 1) // n_variables, 0))
+    if season is not None and (season <= 1 or n_variables > 1 or
+                               season >= n_timesteps and order == "auto"):
+        season = None
     if order == "auto":
-        _, order, season = min(aic_orders(X, Y, w, season),
-                               key=lambda c: c[0])
-    n_timesteps = X.shape[1]
+        best = None
+        for p in range(min(n_timesteps, largest) + 1):
+            _, rss = _weighted_ols(ar_design(X, p), Y[:, :1], w)
+            aic = _aic(rss, n, 1 + p * n_variables)
+            if best is None or aic < best[0] - 1e-9:
+                best = (aic, p, None)
+        for p in range(min(n_timesteps - season, largest) + 1
+                       if season else 0):
+            _, rss = _weighted_ols(*_seasonal_regression(X, Y[:, :1], p,
+                                                         season), w)
+            aic = _aic(rss, n, 1 + p)
+            if aic < best[0] - 1e-9:
+                best = (aic, p + season, season)
+        _, order, season = best
     order = int(min(order, n_timesteps))
     if season:
         p = order - season

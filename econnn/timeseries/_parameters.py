@@ -102,8 +102,8 @@ AR_ORDER = Param(
 SEASONAL_AR = Param(
     "seasonal_ar",
     False,
-    [StrOptions({"holdout"}), "boolean"],
-    "bool or 'holdout'",
+    ["boolean"],
+    "bool",
     """
     Whether ``ar_order='auto'`` also considers, for quarterly and monthly
     series (the period read from the targets' PeriodIndex or
@@ -111,12 +111,8 @@ SEASONAL_AR = Param(
     windows, ARs of the seasonal differences: ``(1 - L^m) y_t = c +
     sum_{i<=p} phi_i (1 - L^m) y_{t-i}`` with ``m`` 4 or 12, the seasonal
     unit root imposed rather than estimated, as in a seasonal ARIMA. The
-    AIC chooses among them and the unrestricted ARs on the same windows
-    (True), or chooses the best of each family and the holdout (see
-    ``holdout_fraction``) chooses between the two by their held-out
-    errors, the mean over horizons of the log mean squared error
-    ('holdout'; the AIC decides when there is no holdout). The choice is
-    in ``ar_season_``.
+    AIC chooses among them and the unrestricted ARs on the same windows;
+    the choice is in ``ar_season_``.
     """,
 )
 
