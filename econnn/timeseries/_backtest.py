@@ -85,7 +85,8 @@ def _check_test_size(test_size, n, where):
     return test_size
 
 def _origins(n, horizon, test_size, step, cv):
-    """(train_end, evaluated positions) pairs: forecast from data[:train_end]."""
+    """(train_end, evaluated positions) pairs: forecast from
+    data[:train_end]."""
     if cv is not None:
         if not callable(getattr(cv, "split", None)):
             raise TypeError("cv must be a splitter with a split method, "
@@ -164,19 +165,18 @@ def backtest(forecaster, data, horizon, *, lags="auto", target=None,
              benchmark=True, max_ar_lags=None):
     """Rolling-origin evaluation of a forecaster, beside AR(AIC).
 
-    At each origin the forecaster (an unfitted
-    :class:`SequenceForecaster` or :class:`ForecastCombination`, cloned)
-    is refitted on the history -- or the last refit is reused, with
-    ``refit_every`` -- and forecasts
-    ``horizon`` periods with prediction intervals; the errors are
-    collected per horizon. With covariates (a DataFrame), the forecasts
-    are conditional on their realised future values (``exog_future``),
-    as they would be with known-future regressors or scenario paths. statsmodels' AutoReg with the order chosen by
-    AIC (constant, Gaussian intervals), refitted at the same origins, is
-    measured beside it. The stationarity decision of
-    ``difference='auto'`` is made once, on the first history, and kept for
-    every refit, so that the model does not flip between levels and
-    changes as the sample grows.
+    At each origin the forecaster (an unfitted :class:`SequenceForecaster`
+    or :class:`ForecastCombination`, cloned) is refitted on the history --
+    or the last refit is reused, with ``refit_every`` -- and forecasts
+    ``horizon`` periods with prediction intervals; the errors are collected
+    per horizon. With covariates (a DataFrame), the forecasts are
+    conditional on their realised future values (``exog_future``), as they
+    would be with known-future regressors or scenario paths. statsmodels'
+    AutoReg with the order chosen by AIC (constant, Gaussian intervals),
+    refitted at the same origins, is measured beside it. The stationarity
+    decision of ``difference='auto'`` is made once, on the first history,
+    and kept for every refit, so that the model does not flip between
+    levels and changes as the sample grows.
 
     Parameters
     ----------

@@ -35,8 +35,9 @@ _MAX_HOLDOUT_HORIZON = 24
 _MIN_GATE_ERRORS = 10
 
 
-@estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS, SEQUENCE_DROPOUT,
-            LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE, HOLDOUT], TRAINING)
+@estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS,
+            SEQUENCE_DROPOUT, LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE,
+            HOLDOUT], TRAINING)
 class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                          _BaseNN):
     """Recurrent or attention network forecasting a time series.
@@ -141,9 +142,10 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
     forecasts ``y = c + V h_T + A vec(x)``, where the linear term ``A``
     (``linear_skip``) nests a VAR; around it sits the least-squares AR
     (``ar_order``), so the network's part models the AR's residuals.
-    Training minimises the squared error on standardised data; early stopping, when enabled, holds out the
-    *last* ``validation_fraction`` of the windows (never a random subset,
-    which would leak the future into training).
+    Training minimises the squared error on standardised data; early
+    stopping, when enabled, holds out the *last* ``validation_fraction`` of
+    the windows (never a random subset, which would leak the future into
+    training).
 
     Examples
     --------
