@@ -1,6 +1,7 @@
 """SequenceForecaster: recurrent and attention networks for time series."""
 
 import math
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -238,15 +239,36 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
             difference = bool(self.difference)
             tests = {"adf_pvalue": None, "kpss_pvalue": None}
         order, season = self.ar_order, None
+        candidates = self._seasonal_candidates(X) if self.seasonal_ar \
+            else None
         if order == "auto":
             Xt, Yt = (relative_to_last(X), Y - X[:, -1, :1]) if difference \
                 else (X, Y)
-            candidates = getattr(self, "_season", None) \
-                if self.seasonal_ar else None
             order, _, _, season = fit_autoregression(Xt, Yt, w, "auto",
                                                      season=candidates)
         return {"difference": difference, "tests": tests, "ar_order": order,
                 "ar_season": season}
+
+    def _seasonal_candidates(self, X):
+        """The period of the seasonal-difference candidates, or None with
+        a warning naming why ``seasonal_ar=True`` cannot have them."""
+        season = getattr(self, "_season", 1)
+        why = None
+        if self.ar_order != "auto":
+            why = f"ar_order={self.ar_order!r} fixes the AR"
+        elif season <= 1:
+            why = ("the targets are not indexed by quarterly or monthly "
+                   "periods (make_windows keeps the index of a series)")
+        elif X.shape[2] > 1:
+            why = "the windows hold covariates (univariate windows only)"
+        elif X.shape[1] <= season:
+            why = (f"the windows ({X.shape[1]} periods) are not longer "
+                   f"than the seasonal period ({season})")
+        if why is None:
+            return season
+        warnings.warn(f"seasonal_ar=True has no effect: {why}; the AR is "
+                      "a plain one.", UserWarning, stacklevel=4)
+        return None
 
     def _n_held_out(self, n):
         """Windows held out of ``n`` (0 when too few for a holdout)."""

@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pytest
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
 import econnn
@@ -84,8 +85,10 @@ def test_forecaster_chooses_and_keeps_the_seasonal_ar():
     assert model.ar_season_ == 12 and model.ar_order_ == 13
     # the default, and windows whose season is unknown, keep the plain AR
     assert SequenceForecaster(**FAST).fit(X, y).ar_season_ is None
-    assert SequenceForecaster(seasonal_ar=True, **FAST).fit(
-        X, y.to_numpy()).ar_season_ is None
+    with pytest.warns(UserWarning, match="has no effect"):
+        unknown = SequenceForecaster(seasonal_ar=True, **FAST).fit(
+            X, y.to_numpy())
+    assert unknown.ar_season_ is None
     # the AR part forecasts along the seasonal recursion
     intercept, coef = model._ar
     phi = coef[0, 0]
@@ -101,3 +104,19 @@ def test_forecaster_chooses_and_keeps_the_seasonal_ar():
     assert loaded.ar_season_ == 12
     np.testing.assert_allclose(loaded.forecast(series, steps=14),
                                model.forecast(series, steps=14))
+
+
+def test_seasonal_ar_says_when_it_cannot_apply():
+    series = seasonal_walk(n=120)
+    X, y = make_windows(series)
+    cases = [
+        (dict(ar_order=13), X, y, "ar_order=13 fixes the AR"),
+        ({}, X, y.to_numpy(), "not indexed by quarterly or monthly"),
+        ({}, *make_windows(series.to_frame().assign(x=1.0)), "covariates"),
+        ({}, *make_windows(series, lags=12), "not longer than the seasonal"),
+    ]
+    for params, X_, y_, message in cases:
+        with pytest.warns(UserWarning, match=message):
+            model = SequenceForecaster(seasonal_ar=True, **params,
+                                       **FAST).fit(X_, y_)
+        assert model.ar_season_ is None
