@@ -1,15 +1,15 @@
 """SequenceForecaster against AR, ARIMA, ETS and seasonal naive, rolling origins.
 
-Protocol (docs/forecasting.md): twelve packaged series (statsmodels and
-pmdarima); the origins are the last 20% of each series; every model forecasts
-1 to H periods from each origin (H = 4 quarterly, 12 monthly, 5 otherwise)
-and is refitted every ``refit_every`` origins (between refits the last fit
-forecasts from the longer history with fixed parameters). The forecaster
-runs with its defaults through :func:`econnn.backtest`, which also fits
-AutoReg with the order by AIC; ARIMA is pmdarima's ``auto_arima``
-(seasonal for monthly/quarterly data), ETS statsmodels' ``ETSModel`` with
-the additive specification (trend none/damped, seasonal none/additive)
-chosen by AIC.
+Protocol (docs/forecasting_evidence.md): twelve packaged series (statsmodels
+and pmdarima); the origins are the last 20% of each series; every model
+forecasts 1 to H periods from each origin (H = 4 quarterly, 12 monthly, 5
+otherwise) and is refitted every ``refit_every`` origins (between refits the
+last fit forecasts from the longer history with fixed parameters). The
+forecaster runs with its defaults through :func:`econnn.backtest`, which also
+fits AutoReg with the order by AIC; ARIMA is pmdarima's ``auto_arima``
+(seasonal for monthly/quarterly data), ETS statsmodels' ``ETSModel`` with the
+additive specification (trend none/damped, seasonal none/additive) chosen by
+AIC.
 
 Run from the repository root (``pip install -e .[bench]`` for pmdarima)::
 

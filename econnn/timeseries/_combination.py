@@ -147,12 +147,13 @@ class ForecastCombination(BaseEstimator):
     The forecaster's held-out errors are those of its gated held-out model,
     whose gates were chosen on the same held-out windows; the classical
     members' specifications are chosen on the sample before them. The
-    rule was chosen on the development series of docs/forecasting.md
-    ("Forecast combination"), where it is evaluated on them and, once, on
-    held-out series (mean log RMSE ratio to the best classical model
-    0.073 -> 0.035 there). A fit costs the forecaster's fit plus two ETS
-    selections and two ARIMA searches (about 3 s each on a 200-quarter
-    series, more on monthly data): about six times the forecaster's.
+    rule was chosen on the development series of
+    docs/forecasting_evidence.md ("Forecast combination"), where it is
+    evaluated on them and, once, on held-out series (mean log RMSE ratio
+    to the best classical model 0.073 -> 0.035 there). A fit costs the
+    forecaster's fit plus two ETS selections and two ARIMA searches (about
+    3 s each on a 200-quarter series, more on monthly data): about six
+    times the forecaster's.
 
     References
     ----------

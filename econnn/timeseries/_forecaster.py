@@ -1,22 +1,22 @@
 """SequenceForecaster: recurrent and attention networks for time series."""
 
-import math
 import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import RegressorMixin, clone
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._base import _BaseNN
 from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
 from .._declaration import estimator
+from ._holdout import hold_out, n_held_out
 from ._linear import (ErrorScales, decide_difference, earlier_windows,
                       fit_autoregression, season_of_frequency,
-                      shrunk_gate, window_series)
+                      window_series)
 from ._networks import SEQUENCE_MODULES, Anchored, ARNested, relative_to_last
 from ._parameters import (AR_ORDER, CELL, DIFFERENCE, HIDDEN_SIZE, HOLDOUT,
                           KNOWN_FUTURE, LINEAR_SKIP, NUM_LAYERS, SEASONAL_AR,
@@ -25,16 +25,6 @@ from ._recursion import RecursiveForecasting
 from ._windows import check_history, series_record
 
 __all__ = ["SequenceForecaster"]
-
-#: The holdout is skipped below these many held-out / remaining windows.
-_MIN_HOLDOUT = 10
-_MIN_TRAIN = 20
-#: Held-out forecast errors are measured up to this many steps ahead.
-_MAX_HOLDOUT_HORIZON = 24
-#: A recursive step's gate is estimated from at least this many held-out
-#: errors; later steps keep the last estimated one.
-_MIN_GATE_ERRORS = 10
-
 
 @estimator([AR_ORDER, SEASONAL_AR, CELL, HIDDEN_SIZE, NUM_LAYERS,
             SEQUENCE_DROPOUT, LINEAR_SKIP, DIFFERENCE, KNOWN_FUTURE,
@@ -270,14 +260,6 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
                       "a plain one.", UserWarning, stacklevel=4)
         return None
 
-    def _n_held_out(self, n):
-        """Windows held out of ``n`` (0 when too few for a holdout)."""
-        n_hold = int(round(self.holdout_fraction * n))
-        if self.holdout_fraction > 0 and n_hold >= _MIN_HOLDOUT and \
-                n - n_hold >= _MIN_TRAIN:
-            return n_hold
-        return 0
-
     def _validate_fit_data(self, X, y, reset):
         X, Y = self._check_windows(X, y, reset)
         if reset:
@@ -449,10 +431,10 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
         n = len(Xw)
         if decision is None:
             decision = self._decide(Xw, Y, w)
-        n_hold = self._n_held_out(n)
+        n_hold = n_held_out(n, self.holdout_fraction)
         held_out = None
         if n_hold:
-            held_out = self._hold_out(Xw, Y, w, n - n_hold, decision)
+            held_out = hold_out(self, Xw, Y, w, n - n_hold, decision)
         self._decision, self._ar_weight = decision, w
         try:
             super().fit(X, y, sample_weight=sample_weight)
@@ -499,87 +481,6 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
         check_history(frame, getattr(self, "_variables", None),
                       getattr(self, "_frequency", None),
                       type(self).__name__, name)
-
-    def _hold_out(self, X, Y, w, n_train, decision):
-        """Fit on the first ``n_train`` windows, test on the rest.
-
-        Returns the gates and the held-out forecast errors of the gated
-        model per horizon: direct and then recursive along the series when
-        the windows are consecutive, direct only otherwise.
-
-        The gate of the first step is the least-squares weight of the
-        network's addition on the held-out one-step errors, shrunk by its
-        t statistic and clipped to [0, 1] (:func:`._linear.shrunk_gate`).
-        With consecutive windows each later step of the recursion gets its
-        own weight, estimated the same way on that step's held-out errors
-        (given the earlier steps' gated forecasts) and never larger than
-        the step before: feeding a nonlinear model its own point forecasts
-        does not give its conditional mean, so a network that helps one
-        step ahead can hurt through the recursion, and then its share
-        shrinks with the horizon.
-        """
-        model = clone(self).set_params(holdout_fraction=0.0)
-        model._handed_down = decision
-        model.fit(X[:n_train], Y[:n_train, 0] if self._y_1d else
-                  Y[:n_train], sample_weight=w[:n_train])
-        Xh, Yh = X[n_train:], Y[n_train:]
-        series = window_series(X, Y)
-        keep = w[n_train:] > 0
-        if series is None:
-            # windows from several series: direct forecasts only
-            gate = 1.0
-            if model.ar_order_ is not None:
-                base, addition = model._components(Xh)
-                gate = shrunk_gate(Yh - base, addition, keep, 1.0)
-                model._set_gate(gate)
-            return [gate], Yh - model.predict(Xh).reshape(Yh.shape)
-        return self._recursive_errors(model, Xh, series, n_train, keep)
-
-    @staticmethod
-    def _recursive_errors(model, Xh, series, n_train, keep):
-        """Step gates and held-out errors (origins x horizons) of the
-        recursion along the series from every held-out window."""
-        n_timesteps, horizon = Xh.shape[1], model.n_outputs_
-        steps = max(horizon, min(len(Xh), _MAX_HOLDOUT_HORIZON))
-        n_blocks = math.ceil(steps / horizon)
-        # row of the series holding each held-out window's last observation
-        last = np.arange(n_train, n_train + len(Xh)) + n_timesteps - 1
-        future = last[:, None] + np.arange(1, n_blocks * horizon + 1)
-        inside = future < len(series)
-        rows = series[np.where(inside, future, 0)]
-        rows[~inside] = np.nan
-        exog = rows[:, :, 1:] if Xh.shape[2] > 1 else None
-        valid = np.ones(rows.shape[:2], dtype=bool)
-        if exog is not None:
-            # after the series ends the covariates are unknown (NaN, which
-            # the network refuses): run on zeros, then drop every forecast
-            # that read one; block k reads the rows of blocks 0..k-1
-            known = np.logical_and.accumulate(
-                np.isfinite(exog).all(axis=2), axis=1)
-            read = (np.arange(rows.shape[1]) // horizon) * horizon
-            valid[:, read > 0] = known[:, read[read > 0] - 1]
-            exog = np.where(np.isfinite(exog), exog, 0.0)
-        actual = np.where(valid, rows[:, :, 0], np.nan)
-        windows = Xh.astype(np.float64)
-        gates, blocks, gate = [], [], 1.0
-        for b in range(n_blocks):
-            cols = slice(b * horizon, (b + 1) * horizon)
-            if model.ar_order_ is None:
-                block = model._linear_predictor(windows).cpu().numpy()
-            else:
-                base, addition = model._components(windows)
-                target = actual[:, cols]
-                usable = keep[:, None] & np.isfinite(target)
-                if usable.sum() >= _MIN_GATE_ERRORS:
-                    gate = shrunk_gate(
-                        np.where(usable, target - base, 0.0),
-                        np.where(usable, addition, 0.0), usable, gate)
-                gates.append(gate)
-                block = base + gate * addition
-            blocks.append(block)
-            windows = model._advance(windows, block, exog, b)
-        errors = (actual - np.concatenate(blocks, axis=1))[:, :steps]
-        return gates or [1.0], errors
 
     def predict(self, X):
         """Forecast the target after each window.

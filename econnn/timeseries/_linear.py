@@ -309,7 +309,7 @@ def window_series(X, Y):
 #: network share within two standard errors of 0 (t < 2). Chosen on 23 Nov
 #: 2026 among 1, 2 and 4 by leaving one development series out (4 for 10
 #: of 12 series, 2 for the other two), then checked once on the held-out
-#: series (docs/forecasting.md, "The gate's shrinkage").
+#: series (docs/forecasting_evidence.md, "The gate's shrinkage").
 GATE_SHRINKAGE = 4.0
 
 

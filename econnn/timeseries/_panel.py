@@ -9,8 +9,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._declaration import estimator
-from ._forecaster import (_MAX_HOLDOUT_HORIZON, _MIN_GATE_ERRORS,
-                          _MIN_HOLDOUT, _MIN_TRAIN, SequenceForecaster)
+from ._forecaster import SequenceForecaster
+from ._holdout import (MAX_HOLDOUT_HORIZON, MIN_GATE_ERRORS, MIN_HOLDOUT,
+                       MIN_TRAIN, readable_covariates)
 from ._linear import ErrorScales
 from ._panel_data import (arrange_variables, decide_series,
                           future_covariates, scale_covariates, split_panel,
@@ -326,8 +327,8 @@ class PanelForecaster(BaseEstimator):
         past = windows(lambda k: 0, lambda k: n_win[k] - n_hold[k])
         recent = windows(lambda k: n_win[k] - n_hold[k], lambda k: n_win[k])
         held = None
-        if base.holdout_fraction > 0 and len(recent[1]) >= _MIN_HOLDOUT \
-                and len(past[1]) >= _MIN_TRAIN:
+        if base.holdout_fraction > 0 and len(recent[1]) >= MIN_HOLDOUT \
+                and len(past[1]) >= MIN_TRAIN:
             model, ar = train(*past)
             gates, held = self._holdout_errors(model, ar, zs, n_hold, series)
         model, ar = train(*everything)
@@ -354,7 +355,7 @@ class PanelForecaster(BaseEstimator):
         standardised, per (id, origin)."""
         lags, horizon = self.n_timesteps_, self.n_outputs_
         steps = max(horizon, min(max(n_hold[k] for k in zs),
-                                 _MAX_HOLDOUT_HORIZON))
+                                 MAX_HOLDOUT_HORIZON))
         n_blocks = math.ceil(steps / horizon)
         n_periods = n_blocks * horizon
         windows, futures, keys, origins = [], [], [], []
@@ -376,20 +377,12 @@ class PanelForecaster(BaseEstimator):
         padded[:, steps:] = np.nan
         exog = None
         if futures.shape[2] > 1:
-            # the covariates' realised values; after a series ends they
-            # are unknown (NaN): run on zeros, then drop every forecast that
-            # read one (block k reads the rows of blocks 0..k-1)
-            exog = futures[:, :, 1:]
-            known = np.logical_and.accumulate(
-                np.isfinite(exog).all(axis=2), axis=1)
-            read = (np.arange(n_periods) // horizon) * horizon
-            valid = np.ones(padded.shape, dtype=bool)
-            valid[:, read > 0] = known[:, read[read > 0] - 1]
+            # the covariates' realised values (unknown after a series ends)
+            valid, exog = readable_covariates(futures[:, :, 1:], horizon)
             padded[~valid] = np.nan
-            exog = np.where(np.isfinite(exog), exog, 0.0)
         actual = padded[:, :steps]
         gates, paths = gated_run(model, ar, np.asarray(keys, dtype=object),
-                                 windows, padded, n_blocks, _MIN_GATE_ERRORS,
+                                 windows, padded, n_blocks, MIN_GATE_ERRORS,
                                  exog)
         errors = actual - paths[:, :steps]
         if self.series_.loc[keys[0], "difference"]:
