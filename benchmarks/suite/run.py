@@ -4,6 +4,7 @@
     python -m benchmarks.suite --tiny                # seconds, for the tests
     python -m benchmarks.suite --heldout             # issue 11's held-out data
     python -m benchmarks.suite --heldout2            # the second held-out set
+    python -m benchmarks.suite --heldout3            # the third held-out set
     python -m benchmarks.suite --contenders econnn --label new \\
         --set n_ensemble=1 early_stopping=True       # a variant of econnn
 
@@ -39,7 +40,7 @@ from sklearn.metrics import (accuracy_score, log_loss, mean_poisson_deviance,
 from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 
 from .contenders import CONTENDERS, econnn_factory, pytabkit_available
-from .data import HELDOUT, HELDOUT2, TASKS, load_task
+from .data import HELDOUT_SETS, TASKS, load_task
 from .report import markdown_report
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "suite.jsonl"
@@ -137,10 +138,11 @@ def main(argv=None):
     parser.add_argument("--tiny", action="store_true",
                         help="three small tasks, 2 folds, for the tests")
     parser.add_argument("--tasks", nargs="*", help="task names (default all)")
-    parser.add_argument("--heldout", action="store_true",
-                        help="the held-out data sets instead of the suite")
-    parser.add_argument("--heldout2", action="store_true",
-                        help="the second held-out set (HELDOUT2)")
+    held_out = parser.add_mutually_exclusive_group()
+    for name in HELDOUT_SETS:
+        held_out.add_argument(
+            f"--{name}", dest="held_out", action="store_const", const=name,
+            help=f"the held-out set {name.upper()} instead of the suite")
     parser.add_argument("--contenders", nargs="*",
                         help=f"of {sorted(CONTENDERS)} (default all)")
     parser.add_argument("--folds", type=int, default=5)
@@ -158,8 +160,7 @@ def main(argv=None):
     if not pytabkit_available():
         print("pytabkit not installed: RealMLP-TD skipped")
         contenders.pop("RealMLP-TD")
-    tasks = HELDOUT2 if args.heldout2 else HELDOUT if args.heldout else \
-        TASKS
+    tasks = HELDOUT_SETS[args.held_out] if args.held_out else TASKS
     if args.tiny:
         tasks = [t for t in TASKS if t.name in TINY_TASKS]
         args.folds, args.repeats, args.max_rows = 2, 1, 300
