@@ -20,6 +20,9 @@ held-out set's (``forecast_heldout2.py``):
 
     python benchmarks/forecast_compare.py --heldout default
     python benchmarks/forecast_compare.py --heldout2 gate4 comb4
+
+``--classical`` adds each classical model alone as a column (the AR's
+bands are statsmodels'; the others' are not scored).
 """
 
 import argparse
@@ -53,8 +56,9 @@ def load(folder, key, tag, seed):
     return out
 
 
-def horizon_cells(ours, rows):
-    """RMSE per model at h = 1 and h = H, coverage of the forecaster."""
+def horizon_cells(ours, rows, model="forecaster"):
+    """RMSE of ``model`` over the best classical model and over AR(AIC)
+    at h = 1 and h = H, and its coverage (NaN where it has no bands)."""
     both = pd.concat([ours, rows], ignore_index=True)
     H = int(both["horizon"].max())
     cells = {}
@@ -63,23 +67,24 @@ def horizon_cells(ours, rows):
         rmse = part.groupby("model").apply(
             lambda g: np.sqrt(np.mean((g["actual"] - g["forecast"]) ** 2)),
             include_groups=False)
-        mine = part[part["model"] == "forecaster"]
+        mine = part[part["model"] == model]
         cov = {lev: float(np.mean((mine["actual"] >= mine[f"lower_{lev:g}"])
                                   & (mine["actual"] <= mine[
                                       f"upper_{lev:g}"])))
-               for lev in LEVELS}
+               if f"lower_{lev:g}" in mine and mine[f"lower_{lev:g}"]
+               .notna().all() else np.nan for lev in LEVELS}
         best = min(rmse[m] for m in CLASSICAL if m in rmse)
-        cells[h] = {"h": h, "best": rmse["forecaster"] / best,
-                    "ar": rmse["forecaster"] / rmse["AR(AIC)"],
+        cells[h] = {"h": h, "best": rmse[model] / best,
+                    "ar": rmse[model] / rmse["AR(AIC)"],
                     "cov80": cov[0.8], "cov95": cov[0.95], "first": h == 1}
     return list(cells.values())
 
 
-def table(data):
-    """One row per (series, h): ratios and coverage."""
+def table(data, model="forecaster"):
+    """One row per (series, h): ratios and coverage of ``model``."""
     out = []
     for name, (ours, rows, _) in data.items():
-        for cell in horizon_cells(ours, rows):
+        for cell in horizon_cells(ours, rows, model):
             out.append({"series": name, **cell})
     return pd.DataFrame(out)
 
@@ -142,6 +147,9 @@ def main(argv=None):
     parser.add_argument("tags", nargs="+")
     parser.add_argument("--bands", action="store_true",
                         help="compare band rules (RULES) on the first tag")
+    parser.add_argument("--classical", action="store_true",
+                        help="also score each classical model alone (from "
+                        "the first tag's cache) against the same targets")
     add_cache_arguments(parser)
     args = parser.parse_args(argv)
     key = cache_key(args)
@@ -149,12 +157,20 @@ def main(argv=None):
         return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))
              for tag in args.tags}
+    if args.classical:
+        data = load(args.cache, key, args.tags[0], args.seed)
+        cells.update({m: table(data, m) for m in CLASSICAL})
     common = set.intersection(*(set(c["series"]) for c in cells.values()))
     cells = {t: c[c["series"].isin(common)] for t, c in cells.items()}
     pd.set_option("display.width", 200)
     print(f"{len(common)} series in common\n")
-    print(pd.DataFrame({t: summary(c) for t, c in cells.items()}).to_string(
-        float_format=lambda v: f"{v:.3f}"))
+    summaries = pd.DataFrame({t: summary(c) for t, c in cells.items()})
+    if args.classical:
+        # a row per model; the per-series lists would not fit
+        print(summaries.drop(["below nominal-10", "worst"]).T.to_string(
+            float_format=lambda v: f"{v:.3f}"))
+        return cells
+    print(summaries.to_string(float_format=lambda v: f"{v:.3f}"))
     if len(args.tags) < 2:
         return cells
     loo = leave_one_series_out(cells)
