@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import _num_samples, check_array, column_or_1d
 
 __all__ = ["INTERVAL_METHODS", "requested_methods", "fit_intervals",
            "predict_interval", "SplitConformal", "CVPlus",
@@ -289,7 +289,10 @@ def fit_intervals(regressor, X, y, sample_weight=None, *, methods,
         X = X.tocsr()  # row indexing; the copies accept CSR
     elif not hasattr(X, "iloc"):
         X = np.asarray(X)  # DataFrames stay, to keep feature names
-    y = _as_1d(y)
+    # complex or non-numeric targets refused here, as the estimator's own
+    # fit would, before any copy is fitted on a silently cast y
+    y = check_array(y, ensure_2d=False, dtype=np.float64,
+                    ensure_all_finite=False, input_name="y").reshape(-1)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
     return {m: INTERVAL_METHODS[m].fit(regressor, X, y, sample_weight, rng,

@@ -1,6 +1,7 @@
 """Conformal prediction intervals: split conformal, CV+ and CQR."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -216,3 +217,15 @@ def test_too_few_calibration_scores_give_unbounded_intervals():
         "data: the calibration split is drawn by row"})
 def test_sklearn_checks_with_intervals(estimator, check):
     check(estimator)
+
+
+def test_a_complex_target_is_refused_before_the_copies_are_fitted():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(40, 2))
+    y = rng.uniform(size=40) + 1j * rng.uniform(size=40)
+    with warnings.catch_warnings():
+        # a ComplexWarning would mean y was cast to real for the copies
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            fit_intervals(LinearRegression(), X, y, methods=["split"],
+                          random_state=0)
