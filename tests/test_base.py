@@ -4,6 +4,7 @@ network."""
 
 import copy
 import pickle
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -245,3 +246,29 @@ def test_restored_model_trains_the_network_that_predicts(Est, how, tmp_path):
     later = again.predict(X) if Est is NNRegressor else \
         again.predict_proba(X)
     assert not np.allclose(after, later)
+
+
+def test_read_only_arrays_are_used_without_torch_warnings():
+    """joblib hands workers read-only memmaps; torch warns when it wraps a
+    read-only array, so every entry point copies such data first."""
+    from econnn import SequenceForecaster, make_windows, marginal_effects
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(80, 2))
+    y = X @ [1.0, 2.0] + 0.1 * rng.normal(size=80)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    series = pd.Series(np.sin(np.arange(120) / 3) + 0.1 * rng.normal(size=120),
+                       index=pd.period_range("2000Q1", periods=120, freq="Q"))
+    windows, target = make_windows(series)
+    windows.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*not writable.*")
+        model = NNRegressor(max_iter=50, precision="float64",
+                            random_state=0).fit(X, y)
+        table = marginal_effects(model, X, y=y)
+        forecaster = SequenceForecaster(max_iter=20, precision="float64",
+                                        random_state=0).fit(windows, target)
+        forecaster.predict(windows)
+    # and the answers are right: the effects of a linear design
+    np.testing.assert_allclose(table["effect"], [1.0, 2.0], atol=0.25)

@@ -15,7 +15,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 
 __all__ = ["PREDICT_CHUNK", "weighted_location_scale",
            "robust_location_scale", "weighted_quantiles", "standardize",
-           "apply_in_chunks"]
+           "apply_in_chunks", "writable"]
 
 #: Rows per block when predicting or computing statistics: bounds the extra
 #: memory to a few megabytes whatever the number of rows.
@@ -225,8 +225,14 @@ def apply_in_chunks(fn, A, *, device=None, dtype=None, chunk=PREDICT_CHUNK):
             block = A[start:start + chunk]
             if sp.issparse(block):
                 block = block.toarray()
-            elif isinstance(block, np.ndarray) and not block.flags.writeable:
-                block = block.copy()
-            out.append(fn(torch.as_tensor(block, device=device,
+            out.append(fn(torch.as_tensor(writable(block), device=device,
                                           dtype=dtype)))
     return out[0] if len(out) == 1 else torch.cat(out)
+
+
+def writable(A):
+    """``A``, or a copy of it where it is a read-only array (a memmap, or
+    data a caller froze): torch warns when it wraps one."""
+    if isinstance(A, np.ndarray) and not A.flags.writeable:
+        return A.copy()
+    return A

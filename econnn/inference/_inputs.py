@@ -16,6 +16,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_array,
 
 from .._fitted import fitted_model, is_econnn
 from .._validation import check_numeric, validate_data
+from ..engine._scaling import writable
 
 __all__ = ["check_evaluation_X", "check_groups", "check_predictor",
            "check_weights"]
@@ -54,7 +55,8 @@ def check_evaluation_X(estimator, X):
         # values the network's precision cannot hold, refused as by predict
         # (the effects use a float64 copy, which would not notice)
         with torch.no_grad():
-            to_body(torch.as_tensor(Xa, device=fitted.network.x_loc.device))
+            to_body(torch.as_tensor(writable(Xa),
+                                    device=fitted.network.x_loc.device))
     return Xa
 
 

@@ -26,6 +26,7 @@ from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, RobustScaler,
                                    StandardScaler)
 
 from .._fitted import fitted_model, is_econnn
+from ..engine._scaling import writable
 
 __all__ = ["TORCH_STEPS", "make_predictor", "split_pipeline"]
 
@@ -107,11 +108,11 @@ class _AutogradPredictor:
     def values(self, X):
         with torch.no_grad():
             return self._forward(torch.as_tensor(
-                X, dtype=torch.float64)).double().cpu().numpy()
+                writable(X), dtype=torch.float64)).double().cpu().numpy()
 
     def gradient(self, X, cols):
         """d mu_k / d x_j for each row: array (n, n_outputs, len(cols))."""
-        Z = torch.as_tensor(X, dtype=torch.float64).clone()
+        Z = torch.as_tensor(writable(X), dtype=torch.float64).clone()
         Z.requires_grad_(True)
         mu = self._forward(Z)
         grads = []

@@ -12,6 +12,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from .._base import _BaseNN
 from .._validation import validate_data
 from ..engine._losses import REGRESSION_LOSSES, mean_r2
+from ..engine._scaling import writable
 from .._declaration import estimator
 from ._holdout import hold_out, n_held_out
 from ._linear import (ErrorScales, decide_difference, earlier_windows,
@@ -382,7 +383,7 @@ class SequenceForecaster(RecursiveForecasting, RegressorMixin,
         """Forecasts of the AR part and the network's addition, separately."""
         nested = self._nested()
         device = self.module_.x_loc.device
-        x = torch.as_tensor(np.ascontiguousarray(X), device=device,
+        x = torch.as_tensor(writable(np.ascontiguousarray(X)), device=device,
                             dtype=nested.coef.dtype)
         anchor = 0.0
         if self.difference_:
