@@ -6,6 +6,7 @@ or changes, and the out-of-sample error scales the prediction intervals are
 built from.
 """
 
+import re
 import warnings
 from typing import NamedTuple, Optional
 
@@ -22,8 +23,11 @@ __all__ = ["decide_difference", "fit_autoregression", "AutoRegression",
 MIN_UNIT_ROOT_SAMPLES = 50
 UNIT_ROOT_LEVEL = 0.05
 
-#: Seasonal period by the first letter of a pandas frequency string.
-_SEASONS = {"Q": 4, "M": 12}
+#: Periods per year of pandas' monthly and quarterly frequency rules
+#: (month and quarter ends and starts, business ones, the old aliases).
+_PER_YEAR = {**dict.fromkeys(("M", "ME", "MS", "BM", "BME", "BMS", "CBME",
+                              "CBMS"), 12),
+             **dict.fromkeys(("Q", "QE", "QS", "BQ", "BQE", "BQS"), 4)}
 
 
 def seasonal_period(index):
@@ -47,10 +51,21 @@ def seasonal_period(index):
 
 def season_of_frequency(freq):
     """Observations per year of a pandas frequency string: 4 for quarterly,
-    12 for monthly, 1 for anything else (None included)."""
-    if not freq:
+    12 for monthly, 1 for anything else (None included).
+
+    Business and multiple frequencies count by the periods they make:
+    'BQE' and 'BMS' are quarterly and monthly, '3MS' (every three months)
+    quarterly; '6ME' (two a year) and '2QE' have no season of 4 or 12 and
+    give 1. The case matters, as in pandas: 'MS' is month start, 'ms' a
+    millisecond, 'min' a minute.
+    """
+    match = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Za-z]+)?", freq or "")
+    if match is None:
         return 1
-    return _SEASONS.get(freq.upper().lstrip("0123456789")[:1], 1)
+    per_year = _PER_YEAR.get(match.group(2), 1)
+    every = int(match.group(1) or 1)
+    season = per_year // every if per_year % every == 0 else 1
+    return season if season in (4, 12) else 1
 
 
 def decide_difference(y):

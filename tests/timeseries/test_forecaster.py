@@ -497,6 +497,13 @@ def test_make_windows_auto_lags_follow_the_frequency():
     yearly = pd.Series(np.arange(100.0), index=pd.period_range(
         "1900", periods=100, freq="Y"))
     assert make_windows(yearly)[0].shape[1] == 8
+    # every three months is quarterly, business month ends monthly, and a
+    # minute ('min', not 'M') or a millisecond ('ms', not 'MS') neither
+    for freq, lags in [("3MS", 9), ("BME", 25), ("BQE", 9), ("min", 8),
+                       ("ms", 8), ("6MS", 8)]:
+        series = pd.Series(np.arange(200.0), index=pd.date_range(
+            "2000-01-01", periods=200, freq=freq))
+        assert make_windows(series)[0].shape[1] == lags, freq
 
 
 # ------------------------------------------------- known-future regressors
