@@ -112,7 +112,7 @@ class _AutogradPredictor:
 
     def gradient(self, X, cols):
         """d mu_k / d x_j for each row: array (n, n_outputs, len(cols))."""
-        Z = torch.as_tensor(writable(X), dtype=torch.float64).clone()
+        Z = torch.tensor(X, dtype=torch.float64)  # a copy, read-only or not
         Z.requires_grad_(True)
         mu = self._forward(Z)
         grads = []

@@ -226,9 +226,7 @@ def fit_autoregression(X, Y, w, order="auto", season=None):
     n = float(w.sum())
     # leave at least ~3 windows per coefficient
     largest = int(max((n / 3 - 1) // n_variables, 0))
-    if season is not None and (season <= 1 or n_variables > 1 or
-                               season >= n_timesteps and order == "auto"):
-        season = None
+    season = season if season and season > 1 else None
     if order == "auto":
         best = None
         for p in range(min(n_timesteps, largest) + 1):
@@ -236,8 +234,11 @@ def fit_autoregression(X, Y, w, order="auto", season=None):
             aic = _aic(rss, n, 1 + p * n_variables)
             if best is None or aic < best[0] - 1e-9:
                 best = (aic, p, None)
+        # seasonal candidates need univariate windows longer than a season
+        seasonal = season is not None and n_variables == 1 and \
+            season < n_timesteps
         for p in range(min(n_timesteps - season, largest) + 1
-                       if season else 0):
+                       if seasonal else 0):
             _, rss = _weighted_ols(*_seasonal_regression(X, Y[:, :1], p,
                                                          season), w)
             aic = _aic(rss, n, 1 + p)
@@ -247,10 +248,11 @@ def fit_autoregression(X, Y, w, order="auto", season=None):
     order = int(min(order, n_timesteps))
     if season:
         p = order - season
-        if p < 0:
+        if p < 0 or n_variables > 1:
             raise ValueError(
                 f"A seasonal-difference AR of period {season} reads at "
-                f"least {season} lags; got order={order}.")
+                f"least {season} lags of one variable; got order={order} "
+                f"with {n_variables} variable(s).")
         coef, _ = _weighted_ols(*_seasonal_regression(X, Y, p, season), w)
         return AutoRegression(order, coef[0], _seasonal_coefficients(
             coef[1:], p, season, Y.shape[1]), season)
