@@ -91,6 +91,7 @@ class _OrderedEncoder:
 
 @estimator(hp.MLP_ARCHITECTURE + [LOSS, CLASS_ORDER, CLASS_WEIGHT, hp.DROPOUT,
             hp.BATCH_NORM, hp.N_ENSEMBLE, hp.LINEAR_SKIP, hp.SMOOTH_CLIP,
+            hp.FEATURE_SCALING,
             hp.NUMERICAL_EMBEDDING, hp.EMBEDDING_SIZE, hp.EMBEDDING_SCALE,
             hp.MONOTONE,
             hp.VALIDATION_SPLIT, hp.REFIT, hp.EMA_DECAY,

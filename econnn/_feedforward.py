@@ -150,6 +150,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                       batch_norm=self.batch_norm,
                       linear_skip=self._has_linear_skip(),
                       smooth_clip=self._has_smooth_clip(),
+                      feature_scaling=self._has_feature_scaling(),
                       **self._embedding())
         members = self.n_ensemble_ = self._ensemble_size()
         if getattr(self, "monotone", None):
@@ -201,6 +202,13 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         return dict(numerical_embedding=name,
                     embedding_size=self.embedding_size,
                     embedding_scale=self.embedding_scale)
+
+    def _has_feature_scaling(self):
+        # estimators built on this class without the parameter (ConvNet*)
+        return (self.module is None
+                and getattr(self, "feature_scaling", None) is not None
+                and not self.monotone
+                and len(self._hidden_layer_sizes()) > 0)
 
     def _has_smooth_clip(self):
         # estimators built on this class without the parameter (ConvNet*)

@@ -132,6 +132,28 @@ SMOOTH_CLIP = Param(
 )
 
 
+FEATURE_SCALING = Param(
+    "feature_scaling",
+    None,
+    [Interval(Real, 0, None, closed="neither"), None],
+    "float or None",
+    """
+    None: the hidden layers see the (standardised) inputs as they are. A
+    float: each input is multiplied by a trainable factor of its own
+    before the hidden layers (RealMLP's scaling layer, Holzmueller et al.
+    2024; after ``smooth_clip``, if on), started at 1, not penalised,
+    and trained at ``feature_scaling`` times the learning rate (RealMLP
+    uses 6), so the network can learn which inputs matter to its
+    nonlinear part. The linear skip keeps the standardised inputs, so the
+    network still starts at the GLM. Each ensemble member has its own
+    factors; with ``n_ensemble`` above 1 it does not combine with
+    ``numerical_embedding``. Tried as a default and not adopted
+    (``docs/defaults.md``). Ignored with a custom ``module``, with
+    ``monotone`` constraints and without hidden layers; with
+    ``solver='lbfgs'`` the factors train at the network's rate.
+    """,
+)
+
 NUMERICAL_EMBEDDING = Param(
     "numerical_embedding",
     None,

@@ -61,6 +61,7 @@ ECONNN_AS_SKLEARN = dict(
     refit=False,                  # the early-stopped network is the model
     ema_decay=0.0,                # no weight averaging
     smooth_clip=False,            # the inputs as given
+    feature_scaling=None,         # ... unscaled by trainable factors
     numerical_embedding=None,     # ... seen as numbers, not embedded
     embedding_size=8,             # (unused without an embedding)
     embedding_scale=0.1,

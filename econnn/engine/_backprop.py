@@ -174,13 +174,18 @@ class MLPBackprop:
     clip : (torch.Tensor, torch.Tensor) or None
         Location and scale of the inputs' smooth clipping (the hidden
         layers see ``smooth_clip(X, *clip)``, the skip ``X``).
+    scale : torch.Tensor or None
+        The trainable input scales of ``feature_scaling`` (the hidden
+        layers see the clipped inputs times ``scale``).
     """
 
-    def __init__(self, weights, biases, activations, skip=None, clip=None):
+    def __init__(self, weights, biases, activations, skip=None, clip=None,
+                 scale=None):
         self.weights = weights
         self.biases = biases
         self.skip = skip
         self.clip = clip
+        self.scale = scale
         self.forwards = [f for f, _ in activations]
         self.grads = [g for _, g in activations]
 
@@ -201,18 +206,19 @@ class MLPBackprop:
         if pairs is None or not _all_trainable(weights + biases):
             return None
         return cls(weights, biases, pairs, module.skip_weight,
-                   _clip_of(module))
+                   _clip_of(module), module.feature_scale)
 
     # one affine layer and its gradients; weights are (out, in)
     def _affine(self, i, a):
         return torch.addmm(self.biases[i], a, self.weights[i].t())
 
-    def _affine_grads(self, i, a, grad):
-        """Set layer ``i``'s ``.grad``; return d loss / d its input."""
+    def _affine_grads(self, i, a, grad, inputs=True):
+        """Set layer ``i``'s ``.grad``; return d loss / d its input (None
+        unless ``inputs``)."""
         weight = self.weights[i]
         weight.grad = torch.mm(grad.t(), a)
         self.biases[i].grad = grad.sum(dim=0)
-        return torch.mm(grad, weight) if i else None
+        return torch.mm(grad, weight) if inputs else None
 
     def _skip(self, eta, X):
         return torch.addmm(eta, X, self.skip.t())
@@ -220,10 +226,20 @@ class MLPBackprop:
     def _skip_grad(self, X, grad):
         return torch.mm(grad.t(), X)
 
+    def _scale_grad(self, unscaled, grad):
+        """d loss / d ``scale`` from d loss / d the scaled input."""
+        return (grad * unscaled).sum(dim=0)
+
+    def _unscaled(self, X):
+        """What the hidden layers see before ``scale``."""
+        return X if self.clip is None else smooth_clip(X, *self.clip)
+
     def forward(self, X):
         """Linear predictor and each layer's input, without a graph."""
         inputs = []
-        a = X if self.clip is None else smooth_clip(X, *self.clip)
+        a = self._unscaled(X)
+        if self.scale is not None:
+            a = a * self.scale
         for i, act in enumerate(self.forwards):
             inputs.append(a)
             a = act(self._affine(i, a))
@@ -263,11 +279,14 @@ class MLPBackprop:
                 loss, grad = _autograd_eta_gradient(criterion, eta, y, w)
             if self.skip is not None and self.skip.requires_grad:
                 self.skip.grad = self._skip_grad(X, grad)
+            scaled = self.scale is not None and self.scale.requires_grad
             for i in range(len(self.weights) - 1, -1, -1):
                 a = inputs[i]
-                grad = self._affine_grads(i, a, grad)
+                grad = self._affine_grads(i, a, grad, i > 0 or scaled)
                 if i:
                     grad = self.grads[i - 1](grad, a)
+            if scaled:
+                self.scale.grad = self._scale_grad(self._unscaled(X), grad)
             if l1:
                 for weight in self.weights:
                     weight.grad.add_(weight.sign(), alpha=l1)
@@ -297,7 +316,7 @@ class EnsembleBackprop(MLPBackprop):
         if pairs is None or not _all_trainable(weights + biases):
             return None
         return cls(weights, biases, pairs, module.skip_weight,
-                   _clip_of(module))
+                   _clip_of(module), module.feature_scale)
 
     def _skip(self, eta, X):
         return eta + torch.matmul(X, self.skip)
@@ -311,11 +330,15 @@ class EnsembleBackprop(MLPBackprop):
             return torch.matmul(a, weight).add_(bias)
         return torch.baddbmm(bias, a, weight)
 
-    def _affine_grads(self, i, a, grad):
+    def _affine_grads(self, i, a, grad, inputs=True):
         weight = self.weights[i]
         weight.grad = torch.matmul(a.transpose(-1, -2), grad)
         self.biases[i].grad = grad.sum(dim=1, keepdim=True)
-        return torch.bmm(grad, weight.transpose(1, 2)) if i else None
+        return torch.bmm(grad, weight.transpose(1, 2)) if inputs else None
+
+    def _scale_grad(self, unscaled, grad):
+        # grad (n_members, n, n_features), unscaled (n, n_features)
+        return (grad * unscaled).sum(dim=1, keepdim=True)
 
     def predict(self, X):
         return self.forward(X)[0].mean(dim=0)

@@ -42,6 +42,10 @@ class TrainingConfig:
         cut into, while they keep :data:`~econnn.engine._training.
         MIN_AUTO_BATCH` rows (:func:`~econnn.engine._training.
         resolve_batch_size`); 1 is scikit-learn's ``min(200, n)``.
+    feature_scaling : float or None
+        Learning rate of the input scales of ``feature_scaling``
+        (parameters named ``*feature_scale``) relative to the network's;
+        None when the network has none.
     ema_decay : float
         Decay per epoch of the moving average of the weights that
         validation and prediction use (:class:`econnn.engine._averaging.
@@ -78,6 +82,7 @@ class TrainingConfig:
     validation_split: str = "random"
     refit: bool = False
     ema_decay: float = 0.0
+    feature_scaling: Optional[float] = None
     max_grad_norm: Optional[float] = None
     verbose: Union[bool, int] = False
     device: torch.device = torch.device("cpu")

@@ -171,7 +171,8 @@ class EpochMonitor(Callback):
 
     def _set_lr(self, net, factor):
         for group in net.optimizer_.param_groups:
-            group["lr"] = self.config.learning_rate_init * factor
+            group["lr"] = self.config.learning_rate_init * factor * \
+                group.get("lr_factor", 1.0)
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None,
                      **kwargs):

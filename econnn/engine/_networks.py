@@ -113,15 +113,22 @@ class MLP(nn.Module):
         Frequencies and output width per input of the embedding.
     embedding_scale : float, default=0.1
         Standard deviation of the embedding's initial frequencies.
+    feature_scaling : bool, default=False
+        Whether the hidden layers see each input multiplied by a trainable
+        factor of its own (``feature_scale``, started at 1, after any
+        clipping; RealMLP's scaling layer); the linear skip sees the
+        inputs as given.
     """
 
     def __init__(self, n_features_in, n_outputs, hidden_layer_sizes=(64, 64),
                  activation="relu", dropout=0.0, batch_norm=False,
                  linear_skip=False, smooth_clip=False,
                  numerical_embedding=None, embedding_size=8,
-                 embedding_scale=0.1):
+                 embedding_scale=0.1, feature_scaling=False):
         super().__init__()
         _add_input_clip(self, n_features_in, smooth_clip)
+        self.feature_scale = nn.Parameter(torch.ones(n_features_in)) \
+            if feature_scaling else None
         self.embedding = build_embedding(numerical_embedding, n_features_in,
                                          1, embedding_size, embedding_scale)
         act_cls = ACTIVATIONS[activation][0]
@@ -149,6 +156,8 @@ class MLP(nn.Module):
 
     def forward(self, x):
         h = _nonlinear_input(self, x)
+        if self.feature_scale is not None:
+            h = h * self.feature_scale
         if self.embedding is not None:
             h = self.embedding(h)[0]
         out = self.output(self.hidden(h))
@@ -194,20 +203,31 @@ class EnsembleMLP(nn.Module):
     n_members : int
         Number of networks.
     hidden_layer_sizes, activation, dropout, batch_norm, linear_skip, \
-smooth_clip, numerical_embedding, embedding_size, embedding_scale
+smooth_clip, numerical_embedding, embedding_size, embedding_scale, \
+feature_scaling
         As for :class:`MLP`, per member (each member has its own skip,
         ``skip_weight`` of shape ``(n_members, n_features, n_outputs)``,
-        and its own embedding's frequencies and maps, stacked along their
-        first axis; the input clipping is shared).
+        its own input scale, ``feature_scale`` of shape ``(n_members, 1,
+        n_features)``, and its own embedding's frequencies and maps,
+        stacked along their first axis; the input clipping is shared). An
+        embedding sees the inputs unscaled: ``feature_scaling`` and
+        ``numerical_embedding`` do not combine in an ensemble.
     """
 
     def __init__(self, n_features_in, n_outputs, n_members,
                  hidden_layer_sizes=(64, 64), activation="relu", dropout=0.0,
                  batch_norm=False, linear_skip=False, smooth_clip=False,
                  numerical_embedding=None, embedding_size=8,
-                 embedding_scale=0.1):
+                 embedding_scale=0.1, feature_scaling=False):
         super().__init__()
+        if feature_scaling and numerical_embedding is not None:
+            raise ValueError(
+                "feature_scaling and numerical_embedding do not combine in "
+                "an ensemble of networks; use one of them, or n_ensemble=1.")
         _add_input_clip(self, n_features_in, smooth_clip)
+        self.feature_scale = nn.Parameter(
+            torch.ones(n_members, 1, n_features_in)) if feature_scaling \
+            else None
         self.n_members = n_members
         self.embedding = build_embedding(numerical_embedding, n_features_in,
                                          n_members, embedding_size,
@@ -249,8 +269,12 @@ smooth_clip, numerical_embedding, embedding_size, embedding_scale
         """Every member's output, ``(n_members, n_samples, n_outputs)``."""
         n = x.shape[0]
         h = _nonlinear_input(self, x)
-        h = h.unsqueeze(0).expand(self.n_members, n, x.shape[1]) \
-            if self.embedding is None else self.embedding(h)
+        if self.feature_scale is not None:
+            h = h * self.feature_scale        # (n_members, n, n_features)
+        elif self.embedding is None:
+            h = h.unsqueeze(0).expand(self.n_members, n, x.shape[1])
+        else:
+            h = self.embedding(h)
         last = len(self.weights) - 1
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             h = torch.baddbmm(bias, h, weight)
@@ -371,14 +395,15 @@ def penalised_names(module):
     as in scikit-learn; nor is the linear skip (``skip_weight``), which
     starts at the fitted GLM and should stay free to match it; nor are the
     frequencies and phases of a numerical embedding (shrinking the
-    frequencies to zero would make the embedding constant).
+    frequencies to zero would make the embedding constant), nor the input
+    scales of ``feature_scaling``.
     """
     out = []
     for name, p in module.named_parameters():
         leaf = next(part for part in reversed(name.split("."))
                     if not part.isdigit())
         if p.requires_grad and p.dim() >= 2 and not leaf.startswith(
-                ("bias", "skip", "frequencies", "phases")):
+                ("bias", "skip", "frequencies", "phases", "feature_scale")):
             out.append(name)
     return out
 

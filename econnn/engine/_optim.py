@@ -104,11 +104,19 @@ def optimizer_params(config, module):
         kwargs = {**kwargs, "foreach": None, "fused": True}
     out = {"optimizer": opt_cls, "lr": kwargs.pop("lr")}
     out.update({f"optimizer__{k}": v for k, v in kwargs.items()})
+    groups = []
     if config.solver not in FULL_BATCH:
         # names are exact fnmatch patterns: one group per weight tensor
-        out["optimizer__param_groups"] = [
-            (name, {"weight_decay": 0.0, "penalised": True})
-            for name in penalised_names(module)]
+        groups = [(name, {"weight_decay": 0.0, "penalised": True})
+                  for name in penalised_names(module)]
+    if config.feature_scaling and config.solver != "lbfgs":
+        # the input scales of feature_scaling, at their own rate
+        factor = float(config.feature_scaling)
+        groups += [(name, {"lr": out["lr"] * factor, "lr_factor": factor})
+                   for name, _ in module.named_parameters()
+                   if name.endswith("feature_scale")]
+    if groups:
+        out["optimizer__param_groups"] = groups
     return out
 
 
