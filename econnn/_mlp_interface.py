@@ -120,7 +120,10 @@ class LayerWeightsMixin:
         For a deep ensemble (``n_ensemble_ > 1``) each array is stacked over
         members: ``(n_ensemble_, fan_in, fan_out)``. With a
         ``numerical_embedding`` the first layer acts on the embedded inputs
-        (``n_features_in_ * embedding_size`` values), not on the inputs.
+        (``n_features_in_ * embedding_size`` values), not on the inputs;
+        with ``smooth_clip`` on the clipped inputs, and with
+        ``feature_scaling`` on the inputs times their trained factors
+        (``module_.body.feature_scale``).
         """
         return [_to_numpy(_coef_view(self, w))
                 for w, _ in _layer_tensors(self, "coefs_")]
