@@ -84,6 +84,10 @@ ESTIMATORS = [
     NNClassifier(hidden_layer_sizes=(8,), numerical_embedding="pbld",
                  embedding_size=3, embedding_scale=1.0, n_ensemble=1,
                  **NO_SPLIT, **DOUBLE),
+    # trainable input scales (feature_scaling, tests/engine/test_training.py)
+    NNRegressor(hidden_layer_sizes=(16,), activation="tanh", solver="sgd",
+                feature_scaling=6.0, learning_rate_init=0.01, **NO_SPLIT,
+                **DOUBLE),
     # monotone constraints (tests/engine/test_monotone.py)
     NNRegressor(hidden_layer_sizes=(16,), monotone={0: 1},
                 learning_rate_init=0.01, **NO_SPLIT,
