@@ -22,7 +22,12 @@ held-out set's (``forecast_heldout2.py``):
     python benchmarks/forecast_compare.py --heldout2 gate4 comb4
 
 ``--classical`` adds each classical model alone as a column (the AR's
-bands are statsmodels'; the others' are not scored).
+bands are statsmodels'; the others' are not scored). ``--average-seeds
+0 1 2`` adds, for each tag, the point forecasts averaged over those
+seeds' runs (an ensemble of whole forecasters; its bands are not
+scored):
+
+    python benchmarks/forecast_compare.py --refits 4 gate4 --average-seeds 0 1 2
 """
 
 import argparse
@@ -78,6 +83,28 @@ def horizon_cells(ours, rows, model="forecaster"):
                     "ar": rmse[model] / rmse["AR(AIC)"],
                     "cov80": cov[0.8], "cov95": cov[0.95], "first": h == 1}
     return list(cells.values())
+
+
+def average_seeds(folder, key, tag, seeds):
+    """``load``'s data for ``tag`` with each forecast the mean of the
+    ``seeds``' runs (the series every seed has); bands dropped."""
+    runs = [load(folder, key, tag, seed) for seed in seeds]
+    out = {}
+    for name in set.intersection(*(set(run) for run in runs)):
+        ours, rows, fits = runs[0][name]
+        forecasts = [run[name][0] for run in runs]
+        if not all(f[["horizon", "actual"]].equals(ours[["horizon", "actual"]])
+                   for f in forecasts):
+            raise ValueError(f"{name}: the seeds' runs forecast different "
+                             "origins or horizons")
+        ours = ours.copy()
+        ours["forecast"] = np.mean([f["forecast"].to_numpy()
+                                    for f in forecasts], axis=0)
+        for column in ours.columns:
+            if column.startswith(("lower_", "upper_")):
+                ours[column] = np.nan
+        out[name] = (ours, rows, fits)
+    return dict(sorted(out.items()))
 
 
 def table(data, model="forecaster"):
@@ -150,6 +177,9 @@ def main(argv=None):
     parser.add_argument("--classical", action="store_true",
                         help="also score each classical model alone (from "
                         "the first tag's cache) against the same targets")
+    parser.add_argument("--average-seeds", type=int, nargs="+",
+                        metavar="SEED", help="also score each tag's point "
+                        "forecasts averaged over these seeds' runs")
     add_cache_arguments(parser)
     args = parser.parse_args(argv)
     key = cache_key(args)
@@ -157,6 +187,10 @@ def main(argv=None):
         return compare_bands(load(args.cache, key, args.tags[0], args.seed))
     cells = {tag: table(load(args.cache, key, tag, args.seed))
              for tag in args.tags}
+    if args.average_seeds:
+        label = " ".join(map(str, args.average_seeds))
+        cells.update({f"{tag} mean of seeds {label}": table(average_seeds(
+            args.cache, key, tag, args.average_seeds)) for tag in args.tags})
     if args.classical:
         data = load(args.cache, key, args.tags[0], args.seed)
         cells.update({m: table(data, m) for m in CLASSICAL})
