@@ -183,7 +183,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             Xs = (X - self._x_loc) / self._x_scale
             self.module_.body.set_input_clip(
                 *robust_location_scale(Xs, w))
-        if self._has_linear_skip():
+        if self._has_linear_skip() or self._is_glm():
             # the GLM of all training rows, validation rows included: the
             # nonlinear part must then beat its in-sample fit there.
             # Standardised in float64: in float32 exactly collinear columns
@@ -223,9 +223,16 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
                 and not self.monotone
                 and len(self._hidden_layer_sizes()) > 0)
 
+    def _is_glm(self):
+        """Whether the built-in network has no hidden layers and, with
+        ``linear_skip``, starts at the fitted GLM (it is one)."""
+        return (self.module is None and self.linear_skip
+                and not self.monotone
+                and len(self._hidden_layer_sizes()) == 0)
+
     def _start_is_epoch_zero(self):
         # a network started at the GLM keeps it unless an epoch beats it
-        return self._has_linear_skip()
+        return self._has_linear_skip() or self._is_glm()
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

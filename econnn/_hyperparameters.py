@@ -105,9 +105,12 @@ LINEAR_SKIP = Param(
     With ``early_stopping`` the GLM competes as epoch 0, so the network
     departs from the linear model only as far as held-out data supports.
     Other losses (and sparse input) train the linear part with the
-    network, from zero. Use False for scikit-learn's plain MLP. Ignored
-    with a custom ``module``, with ``monotone`` constraints and without
-    hidden layers.
+    network, from zero. Use False for scikit-learn's plain MLP. Without
+    hidden layers the network is that GLM itself: with True its output
+    layer starts at the GLM's fit (and trains on from there, early
+    stopping keeping the start unless an epoch beats it), with False at
+    random, as scikit-learn's. Ignored with a custom ``module`` and with
+    ``monotone`` constraints.
     """,
 )
 

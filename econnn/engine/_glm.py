@@ -167,12 +167,16 @@ def start_at_glm(body, loss, X, Y, w):
     The skip is then frozen (``requires_grad=False``).  Losses without a
     registered GLM (and sparse inputs too large to densify for least
     squares) keep a trainable skip started at zero and the intercept-only
-    start.
+    start.  A network without hidden layers (and so without a skip) *is*
+    a GLM: its output layer is started at the fit and stays trainable.
     """
     fit = glm_start(loss, X, Y, w)
     if fit is None:
         return
     coef, intercept = fit
+    if body.skip_weight is None:
+        body.set_output_layer(coef, intercept)
+        return
     dtype = body.skip_weight.dtype
     body.set_linear(torch.as_tensor(coef, dtype=dtype))
     body.set_output_bias(torch.as_tensor(intercept, dtype=dtype))

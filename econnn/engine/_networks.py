@@ -179,6 +179,13 @@ class MLP(nn.Module):
             self.output.bias.copy_(torch.as_tensor(bias).expand_as(
                 self.output.bias))
 
+    def set_output_layer(self, coef, intercept):
+        """Set the output layer of a network without hidden layers (a
+        GLM) to ``coef`` (n_outputs, n_features) and ``intercept``."""
+        with torch.no_grad():
+            self.output.weight.copy_(torch.as_tensor(coef))
+        self.set_output_bias(torch.as_tensor(intercept))
+
 
 class EnsembleMLP(nn.Module):
     """``n_members`` independent MLPs, evaluated together.
@@ -305,6 +312,14 @@ feature_scaling
         with torch.no_grad():
             self.biases[-1].copy_(torch.as_tensor(bias).expand_as(
                 self.biases[-1]))
+
+    def set_output_layer(self, coef, intercept):
+        """Set every member's output layer, without hidden layers (a GLM),
+        to ``coef`` (n_outputs, n_features) and ``intercept``."""
+        with torch.no_grad():
+            self.weights[-1].copy_(torch.as_tensor(coef).t().expand_as(
+                self.weights[-1]))
+        self.set_output_bias(torch.as_tensor(intercept))
 
 
 class Standardized(nn.Module):

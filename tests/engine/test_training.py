@@ -4,6 +4,7 @@ import numpy as np
 import scipy.sparse
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from econnn import NNClassifier, NNRegressor
@@ -433,6 +434,33 @@ def test_linear_skip_starts_at_the_glm():
     pois = NNRegressor(loss="poisson", **frozen).fit(X, counts)
     # the tiny ridge acts on y / mean(y) in the network: not quite the same
     np.testing.assert_allclose(pois.predict(X), glm.predict(Xs), rtol=2e-3)
+
+
+@pytest.mark.parametrize("members", [1, 2])
+def test_a_network_without_hidden_layers_is_the_fitted_glm(members):
+    """``hidden_layer_sizes=()`` is a GLM: with ``linear_skip`` (the
+    default) it starts at the GLM's fit and early stopping keeps it unless
+    an epoch beats it, so it is OLS (and within Adam's last steps of the
+    logit); from a random start, as scikit-learn's, 200 epochs of Adam at
+    the default rate leave it far from OLS."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5)
+    y = X[:, 0] + np.sin(2 * X[:, 1])
+    glm = dict(hidden_layer_sizes=(), n_ensemble=members, random_state=0)
+    ols = LinearRegression().fit(X, y)
+    net = NNRegressor(**glm).fit(X, y)
+    np.testing.assert_allclose(net.predict(X), ols.predict(X), atol=1e-4)
+    assert net.best_epoch_ == 0
+    yc = (y > 0).astype(int)
+    logit = LogisticRegression(C=1e6).fit(X, yc)
+    clf = NNClassifier(**glm).fit(X, yc)
+    np.testing.assert_allclose(clf.predict_proba(X), logit.predict_proba(X),
+                               atol=0.05)
+    with pytest.warns(ConvergenceWarning):
+        unstarted = NNRegressor(linear_skip=False, **glm).fit(X, y)
+    assert unstarted.score(X, y) < ols.score(X, y) - 0.2
 
 
 def test_the_glm_start_survives_an_outlying_code():
