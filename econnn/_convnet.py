@@ -177,6 +177,10 @@ class _ConvNetMixin:
         # no GLM on raw pixels: the convolutions are the model
         return False
 
+    def _is_glm(self):
+        # without hidden layers, still convolutions before the output
+        return False
+
     def _build_body(self, n_features, n_outputs):
         return ConvNet(self.input_shape_, n_outputs,
                        conv_channels=tuple(int(c) for c in np.atleast_1d(
