@@ -106,6 +106,10 @@ class _BaseNN(BaseEstimator):
         """Whether the starting weights compete in early stopping."""
         return False
 
+    def _fit_start(self, data, config, weight_mean):
+        """Hook: fit a new network's starting weights to all the rows
+        (``data``) before training."""
+
     def _initialize_output(self, body, Yt, w):
         """Start from the intercept-only GLM (mean of y, log prior odds)."""
         with np.errstate(over="ignore"):  # unrepresentable y: see
@@ -353,6 +357,11 @@ class _BaseNN(BaseEstimator):
         # (not with members validated apart: each trains on nearly all rows)
         full = dataset(np.arange(X.shape[0])) if (
             config.refit and valid is not None and not per_member) else None
+        if not self.loss_curve_:  # a new network: its start, if any
+            plain = None if np.all(w == w[0]) else torch.from_numpy(
+                (w / w.mean()).astype(self._dtype()))
+            self._fit_start(dataset(np.arange(X.shape[0]), plain), config,
+                            float(w.mean()))
         with _global_rng(seed, device,
                          needed=draws_random_numbers(self.module_.body)):
             result = run_training(

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from ._base import _BaseNN
 from .engine._glm import start_at_glm
+from .engine._training import fit_glm
 from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
 from ._panel import split_validation
@@ -190,8 +191,9 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             # become near-collinear and least squares explodes on them.
             Xs = sp.csr_matrix(X.multiply(1 / self._x_scale[None, :])) \
                 if sp.issparse(X) else (X - self._x_loc) / self._x_scale
-            start_at_glm(self.module_.body, self._loss, Xs,
-                         self._target_in_training_units(Y), w)
+            self._glm_started = start_at_glm(
+                self.module_.body, self._loss, Xs,
+                self._target_in_training_units(Y), w)
 
     def _embedding(self):
         """The network's ``numerical_embedding`` arguments."""
@@ -233,6 +235,12 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
     def _start_is_epoch_zero(self):
         # a network started at the GLM keeps it unless an epoch beats it
         return self._has_linear_skip() or self._is_glm()
+
+    def _fit_start(self, data, config, weight_mean):
+        # a GLM-shaped network whose loss has no closed-form start (Tobit,
+        # ordered logit, negative binomial, ...) starts at its own fit
+        if self._is_glm() and not getattr(self, "_glm_started", False):
+            fit_glm(self.module_.body, self._loss, config, data, weight_mean)
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

@@ -106,10 +106,12 @@ LINEAR_SKIP = Param(
     departs from the linear model only as far as held-out data supports.
     Other losses (and sparse input) train the linear part with the
     network, from zero. Use False for scikit-learn's plain MLP. Without
-    hidden layers the network is that GLM itself: with True its output
-    layer starts at the GLM's fit (and trains on from there, early
-    stopping keeping the start unless an epoch beats it), with False at
-    random, as scikit-learn's. Ignored with a custom ``module`` and with
+    hidden layers the network is the loss's classical model itself: with
+    True its output layer starts at that model's fit (the GLMs above in
+    closed form; Tobit, ordered logit/probit, negative binomial and the
+    other losses by full-batch L-BFGS on all the training rows) and
+    trains on from there, early stopping keeping the start unless an
+    epoch beats it; with False it starts at random, as scikit-learn's. Ignored with a custom ``module`` and with
     ``monotone`` constraints.
     """,
 )

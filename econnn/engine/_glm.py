@@ -169,15 +169,17 @@ def start_at_glm(body, loss, X, Y, w):
     squares) keep a trainable skip started at zero and the intercept-only
     start.  A network without hidden layers (and so without a skip) *is*
     a GLM: its output layer is started at the fit and stays trainable.
+    Returns whether a start was set.
     """
     fit = glm_start(loss, X, Y, w)
     if fit is None:
-        return
+        return False
     coef, intercept = fit
     if body.skip_weight is None:
         body.set_output_layer(coef, intercept)
-        return
+        return True
     dtype = body.skip_weight.dtype
     body.set_linear(torch.as_tensor(coef, dtype=dtype))
     body.set_output_bias(torch.as_tensor(intercept, dtype=dtype))
     body.skip_weight.requires_grad_(False)
+    return True

@@ -342,3 +342,47 @@ def test_options_for_another_loss_are_refused():
             X, np.column_stack([y, y]).astype(float))
     with pytest.raises(TypeError, match="needs a likelihood loss"):
         log_likelihood(NNRegressor(max_iter=2).fit(X, y), X, y)
+
+
+def _default_glm_cases(X):
+    rng = np.random.default_rng(3)
+    n = len(X)
+    mu = np.exp(0.5 * X[:, 0])
+    return {
+        "tobit": (np.maximum(X[:, 0] + 0.5 * rng.normal(size=n), 0),
+                  dict(censoring=(0, None))),
+        "negative_binomial": (rng.negative_binomial(2, 2 / (2 + mu)), {}),
+        "fractional_logit": (1 / (1 + np.exp(-X[:, 0] - 0.3 *
+                                             rng.normal(size=n))), {}),
+        "gamma": (rng.gamma(2.0, mu / 2), {}),
+        "huber": (X[:, 0] + 0.5 * rng.standard_t(2, size=n), {}),
+    }
+
+
+@pytest.mark.parametrize("loss", ["tobit", "negative_binomial",
+                                  "fractional_logit", "gamma", "huber"])
+def test_default_settings_without_hidden_layers_fit_the_classical_model(
+        X, loss):
+    """``NNRegressor(loss=..., hidden_layer_sizes=())`` with every other
+    setting at its default starts at the model's own L-BFGS fit, so it is
+    the classical model (to the last Adam steps and ``alpha``); from a
+    random start 200 epochs of Adam left these uncorrelated with the
+    regressor that drives them."""
+    y, params = _default_glm_cases(X)[loss]
+    default = NNRegressor(loss=loss, hidden_layer_sizes=(), random_state=0,
+                          **params).fit(X, y)
+    ml = NNRegressor(loss=loss, **ML, **params).fit(X, y)
+    np.testing.assert_allclose(default.predict(X), ml.predict(X),
+                               atol=0.02 * np.abs(ml.predict(X)).max())
+
+
+@pytest.mark.parametrize("loss", ["ordered_logit", "ordered_probit"])
+def test_default_ordered_model_without_hidden_layers_is_the_classical_one(
+        X, loss):
+    rng = np.random.default_rng(4)
+    y = np.digitize(X[:, 0] + 0.3 * rng.normal(size=len(X)), [-0.5, 0.5])
+    default = NNClassifier(loss=loss, hidden_layer_sizes=(),
+                           random_state=0).fit(X, y)
+    ml = NNClassifier(loss=loss, **ML).fit(X, y)
+    np.testing.assert_allclose(default.predict_proba(X),
+                               ml.predict_proba(X), atol=0.01)
