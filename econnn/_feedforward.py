@@ -18,8 +18,9 @@ from sklearn.base import _fit_context
 from sklearn.utils.validation import check_consistent_length
 
 from ._base import _BaseNN
-from .engine._glm import start_at_glm
+from .engine._glm import has_closed_form_start, start_at_glm
 from .engine._training import fit_glm
+from .engine._networks import linear_part_names
 from ._mlp_interface import LayerWeightsMixin
 from ._monotone import monotone_network
 from ._panel import split_validation
@@ -184,6 +185,7 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
             Xs = (X - self._x_loc) / self._x_scale
             self.module_.body.set_input_clip(
                 *robust_location_scale(Xs, w))
+        self._glm_started = None  # no GLM part
         if self._has_linear_skip() or self._is_glm():
             # the GLM of all training rows, validation rows included: the
             # nonlinear part must then beat its in-sample fit there.
@@ -237,10 +239,24 @@ class _FeedForwardNN(LayerWeightsMixin, _BaseNN):
         return self._has_linear_skip() or self._is_glm()
 
     def _fit_start(self, data, config, weight_mean):
-        # a GLM-shaped network whose loss has no closed-form start (Tobit,
-        # ordered logit, negative binomial, ...) starts at its own fit
-        if self._is_glm() and not getattr(self, "_glm_started", False):
-            fit_glm(self.module_.body, self._loss, config, data, weight_mean)
+        # a loss without a closed-form GLM start (Tobit, ordered logit,
+        # negative binomial, ...): the GLM part is fitted by L-BFGS, the
+        # whole network without hidden layers, the linear skip (then
+        # frozen, as a closed-form start) with them
+        # (a loss with a closed form whose start failed -- sparse input too
+        # large to densify for least squares -- trains its skip from zero)
+        if getattr(self, "_glm_started", None) is not False or \
+                has_closed_form_start(self._loss):
+            return
+        body = self.module_.body
+        if self._is_glm():
+            fit_glm(body, self._loss, config, data, weight_mean)
+            return
+        fit_glm(body, self._loss, config, data, weight_mean,
+                only=linear_part_names(body))
+        for name, p in body.named_parameters():
+            if name.endswith("skip_weight"):
+                p.requires_grad_(False)
 
     def _initialize_output(self, body, Yt, w):
         if self.module is None:  # a user's module is left as built

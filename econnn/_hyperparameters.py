@@ -104,15 +104,19 @@ LINEAR_SKIP = Param(
     the MLP, whose output layer starts at zero, learns the remainder.
     With ``early_stopping`` the GLM competes as epoch 0, so the network
     departs from the linear model only as far as held-out data supports.
-    Other losses (and sparse input) train the linear part with the
-    network, from zero. Use False for scikit-learn's plain MLP. Without
-    hidden layers the network is the loss's classical model itself: with
-    True its output layer starts at that model's fit (the GLMs above in
-    closed form; Tobit, ordered logit/probit, negative binomial and the
-    other losses by full-batch L-BFGS on all the training rows) and
-    trains on from there, early stopping keeping the start unless an
-    epoch beats it; with False it starts at random, as scikit-learn's. Ignored with a custom ``module`` and with
-    ``monotone`` constraints.
+    The other losses' classical models (Tobit, fractional logit, negative
+    binomial, zero-inflated Poisson, ordered logit/probit, gamma, Huber,
+    absolute and quantile regression) are fitted the same way by
+    full-batch L-BFGS on the loss, its own constants (Tobit's sigma, the
+    thresholds, ...) and the intercept, while the MLP's output is still
+    zero; the linear map is then held fixed too. Sparse input too large
+    to densify for least squares trains the linear part with the network,
+    from zero. Use False for scikit-learn's plain MLP. Without hidden
+    layers the network is the loss's classical model itself: with True
+    it starts at that model's fit, as above, and trains on from there,
+    early stopping keeping the start unless an epoch beats it; with False
+    it starts at random, as scikit-learn's. Ignored with a custom
+    ``module`` and with ``monotone`` constraints.
     """,
 )
 

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression, PoissonRegressor
 from ._losses import ClassificationLoss, Poisson, SquaredError
 from ._scaling import weighted_quantiles
 
-__all__ = ["GLM_STARTS", "glm_start", "start_at_glm"]
+__all__ = ["GLM_STARTS", "glm_start", "start_at_glm", "has_closed_form_start"]
 
 
 def _least_squares(loss, X, Y, w):
@@ -79,6 +79,11 @@ _MAX_DENSE = 50_000_000
 #: Loss type -> ``f(loss, X, Y, w) -> (coef, intercept)`` or None.
 GLM_STARTS = {SquaredError: _least_squares, ClassificationLoss: _logistic,
               Poisson: _poisson}
+
+
+def has_closed_form_start(loss):
+    """Whether ``loss`` has a GLM start in :data:`GLM_STARTS`."""
+    return type(loss) in GLM_STARTS
 
 
 def glm_start(loss, X, Y, w):

@@ -423,6 +423,19 @@ def penalised_names(module):
     return out
 
 
+def linear_part_names(module):
+    """Names of the parameters of the GLM inside a network with a linear
+    skip: the skip, the output layer's bias and a likelihood's constants
+    (``extra``). While the hidden part's output layer is zero they are the
+    whole model."""
+    names = [name for name, _ in module.named_parameters()]
+    last = max((int(n.split(".")[-1]) for n in names
+                if n.split(".")[-2:-1] == ["biases"]), default=None)
+    return [n for n in names if n.endswith(("skip_weight", "output.bias"))
+            or n.split(".")[0] == "extra"
+            or (last is not None and n.endswith(f"biases.{last}"))]
+
+
 def penalised_parameters(module):
     """The parameters named by :func:`penalised_names`."""
     named = dict(module.named_parameters())
