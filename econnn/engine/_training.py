@@ -342,6 +342,9 @@ def fit_glm(module, loss, config, data, weight_mean=1.0, only=None):
         net = build_net(module, loss, lbfgs)
         return run_training(net, lbfgs, data, weight_mean=weight_mean)
     finally:
+        # no gradient of the fit may linger: an optimizer would step a
+        # parameter frozen after it with its last one
+        module.zero_grad(set_to_none=True)
         for p in held:
             p.requires_grad_(True)
 
