@@ -106,9 +106,10 @@ class _BaseNN(BaseEstimator):
         """Whether the starting weights compete in early stopping."""
         return False
 
-    def _fit_start(self, data, config, weight_mean):
+    def _fit_start(self, data, weight_mean):
         """Hook: fit a new network's starting weights to all the rows
-        (``data``) before training."""
+        (``data``, a TensorDataset with weights of mean one; the raw
+        weights' mean is ``weight_mean``) before training."""
 
     def _initialize_output(self, body, Yt, w):
         """Start from the intercept-only GLM (mean of y, log prior odds)."""
@@ -360,7 +361,7 @@ class _BaseNN(BaseEstimator):
         if not self.loss_curve_:  # a new network: its start, if any
             plain = None if np.all(w == w[0]) else torch.from_numpy(
                 (w / w.mean()).astype(self._dtype()))
-            self._fit_start(dataset(np.arange(X.shape[0]), plain), config,
+            self._fit_start(dataset(np.arange(X.shape[0]), plain),
                             float(w.mean()))
         with _global_rng(seed, device,
                          needed=draws_random_numbers(self.module_.body)):

@@ -104,19 +104,21 @@ LINEAR_SKIP = Param(
     the MLP, whose output layer starts at zero, learns the remainder.
     With ``early_stopping`` the GLM competes as epoch 0, so the network
     departs from the linear model only as far as held-out data supports.
-    The other losses' classical models (Tobit, fractional logit, negative
-    binomial, zero-inflated Poisson, ordered logit/probit, gamma, Huber,
-    absolute and quantile regression) are fitted the same way by
-    full-batch L-BFGS on the loss, its own constants (Tobit's sigma, the
-    thresholds, ...) and the intercept, while the MLP's output is still
-    zero; the linear map is then held fixed too. Sparse input too large
-    to densify for least squares trains the linear part with the network,
+    The econometric likelihoods' classical models (Tobit, fractional
+    logit, negative binomial, zero-inflated Poisson, ordered
+    logit/probit) are fitted the same way, by full-batch L-BFGS on the
+    loss, its own constants (Tobit's sigma, the thresholds, ...) and the
+    intercept while the MLP's output is still zero, with the L2 penalty
+    ``alpha`` on the slopes; the linear map is then held fixed too. The
+    gamma, Huber, absolute and quantile losses (and sparse input too large
+    to densify for least squares) train the linear part with the network,
     from zero. Use False for scikit-learn's plain MLP. Without hidden
     layers the network is the loss's classical model itself: with True
-    it starts at that model's fit, as above, and trains on from there,
-    early stopping keeping the start unless an epoch beats it; with False
-    it starts at random, as scikit-learn's. Ignored with a custom
-    ``module`` and with ``monotone`` constraints.
+    it starts at that model's fit (by L-BFGS for every loss without a
+    closed form) and trains on from there, early stopping keeping the
+    start unless an epoch beats it; with False it starts at random, as
+    scikit-learn's. Ignored with a custom ``module`` and with
+    ``monotone`` constraints.
     """,
 )
 

@@ -26,9 +26,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
 from ._losses import ClassificationLoss, Poisson, SquaredError
+from ._networks import penalised_names
 from ._scaling import weighted_quantiles
 
-__all__ = ["GLM_STARTS", "glm_start", "start_at_glm", "has_closed_form_start"]
+__all__ = ["GLM_STARTS", "glm_start", "start_at_glm", "has_closed_form_start",
+           "fit_glm"]
 
 
 def _least_squares(loss, X, Y, w):
@@ -188,3 +190,97 @@ def start_at_glm(body, loss, X, Y, w):
     body.set_output_bias(torch.as_tensor(intercept, dtype=dtype))
     body.skip_weight.requires_grad_(False)
     return True
+
+
+#: L-BFGS's iterations and gradient tolerance in :func:`fit_glm`.
+GLM_FIT_ITERATIONS = 500
+GLM_FIT_TOL = 1e-7
+
+
+def fit_glm(module, loss, data, alpha, weight_mean=1.0, only=None):
+    """Fit the classical model inside a network by L-BFGS, in place.
+
+    The start of a network whose loss has no closed-form GLM
+    (:data:`GLM_STARTS`): full-batch L-BFGS on the loss, over the
+    parameters named in ``only`` (the linear skip, the output bias and a
+    likelihood's constants, while the hidden part's output layer is
+    zero), or over every parameter of a network without hidden layers.
+    The slopes carry the network's own L2 penalty, ``alpha / 2 ||b||^2``
+    against the summed loss (the objective a network without hidden
+    layers trains on), which keeps them finite where the
+    maximum-likelihood estimate does not exist (separated classes).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network that trains (``module_.body``).
+    loss : econnn loss
+    data : TensorDataset
+        All the training rows, standardised, in the training dtype.
+    alpha : float
+        The L2 penalty, as the estimators' ``alpha``.
+    weight_mean : float, default=1.0
+        Mean sample weight of the rows (``data.w`` is normalised to mean
+        one): the penalty is per effective sample, as in training.
+    only : list of str or None, default=None
+        Names of the parameters to fit (the others are held fixed); None
+        fits every trainable parameter.
+
+    Returns
+    -------
+    bool
+        Whether the fit succeeded. When it did not (a non-finite loss or
+        parameter, or sparse input too large to densify) the module is
+        left as it was.
+    """
+    from ._training import Criterion
+
+    named = dict(module.named_parameters())
+    fitted = {n: p for n, p in named.items()
+              if p.requires_grad and (only is None or n in only)}
+    slopes = [p for n, p in fitted.items() if n.endswith("skip_weight")
+              or (only is None and n in penalised_names(module))]
+    X, y, w = data.X, data.y, data.w
+    if sp.issparse(X):
+        if X.shape[0] * X.shape[1] > _MAX_DENSE:
+            return False
+        X = torch.from_numpy(X.toarray())
+    X = X.to(next(iter(fitted.values())).dtype)
+    n = len(y) * weight_mean
+    saved = {k: v.detach().clone() for k, v in module.state_dict().items()}
+    held = [p for p in named.values() if p.requires_grad
+            and all(p is not q for q in fitted.values())]
+    criterion = Criterion(loss)
+    optimizer = torch.optim.LBFGS(
+        list(fitted.values()), lr=1.0, max_iter=GLM_FIT_ITERATIONS,
+        tolerance_grad=GLM_FIT_TOL, tolerance_change=1e-12,
+        history_size=20, line_search_fn="strong_wolfe")
+
+    def objective():
+        optimizer.zero_grad(set_to_none=True)
+        value = criterion(module(X), y, w) + alpha * sum(
+            p.square().sum() for p in slopes) / (2 * n)
+        value.backward()
+        return value
+
+    training = module.training
+    for p in held:
+        p.requires_grad_(False)
+    try:
+        module.train()
+        with torch.enable_grad():
+            value = optimizer.step(objective)
+        ok = bool(torch.isfinite(value)) and all(
+            bool(torch.isfinite(p).all()) for p in fitted.values())
+    finally:
+        module.zero_grad(set_to_none=True)
+        for p in held:
+            p.requires_grad_(True)
+        module.train(training)
+    with torch.no_grad():
+        # the fit's forward passes must not move batch-norm statistics
+        for name, buffer in module.named_buffers():
+            buffer.copy_(saved[name])
+    if not ok:
+        module.load_state_dict(saved)
+    return ok

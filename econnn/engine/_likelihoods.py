@@ -40,14 +40,14 @@ from ._scaling import weighted_location_scale
 def _weighted_mean_std(y, w):
     return weighted_location_scale(y, w, name="y")
 
-__all__ = ["REGRESSION_LIKELIHOODS", "ORDERED_LOSSES", "Tobit",
+__all__ = ["REGRESSION_LIKELIHOODS", "ORDERED_LOSSES", "Likelihood", "Tobit",
            "FractionalLogit", "NegativeBinomial", "ZeroInflatedPoisson",
            "OrderedLoss", "WithLossParameters", "with_loss_parameters"]
 
 _LOG_2PI = math.log(2 * math.pi)
 
 
-class _Likelihood(_Loss):
+class Likelihood(_Loss):
     """A likelihood loss; ``per_sample`` is minus the log-likelihood.
 
     Beyond :class:`~econnn.engine._losses._Loss` it declares how many
@@ -92,7 +92,7 @@ def _check_single_column(name, y):
             "columns.")
 
 
-class Tobit(_Likelihood):
+class Tobit(Likelihood):
     """Censored normal (Tobit) regression.
 
     The latent ``y* = mu(x) + sigma * e``, ``e ~ N(0, 1)``, is observed as
@@ -202,7 +202,7 @@ class Tobit(_Likelihood):
         return {"sigma": float(torch.exp(extra[0]))}
 
 
-class FractionalLogit(_Likelihood):
+class FractionalLogit(Likelihood):
     """Bernoulli quasi-likelihood with a logit link, for shares in [0, 1]."""
 
     name = "fractional_logit"
@@ -239,7 +239,7 @@ def _check_counts(name, y):
             f"{y[bad][0]:g}.")
 
 
-class NegativeBinomial(_Likelihood):
+class NegativeBinomial(Likelihood):
     """NB2: ``Var(y|x) = mu + alpha mu^2``, log link, ``alpha`` learned.
 
     ``eta = [log mu, log alpha]``.
@@ -280,7 +280,7 @@ class NegativeBinomial(_Likelihood):
         return {"alpha": float(torch.exp(extra[0]))}
 
 
-class ZeroInflatedPoisson(_Likelihood):
+class ZeroInflatedPoisson(Likelihood):
     """Zero-inflated Poisson with a logit inflation from a second head.
 
     ``y = 0`` with probability ``pi(x)``, else ``y ~ Poisson(lambda(x))``;
@@ -344,7 +344,7 @@ def _log_diff_cdf(log_cdf, a, b):
                               .clamp_min(tiny))
 
 
-class OrderedLoss(_Likelihood):
+class OrderedLoss(Likelihood):
     """Ordered logit or probit over ``n_classes`` ordered categories.
 
     ``P(y <= k | x) = F(c_k - index(x))`` with ``F`` logistic or standard

@@ -14,7 +14,7 @@ Training stops through :class:`~econnn.engine._monitor.StopTraining`; a
 """
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import List, Optional
 
 import numpy as np
@@ -288,65 +288,6 @@ def build_net(module, loss, config):
               device=config.device, **optimizer_params(config, module))
     net.initialize()
     return net
-
-
-#: L-BFGS iterations (and the gradient tolerance) of :func:`fit_glm`.
-GLM_FIT_ITERATIONS = 500
-GLM_FIT_TOL = 1e-6
-
-
-def fit_glm(module, loss, config, data, weight_mean=1.0, only=None):
-    """Fit the linear model inside a network to ``data`` by L-BFGS.
-
-    The classical model's own fit: full-batch L-BFGS on the network's
-    objective (the loss, its own parameters such as Tobit's sigma or the
-    ordered thresholds, and ``config.alpha``), as statsmodels fits it by
-    Newton-type steps.  It starts the GLM of a network whose loss has no
-    closed-form start (:data:`~econnn.engine._glm.GLM_STARTS`): a network
-    without hidden layers, which is that GLM (from a random start, a few
-    hundred Adam steps at the default rate leave it far from its
-    optimum), or the linear skip of one with hidden layers, fitted while
-    the hidden part's output layer is still zero (``only``).
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The network that trains (``module_.body``); fitted in place.
-    loss : econnn loss
-    config : TrainingConfig
-        The fit's configuration; its solver, schedule and stopping rule
-        are replaced by L-BFGS's.
-    data : TensorDataset
-        The rows to fit on.
-    weight_mean : float, default=1.0
-        Mean sample weight of the rows (penalties are per effective
-        sample).
-    only : list of str or None, default=None
-        Names of the parameters to fit; the others are held fixed. None
-        fits every trainable parameter.
-
-    Returns
-    -------
-    TrainingResult
-    """
-    lbfgs = replace(config, solver="lbfgs", learning_rate="constant",
-                    max_iter=GLM_FIT_ITERATIONS, tol=GLM_FIT_TOL,
-                    early_stopping=False, refit=False, ema_decay=0.0,
-                    verbose=False, feature_scaling=None)
-    held = [] if only is None else [
-        p for name, p in module.named_parameters()
-        if p.requires_grad and name not in only]
-    for p in held:
-        p.requires_grad_(False)
-    try:
-        net = build_net(module, loss, lbfgs)
-        return run_training(net, lbfgs, data, weight_mean=weight_mean)
-    finally:
-        # no gradient of the fit may linger: an optimizer would step a
-        # parameter frozen after it with its last one
-        module.zero_grad(set_to_none=True)
-        for p in held:
-            p.requires_grad_(True)
 
 
 #: scikit-learn's 'auto' batch size, ``min(200, n)``.
