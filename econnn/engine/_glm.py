@@ -15,6 +15,12 @@ fixed matters: Adam moves every parameter by about the learning rate per
 step whatever its gradient, so a trainable ``b`` started at the optimum
 random-walks away from it on mini-batch noise (on the suite's wage
 equations the network then fell below OLS).
+
+Least squares, the logit and the Poisson regression have closed-form
+starts (:data:`GLM_STARTS`); the econometric likelihoods (Tobit, ordered
+logit, negative binomial, ...) are fitted by L-BFGS inside the network
+(:func:`fit_glm`), and so is a network without hidden layers, which is
+its loss's classical model.
 """
 
 import warnings
