@@ -129,6 +129,9 @@ def horizon_of(series):
 class Arima:
     name = "ARIMA"
 
+    #: pmdarima's search limits; ``--tiny`` narrows them (plumbing only)
+    search = {}
+
     def __init__(self, m):
         self.m = m
 
@@ -137,8 +140,15 @@ class Arima:
 
         self.model = pmdarima.auto_arima(
             y, m=self.m, seasonal=self.m > 1, suppress_warnings=True,
-            error_action="ignore", stepwise=True)
+            error_action="ignore", stepwise=True, **self.search)
         return self
+
+
+class TinyArima(Arima):
+    """auto_arima over orders up to one (``--tiny``: its runs check the
+    plumbing, and the full search is three quarters of their time)."""
+
+    search = dict(start_p=1, start_q=1, max_p=1, max_q=1, max_P=1, max_Q=1)
 
     def forecast(self, y, steps):
         res = self.model.arima_res_.apply(np.asarray(y))
@@ -316,7 +326,7 @@ def evaluate_classical(series, args):
     models = [SeasonalNaive, Ets]
     try:
         import pmdarima  # noqa: F401
-        models.insert(0, Arima)
+        models.insert(0, TinyArima if args.tiny else Arima)
     except ImportError:
         pass
     return classical(series, horizon, m, origins, refit_every, models)
