@@ -143,13 +143,6 @@ class Arima:
             error_action="ignore", stepwise=True, **self.search)
         return self
 
-
-class TinyArima(Arima):
-    """auto_arima over orders up to one (``--tiny``: its runs check the
-    plumbing, and the full search is three quarters of their time)."""
-
-    search = dict(start_p=1, start_q=1, max_p=1, max_q=1, max_P=1, max_Q=1)
-
     def forecast(self, y, steps):
         res = self.model.arima_res_.apply(np.asarray(y))
         pred = res.get_forecast(steps)
@@ -159,6 +152,13 @@ class TinyArima(Arima):
             bands[f"lower_{lev:g}"], bands[f"upper_{lev:g}"] = ci[:, 0], \
                 ci[:, 1]
         return np.asarray(pred.predicted_mean), bands
+
+
+class TinyArima(Arima):
+    """auto_arima over orders up to one (``--tiny``: its runs check the
+    plumbing, and the full search is three quarters of their time)."""
+
+    search = dict(start_p=1, start_q=1, max_p=1, max_q=1, max_P=1, max_Q=1)
 
 
 class Ets:

@@ -354,3 +354,19 @@ def test_forecast_combination_rules():
                        combination.past_weights(errors, 1, 0)[:3])
     assert not np.allclose(combination.past_weights(later, 1, 0)[3],
                            combination.past_weights(errors, 1, 0)[3])
+
+
+def test_forecast_benchmark_full_arima_forecasts():
+    """The full runs' auto_arima (not --tiny's narrowed search) fits and
+    forecasts with its bands: --tiny alone would not exercise it."""
+    pytest.importorskip("pmdarima")
+    bench = _load("forecast_benchmark")
+    rng = np.random.default_rng(0)
+    y = np.zeros(80)
+    for t in range(1, 80):
+        y[t] = 0.6 * y[t - 1] + rng.normal()
+    point, bands = bench.Arima(1).fit(y).forecast(y, 3)
+    assert point.shape == (3,) and np.all(np.isfinite(point))
+    assert np.all(bands["lower_0.8"] < point) and np.all(
+        point < bands["upper_0.8"])
+    assert bench.TinyArima.search and not bench.Arima.search
