@@ -244,8 +244,11 @@ def fit_glm(module, loss, data, alpha, weight_mean=1.0, only=None):
     named = dict(module.named_parameters())
     fitted = {n: p for n, p in named.items()
               if p.requires_grad and (only is None or n in only)}
-    slopes = [p for n, p in fitted.items() if n.endswith("skip_weight")
-              or (only is None and n in penalised_names(module))]
+    held = [p for n, p in named.items() if p.requires_grad
+            and n not in fitted]
+    penalised = set() if only is not None else set(penalised_names(module))
+    slopes = [p for n, p in fitted.items()
+              if n.endswith("skip_weight") or n in penalised]
     X, y, w = data.X, data.y, data.w
     if sp.issparse(X):
         if X.shape[0] * X.shape[1] > _MAX_DENSE:
@@ -254,8 +257,6 @@ def fit_glm(module, loss, data, alpha, weight_mean=1.0, only=None):
     X = X.to(next(iter(fitted.values())).dtype)
     n = len(y) * weight_mean
     saved = {k: v.detach().clone() for k, v in module.state_dict().items()}
-    held = [p for p in named.values() if p.requires_grad
-            and all(p is not q for q in fitted.values())]
     criterion = Criterion(loss)
     optimizer = torch.optim.LBFGS(
         list(fitted.values()), lr=1.0, max_iter=GLM_FIT_ITERATIONS,
